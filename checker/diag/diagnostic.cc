@@ -1,0 +1,93 @@
+#include "diag/diagnostic.h"
+
+#include <map>
+
+namespace vc {
+
+Diagnostic& Diagnostics::add(Severity s, std::string code, Location loc, std::string message,
+                             std::string help) {
+  if (s == Severity::Error) ++errors_;
+  size_t same = 0;
+  for (const auto& d : list_)
+    if (d.code == code) ++same;
+  if (same >= limit_) {
+    ++suppressed_;
+    sink_ = Diagnostic{};
+    return sink_;
+  }
+  list_.push_back(Diagnostic{s, std::move(code), std::move(loc), std::move(message), std::move(help), {}, 1});
+  return list_.back();
+}
+
+Diagnostic& Diagnostics::error(std::string code, Location loc, std::string message, std::string help) {
+  return add(Severity::Error, std::move(code), std::move(loc), std::move(message), std::move(help));
+}
+Diagnostic& Diagnostics::warning(std::string code, Location loc, std::string message, std::string help) {
+  return add(Severity::Warning, std::move(code), std::move(loc), std::move(message), std::move(help));
+}
+Diagnostic& Diagnostics::note(std::string code, Location loc, std::string message, std::string help) {
+  return add(Severity::Note, std::move(code), std::move(loc), std::move(message), std::move(help));
+}
+
+static const char* severityName(Severity s) {
+  switch (s) {
+    case Severity::Note: return "note";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+  }
+  return "error";
+}
+
+// Non-printable bytes in a snippet are shown as \xNN so a binary input cannot garble a terminal.
+static std::string printable(const std::string& s, size_t max = 200) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < max; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\t') out += ' ';
+    else if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else out += static_cast<char>(c);
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+std::string render(const Diagnostic& d) {
+  std::string out;
+  out += d.loc.file.empty() ? std::string("vconform") : d.loc.file;
+  if (d.loc.line) {
+    out += ':' + std::to_string(d.loc.line);
+    if (d.loc.col) out += ':' + std::to_string(d.loc.col);
+  }
+  out += ": ";
+  out += severityName(d.severity);
+  out += ": ";
+  out += d.message;
+  if (!d.code.empty()) out += " [" + d.code + "]";
+  out += '\n';
+  if (!d.snippet.empty() && d.loc.line) {
+    std::string num = std::to_string(d.loc.line);
+    std::string pad(num.size(), ' ');
+    std::string text = printable(d.snippet);
+    out += ' ' + num + " | " + text + '\n';
+    if (d.loc.col && d.loc.col <= 201) {
+      out += ' ' + pad + " | " + std::string(d.loc.col - 1, ' ') + std::string(d.span ? d.span : 1, '^') + '\n';
+    }
+  }
+  if (!d.help.empty()) out += "  = help: " + d.help + '\n';
+  return out;
+}
+
+std::string renderAll(const Diagnostics& ds) {
+  std::string out;
+  for (const auto& d : ds.all()) out += render(d);
+  if (ds.suppressed())
+    out += "vconform: note: " + std::to_string(ds.suppressed()) +
+           " further diagnostics of the same kinds were not shown\n";
+  return out;
+}
+
+}  // namespace vc

@@ -1,0 +1,64 @@
+// Diagnostics: errors and warnings caused by user input (specs, traces, flags) are values, never
+// exceptions. The library collects them; only the CLI prints them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vc {
+
+enum class Severity : uint8_t { Note, Warning, Error };
+
+// A 1-based position in a named input. line == 0 means "the whole file"; col == 0 means "the
+// whole line".
+struct Location {
+  std::string file;
+  uint64_t line = 0;
+  uint32_t col = 0;
+};
+
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  std::string code;     // stable kebab-case id, e.g. "spec-syntax", "trace-json"
+  Location loc;
+  std::string message;  // what is wrong
+  std::string help;     // how to fix it (may be empty)
+  std::string snippet;  // the offending source line, if known (without newline)
+  uint32_t span = 1;    // caret width under the snippet
+};
+
+// An ordered collection of diagnostics. Ordering is by insertion; renderers may sort.
+class Diagnostics {
+ public:
+  Diagnostic& error(std::string code, Location loc, std::string message, std::string help = {});
+  Diagnostic& warning(std::string code, Location loc, std::string message, std::string help = {});
+  Diagnostic& note(std::string code, Location loc, std::string message, std::string help = {});
+
+  bool hasErrors() const { return errors_ > 0; }
+  size_t errorCount() const { return errors_; }
+  const std::vector<Diagnostic>& all() const { return list_; }
+  void clear() { list_.clear(); errors_ = 0; }
+  // Cap on stored diagnostics per code so a garbage input cannot exhaust memory; the excess is
+  // counted and summarised by render().
+  void setLimitPerCode(size_t n) { limit_ = n; }
+  size_t suppressed() const { return suppressed_; }
+
+ private:
+  Diagnostic& add(Severity s, std::string code, Location loc, std::string message, std::string help);
+  std::vector<Diagnostic> list_;
+  size_t errors_ = 0;
+  size_t limit_ = 50;
+  size_t suppressed_ = 0;
+  Diagnostic sink_;
+};
+
+// rustc/lnav-like rendering:
+//   file:line:col: error: message
+//     12 | source line
+//        |      ^^^
+//     = help: how to fix
+std::string render(const Diagnostic& d);
+std::string renderAll(const Diagnostics& ds);
+
+}  // namespace vc

@@ -1,0 +1,140 @@
+// The event model: every trace reader produces these, every later stage consumes them.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace vc {
+
+using Symbol = uint32_t;
+inline constexpr Symbol kNoSymbol = UINT32_MAX;
+
+// Interns event and field names so that monitors compare integers, not strings.
+class SymbolTable {
+ public:
+  Symbol intern(std::string_view s);
+  // kNoSymbol if never interned.
+  Symbol find(std::string_view s) const;
+  const std::string& name(Symbol s) const { return names_[s]; }
+  size_t size() const { return names_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Symbol, Hash, std::equal_to<>> ids_;
+  std::deque<std::string> names_;
+};
+
+// A typed field value. Integers are signed 64-bit; unsigned trace values above INT64_MAX keep
+// their bit pattern (documented in docs/trace-format.md).
+struct Value {
+  enum class Kind : uint8_t { Int, Str, Bool };
+  Kind kind = Kind::Int;
+  int64_t i = 0;  // Int, and Bool as 0/1
+  std::string s;  // Str
+
+  static Value ofInt(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
+  static Value ofBool(bool v) { Value x; x.kind = Kind::Bool; x.i = v; return x; }
+  static Value ofStr(std::string v) { Value x; x.kind = Kind::Str; x.s = std::move(v); return x; }
+  bool operator==(const Value& o) const {
+    return kind == o.kind && (kind == Kind::Str ? s == o.s : i == o.i);
+  }
+  std::string toString() const;  // 12, "text" (quoted), true
+};
+
+struct Field {
+  Symbol key = kNoSymbol;
+  Value value;
+};
+
+// Where an event came from, so every report points back at the raw record.
+struct Origin {
+  uint32_t source = 0;  // index into SourceTable
+  uint64_t line = 0;    // 1-based line for text sources; 1-based event index for CTF
+};
+
+struct Event {
+  Symbol name = kNoSymbol;
+  bool hasTs = false;
+  int64_t ts = 0;        // ns; origin of the clock is the source's own
+  uint32_t thread = 0;   // index into ThreadTable
+  std::vector<Field> fields;
+  Origin origin;
+  // Explicit happens-before edges carried by the trace: this event's id and the ids of events
+  // it happens after (docs/trace-format.md). Empty when absent.
+  std::string id;
+  std::vector<std::string> after;
+
+  const Value* field(Symbol key) const {
+    for (const auto& f : fields)
+      if (f.key == key) return &f.value;
+    return nullptr;
+  }
+  void clear() {
+    name = kNoSymbol; hasTs = false; ts = 0; thread = 0; fields.clear(); origin = {}; id.clear(); after.clear();
+  }
+};
+
+// One input file / trace directory.
+struct Source {
+  std::string path;    // as given on the command line
+  std::string format;  // "json", "ctf", "dmesg", ...
+  int64_t clockOffsetNs = 0;
+};
+
+class SourceTable {
+ public:
+  uint32_t add(Source s) { list_.push_back(std::move(s)); return static_cast<uint32_t>(list_.size() - 1); }
+  const Source& at(uint32_t i) const { return list_[i]; }
+  Source& at(uint32_t i) { return list_[i]; }
+  size_t size() const { return list_.size(); }
+
+ private:
+  std::vector<Source> list_;
+};
+
+// A thread is (source, process id, thread id): threads of different sources are always distinct.
+struct ThreadInfo {
+  uint32_t source = 0;
+  int64_t pid = 0;
+  int64_t tid = 0;
+  std::string name;  // optional human name ("vu-socket", procname, ...)
+};
+
+class ThreadTable {
+ public:
+  uint32_t intern(uint32_t source, int64_t pid, int64_t tid);
+  const ThreadInfo& at(uint32_t i) const { return list_[i]; }
+  ThreadInfo& at(uint32_t i) { return list_[i]; }
+  size_t size() const { return list_.size(); }
+  // "pid 4242 tid 4243 (vu-socket)" or "thread 3" style label used in reports.
+  std::string label(uint32_t i) const;
+
+ private:
+  struct Key {
+    uint32_t source; int64_t pid; int64_t tid;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<int64_t>{}(k.tid * 1000003 ^ k.pid) ^ (static_cast<size_t>(k.source) << 48);
+    }
+  };
+  std::unordered_map<Key, uint32_t, KeyHash> ids_;
+  std::vector<ThreadInfo> list_;
+};
+
+// Everything the readers share: the tables events index into.
+struct TraceTables {
+  SymbolTable symbols;
+  SourceTable sources;
+  ThreadTable threads;
+};
+
+}  // namespace vc

@@ -1,0 +1,408 @@
+#include "trace/json-reader.h"
+
+#include <simdjson.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace vc {
+
+namespace {
+
+namespace dom = simdjson::dom;
+
+constexpr size_t kChunk = 1 << 20;
+
+struct RecordError {
+  std::string msg;
+  size_t offset = SIZE_MAX;  // byte offset in the record, when known
+  std::string help;
+};
+
+// Reads an integer value (signed, or unsigned kept as its bit pattern, or an integral double).
+bool readInt(dom::element v, int64_t& out, RecordError& e, std::string_view what) {
+  switch (v.type()) {
+    case dom::element_type::INT64: out = v.get_int64().value_unsafe(); return true;
+    case dom::element_type::UINT64: out = static_cast<int64_t>(v.get_uint64().value_unsafe()); return true;
+    case dom::element_type::DOUBLE: {
+      double d = v.get_double().value_unsafe();
+      if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d))) {
+        out = static_cast<int64_t>(d);
+        return true;
+      }
+      e.msg = "'" + std::string(what) + "' must be an integer, got " + std::to_string(d);
+      e.help = "timestamps are integer nanoseconds; fields hold integers, strings or booleans";
+      return false;
+    }
+    default:
+      e.msg = "'" + std::string(what) + "' must be an integer";
+      return false;
+  }
+}
+
+bool readScalar(dom::element v, Value& out, RecordError& e, std::string_view key) {
+  switch (v.type()) {
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE: {
+      int64_t i;
+      if (!readInt(v, i, e, key)) return false;
+      out = Value::ofInt(i);
+      return true;
+    }
+    case dom::element_type::STRING: out = Value::ofStr(std::string(v.get_string().value_unsafe())); return true;
+    case dom::element_type::BOOL: out = Value::ofBool(v.get_bool().value_unsafe()); return true;
+    default:
+      e.msg = "field '" + std::string(key) + "' must be an integer, a string or a boolean";
+      e.help = "flatten nested values into several fields";
+      return false;
+  }
+}
+
+bool readId(dom::element v, std::string& out, RecordError& e) {
+  Value x;
+  if (!readScalar(v, x, e, "id")) return false;
+  out = x.kind == Value::Kind::Str ? x.s : std::to_string(x.i);
+  return true;
+}
+
+// Where a syntax error is: simdjson's DOM does not say, so the error path asks nlohmann::json.
+size_t syntaxErrorOffset(const char* p, size_t n) {
+  try {
+    auto j = nlohmann::json::parse(p, p + n);
+    (void)j;
+  } catch (const nlohmann::json::parse_error& ex) {
+    return ex.byte > 0 ? ex.byte - 1 : 0;
+  } catch (...) {
+  }
+  return SIZE_MAX;
+}
+
+bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIndex, TraceTables& tables,
+                 Event& ev, RecordError& e) {
+  ev.clear();
+  ev.origin.source = sourceIndex;
+  dom::element doc;
+  auto err = parser.parse(reinterpret_cast<const uint8_t*>(p), n, false).get(doc);
+  if (err) {
+    e.msg = std::string("not valid JSON: ") + simdjson::error_message(err);
+    e.offset = syntaxErrorOffset(p, n);
+    return false;
+  }
+  dom::object obj;
+  if (doc.get_object().get(obj)) {
+    e.msg = "an event must be a JSON object";
+    e.offset = 0;
+    return false;
+  }
+  bool haveName = false, haveTid = false;
+  int64_t pid = 0, tid = 0;
+  std::string_view threadName;
+  for (auto [key, v] : obj) {
+    if (key == "name") {
+      std::string_view s;
+      if (v.get_string().get(s) || s.empty()) {
+        e.msg = "'name' must be a non-empty string";
+        return false;
+      }
+      ev.name = tables.symbols.intern(s);
+      haveName = true;
+    } else if (key == "ts") {
+      if (!readInt(v, ev.ts, e, "ts")) return false;
+      ev.hasTs = true;
+    } else if (key == "pid") {
+      if (!readInt(v, pid, e, "pid")) return false;
+    } else if (key == "tid") {
+      if (!readInt(v, tid, e, "tid")) return false;
+      haveTid = true;
+    } else if (key == "thread") {
+      if (v.get_string().get(threadName)) {
+        e.msg = "'thread' must be a string";
+        return false;
+      }
+    } else if (key == "fields") {
+      dom::object fo;
+      if (v.get_object().get(fo)) {
+        e.msg = "'fields' must be an object";
+        e.help = R"(write fields as "fields": {"vring": 0, "enable": 1})";
+        return false;
+      }
+      for (auto [fk, fv] : fo) {
+        Field f;
+        f.key = tables.symbols.intern(fk);
+        if (!readScalar(fv, f.value, e, fk)) return false;
+        ev.fields.push_back(std::move(f));
+      }
+    } else if (key == "id") {
+      if (!readId(v, ev.id, e)) return false;
+    } else if (key == "after") {
+      dom::array arr;
+      if (v.get_array().get(arr)) {
+        e.msg = "'after' must be an array of event ids";
+        return false;
+      }
+      for (auto item : arr) {
+        std::string s;
+        if (!readId(item, s, e)) return false;
+        ev.after.push_back(std::move(s));
+      }
+    }
+    // Other keys are ignored so that writers may add metadata (docs/trace-format.md).
+  }
+  if (!haveName) {
+    e.msg = "event has no 'name'";
+    e.help = R"(every event needs "name": "<event name>")";
+    return false;
+  }
+  if (!haveTid) tid = pid;
+  ev.thread = tables.threads.intern(sourceIndex, pid, tid);
+  if (!threadName.empty()) {
+    auto& t = tables.threads.at(ev.thread);
+    if (t.name.empty()) t.name = std::string(threadName);
+  }
+  return true;
+}
+
+}  // namespace
+
+struct JsonTraceReader::Impl {
+  std::FILE* f = nullptr;
+  uint32_t source = 0;
+  TraceTables& tables;
+  Diagnostics& diags;
+  dom::parser parser;
+  std::vector<char> buf;   // [begin, end) holds unread bytes; capacity has SIMDJSON padding
+  size_t begin = 0, end = 0;
+  bool eof = false;
+  uint64_t line = 1;       // line number of buf[begin]
+  enum class Mode { Unknown, Lines, Array } mode = Mode::Unknown;
+  bool arrayDone = false;
+  bool stopped = false;
+  std::string record;      // for array mode records spanning refills
+
+  Impl(std::FILE* file, uint32_t s, TraceTables& t, Diagnostics& d) : f(file), source(s), tables(t), diags(d) {
+    buf.resize(kChunk + simdjson::SIMDJSON_PADDING);
+  }
+
+  const std::string& path() const { return tables.sources.at(source).path; }
+
+  // Makes sure at least one more byte is available; compacts and grows the buffer as needed.
+  bool fill() {
+    if (eof) return false;
+    if (begin > 0) {
+      std::memmove(buf.data(), buf.data() + begin, end - begin);
+      end -= begin;
+      begin = 0;
+    }
+    if (buf.size() - simdjson::SIMDJSON_PADDING - end < kChunk / 2)
+      buf.resize(buf.size() * 2);
+    size_t n = std::fread(buf.data() + end, 1, buf.size() - simdjson::SIMDJSON_PADDING - end, f);
+    if (n == 0) {
+      eof = true;
+      return false;
+    }
+    end += n;
+    return true;
+  }
+
+  void report(uint64_t ln, const char* lineStart, size_t lineLen, const RecordError& e) {
+    uint32_t col = 1;
+    if (e.offset != SIZE_MAX && e.offset <= lineLen) col = static_cast<uint32_t>(e.offset) + 1;
+    auto& d = diags.error("trace-json", Location{path(), ln, col}, e.msg,
+                          e.help.empty() ? "each line must be one JSON object, see docs/trace-format.md" : e.help);
+    d.snippet.assign(lineStart, std::min<size_t>(lineLen, 200));
+  }
+
+  bool looksBinary(const char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      if (p[i] == 0) return true;
+    return false;
+  }
+
+  void detect() {
+    while (end - begin < 64 && fill()) {}
+    if (looksBinary(buf.data() + begin, std::min<size_t>(end - begin, 4096))) {
+      diags.error("trace-binary", Location{path(), 0, 0},
+                  "this file contains NUL bytes: it is not a JSON trace",
+                  "pass a JSON Lines trace, or name its format with --input-format");
+      stopped = true;
+      return;
+    }
+    size_t i = begin;
+    // Skip a UTF-8 BOM and leading white space.
+    if (end - i >= 3 && std::memcmp(buf.data() + i, "\xEF\xBB\xBF", 3) == 0) i += 3;
+    while (i < end && std::isspace(static_cast<unsigned char>(buf[i]))) { if (buf[i] == '\n') ++line; ++i; }
+    begin = i;
+    mode = Mode::Lines;
+    if (i < end && buf[i] == '[') {
+      mode = Mode::Array;
+      ++begin;
+    } else if (i < end && buf[i] == '{') {
+      // {"events": [ ... ]} wrapper?
+      size_t j = i + 1;
+      while (j < end && std::isspace(static_cast<unsigned char>(buf[j]))) ++j;
+      static const char kEv[] = "\"events\"";
+      if (end - j >= sizeof(kEv) - 1 && std::memcmp(buf.data() + j, kEv, sizeof(kEv) - 1) == 0) {
+        j += sizeof(kEv) - 1;
+        while (j < end && std::isspace(static_cast<unsigned char>(buf[j]))) ++j;
+        if (j < end && buf[j] == ':') {
+          ++j;
+          while (j < end && std::isspace(static_cast<unsigned char>(buf[j]))) { if (buf[j] == '\n') ++line; ++j; }
+          if (j < end && buf[j] == '[') {
+            mode = Mode::Array;
+            begin = j + 1;
+          }
+        }
+      }
+    }
+  }
+
+  bool parseSpan(const char* p, size_t n, uint64_t ln, Event& ev) {
+    RecordError e;
+    if (parseRecord(p, n, parser, source, tables, ev, e)) {
+      ev.origin.line = ln;
+      return true;
+    }
+    report(ln, p, n, e);
+    return false;
+  }
+
+  bool nextLine(Event& ev) {
+    for (;;) {
+      char* nl = static_cast<char*>(std::memchr(buf.data() + begin, '\n', end - begin));
+      if (!nl) {
+        if (fill()) continue;
+        if (begin == end) return false;
+        nl = buf.data() + end;  // last line without newline
+      }
+      char* p = buf.data() + begin;
+      size_t n = static_cast<size_t>(nl - p);
+      uint64_t ln = line++;
+      begin = std::min(end, static_cast<size_t>(nl - buf.data()) + 1);
+      // Strip \r and surrounding blanks; skip empty lines.
+      while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
+      size_t lead = 0;
+      while (lead < n && (p[lead] == ' ' || p[lead] == '\t')) ++lead;
+      if (lead == n) continue;
+      if (looksBinary(p, n)) {
+        auto& d = diags.error("trace-binary", Location{path(), ln, 0}, "NUL byte in a JSON trace line: is this a binary file?",
+                              "pass a JSON Lines trace, or name its format with --input-format");
+        (void)d;
+        stopped = true;
+        return false;
+      }
+      // Pad: the bytes after the line are readable (buffer capacity includes padding).
+      if (parseSpan(p, n, ln, ev)) return true;
+      if (diags.errorCount() > 1000) { stopped = true; return false; }
+    }
+  }
+
+  // Array mode: scan one top-level object with a string-aware brace counter.
+  bool nextArrayItem(Event& ev) {
+    for (;;) {
+      size_t i = begin;
+      // Skip separators.
+      for (;;) {
+        if (i == end) {
+          begin = i;
+          if (!fill()) {
+            if (!arrayDone)
+              diags.error("trace-json", Location{path(), line, 0}, "the JSON array is not closed",
+                          "the file may be truncated; end it with ']'");
+            return false;
+          }
+          i = begin;
+          continue;
+        }
+        char c = buf[i];
+        if (c == '\n') { ++line; ++i; continue; }
+        if (c == ' ' || c == '\t' || c == '\r' || c == ',') { ++i; continue; }
+        break;
+      }
+      begin = i;
+      if (buf[i] == ']') {
+        arrayDone = true;
+        begin = i + 1;
+        return false;
+      }
+      if (buf[i] != '{') {
+        RecordError e{"expected an event object in the array", 0, {}};
+        report(line, buf.data() + i, std::min<size_t>(end - i, 80), e);
+        stopped = true;
+        return false;
+      }
+      // Find the matching close brace.
+      size_t j = i, depth = 0;
+      bool inStr = false, esc = false;
+      uint64_t startLine = line, lines = 0;
+      for (;;) {
+        if (j == end) {
+          size_t off = j - begin;
+          if (!fill()) {
+            RecordError e{"unterminated event object at the end of the file", SIZE_MAX, "the file may be truncated"};
+            report(startLine, buf.data() + begin, std::min<size_t>(end - begin, 80), e);
+            stopped = true;
+            return false;
+          }
+          j = begin + off;
+          continue;
+        }
+        char c = buf[j++];
+        if (c == '\n') ++lines;
+        if (inStr) {
+          if (esc) esc = false;
+          else if (c == '\\') esc = true;
+          else if (c == '"') inStr = false;
+          continue;
+        }
+        if (c == '"') inStr = true;
+        else if (c == '{' || c == '[') ++depth;
+        else if (c == '}' || c == ']') {
+          if (--depth == 0) break;
+        }
+      }
+      char* p = buf.data() + begin;
+      size_t n = j - begin;
+      begin = j;
+      line += lines;
+      // The buffer keeps SIMDJSON_PADDING readable bytes after `end`, so the span is padded.
+      if (parseSpan(p, n, startLine, ev)) return true;
+      if (diags.errorCount() > 1000) { stopped = true; return false; }
+    }
+  }
+};
+
+JsonTraceReader::JsonTraceReader(std::FILE* f, uint32_t sourceIndex, TraceTables& tables, Diagnostics& diags)
+    : impl_(std::make_unique<Impl>(f, sourceIndex, tables, diags)) {}
+
+JsonTraceReader::~JsonTraceReader() {
+  if (impl_->f) std::fclose(impl_->f);
+}
+
+bool JsonTraceReader::next(Event& ev) {
+  auto& m = *impl_;
+  if (m.stopped) return false;
+  if (m.mode == Impl::Mode::Unknown) {
+    m.detect();
+    if (m.stopped) return false;
+  }
+  return m.mode == Impl::Mode::Lines ? m.nextLine(ev) : m.nextArrayItem(ev);
+}
+
+bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& tables, Event& ev,
+                    std::string& err, uint32_t& errCol, std::string& help) {
+  static thread_local dom::parser parser;
+  simdjson::padded_string padded(text);
+  RecordError e;
+  if (parseRecord(padded.data(), padded.size(), parser, sourceIndex, tables, ev, e)) return true;
+  err = e.msg;
+  help = e.help;
+  errCol = e.offset == SIZE_MAX ? 1 : static_cast<uint32_t>(e.offset) + 1;
+  return false;
+}
+
+}  // namespace vc

@@ -1,0 +1,62 @@
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <string>
+
+#include "trace/formats.h"
+#include "trace/reader.h"
+
+namespace vc {
+
+std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOptions& opts, TraceTables& tables,
+                                       Diagnostics& diags) {
+  const auto& formats = traceFormats();
+  struct stat st {};
+  bool isDir = false;
+  if (path != "-") {
+    if (::stat(path.c_str(), &st) != 0) {
+      diags.error("trace-open", Location{path, 0, 0}, "no such trace file or directory", "check the path");
+      return nullptr;
+    }
+    isDir = S_ISDIR(st.st_mode);
+  }
+  const TraceFormat* chosen = nullptr;
+  if (opts.format != "auto") {
+    for (const auto& f : formats)
+      if (opts.format == f.name) chosen = &f;
+    if (!chosen) {
+      std::string names;
+      for (const auto& f : formats) names += std::string(names.empty() ? "" : ", ") + f.name;
+      diags.error("flag-format", Location{}, "unknown input format '" + opts.format + "'", "known formats: auto, " + names);
+      return nullptr;
+    }
+  } else {
+    std::string head;
+    if (!isDir && path != "-") {
+      std::FILE* f = std::fopen(path.c_str(), "rb");
+      if (!f) {
+        diags.error("trace-open", Location{path, 0, 0}, "cannot open the trace file", "check the path and permissions");
+        return nullptr;
+      }
+      head.resize(64 * 1024);
+      head.resize(std::fread(head.data(), 1, head.size(), f));
+      std::fclose(f);
+    } else if (path == "-") {
+      head = "{";  // stdin: JSON unless --input-format says otherwise
+    }
+    for (const auto& f : formats)
+      if (f.sniff(path, isDir, head)) { chosen = &f; break; }
+    if (!chosen) {
+      bool binary = head.find('\0') != std::string::npos;
+      diags.error("trace-format", Location{path, 0, 0},
+                  binary ? "this file looks binary and matches no known trace format"
+                         : "cannot tell the format of this trace",
+                  "name it with --input-format (see `vconform check --help`)");
+      return nullptr;
+    }
+  }
+  uint32_t source = tables.sources.add(Source{path, chosen->name, opts.clockOffsetNs});
+  return chosen->open(path, opts, source, tables, diags);
+}
+
+}  // namespace vc

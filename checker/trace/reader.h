@@ -1,0 +1,36 @@
+// Trace readers: one per source format, all producing vc::Event. Readers stream: next() fills one
+// event at a time, so memory does not grow with the trace.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diag/diagnostic.h"
+#include "trace/event.h"
+
+namespace vc {
+
+class TraceReader {
+ public:
+  virtual ~TraceReader() = default;
+  // Fills `ev` (previous contents are overwritten) and returns true, or returns false at the end
+  // of the input. Bad records are reported to the Diagnostics given at construction; a reader
+  // stops (returns false) after an error it cannot recover from, and skips records it can.
+  virtual bool next(Event& ev) = 0;
+  // Events the source itself says were lost (e.g. LTTng discarded events); 0 if unknown.
+  virtual uint64_t discarded() const { return 0; }
+};
+
+struct ReaderOptions {
+  std::string format = "auto";  // auto | json | ctf | dmesg | qemu | ... (see docs/trace-formats.md)
+  std::vector<std::string> mapDirs;  // where map files are searched (text sources)
+  int64_t clockOffsetNs = 0;         // added to every timestamp of this source when merging
+};
+
+// Registry of readers. `path` may be a file or (for CTF) a directory. Detects the format from the
+// content when opts.format == "auto". Returns nullptr after reporting a diagnostic.
+std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOptions& opts,
+                                       TraceTables& tables, Diagnostics& diags);
+
+}  // namespace vc
