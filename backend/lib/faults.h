@@ -1,0 +1,40 @@
+// Fault injection: each flag makes the back-end break one vhost-user rule on purpose, so that real
+// recorded traces of known bugs exist. docs/backend-events.md documents each with its rule.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vc::backend {
+
+struct Faults {
+  // Drop a kick read while the ring is disabled and do not rescan the ring when it is enabled
+  // (the 2023 virtiofsd behaviour). Breaks vu-kick-handled; with QEMU 7.2 the guest hangs.
+  bool drop_kick_when_disabled = false;
+  // Process (pop, add_used, notify) a started ring while it is still disabled. Breaks vu-enable.
+  bool process_before_enable = false;
+  // Send a used-buffer notification after GET_VRING_BASE stopped the ring. Breaks vu-stop.
+  bool notify_after_stop = false;
+  // Never send the REPLY_ACK reply a need_reply message asks for. Breaks vu-reply-ack; QEMU 7.2
+  // waits forever for the SET_MEM_TABLE ack, so the guest never gets its bytes.
+  bool skip_reply = false;
+
+  bool any() const {
+    return drop_kick_when_disabled || process_before_enable || notify_after_stop || skip_reply;
+  }
+};
+
+// Sets the flag named `name` ("drop-kick-when-disabled", ...). False for an unknown name.
+inline bool EnableFault(Faults* f, std::string_view name) {
+  if (name == "drop-kick-when-disabled") f->drop_kick_when_disabled = true;
+  else if (name == "process-before-enable") f->process_before_enable = true;
+  else if (name == "notify-after-stop") f->notify_after_stop = true;
+  else if (name == "skip-reply") f->skip_reply = true;
+  else return false;
+  return true;
+}
+
+inline constexpr const char* kFaultNames[] = {"drop-kick-when-disabled", "process-before-enable",
+                                              "notify-after-stop", "skip-reply"};
+
+}  // namespace vc::backend

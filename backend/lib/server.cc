@@ -1,0 +1,732 @@
+#include "server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace vc::backend {
+
+namespace {
+
+void CloseFd(int* fd) {
+  if (*fd >= 0) ::close(*fd);
+  *fd = -1;
+}
+
+void SignalEventFd(int fd) {
+  if (fd < 0) return;
+  const uint64_t one = 1;
+  ssize_t r;
+  do {
+    r = ::write(fd, &one, sizeof one);
+  } while (r < 0 && errno == EINTR);
+}
+
+// Reads an eventfd counter if it is readable now; 0 when it is not.
+uint64_t DrainEventFd(int fd) {
+  if (fd < 0) return 0;
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return 0;
+  uint64_t v = 0;
+  const ssize_t r = ::read(fd, &v, sizeof v);
+  return r == static_cast<ssize_t>(sizeof v) ? v : 0;
+}
+
+// Reads exactly `len` bytes; returns 0 at EOF before any byte, -1 on error / short read.
+ssize_t ReadFull(int fd, uint8_t* buf, size_t len) {
+  size_t got = 0;
+  while (got < len) {
+    const ssize_t r = ::recv(fd, buf + got, len - got, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return got == 0 && r == 0 ? 0 : -1;
+    got += static_cast<size_t>(r);
+  }
+  return static_cast<ssize_t>(got);
+}
+
+bool WriteFull(int fd, const uint8_t* buf, size_t len) {
+  size_t put = 0;
+  while (put < len) {
+    const ssize_t r = ::send(fd, buf + put, len - put, MSG_NOSIGNAL);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    put += static_cast<size_t>(r);
+  }
+  return true;
+}
+
+enum class RecvResult { kOk, kEof, kError };
+
+// Receives one message: the header with its SCM_RIGHTS fds, then the payload.
+RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err) {
+  uint8_t header[kHeaderSize];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+  iovec iov{header, sizeof header};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t r;
+  do {
+    r = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  } while (r < 0 && errno == EINTR);
+  if (r == 0) return RecvResult::kEof;
+  if (r < 0) {
+    *err = std::string("recvmsg: ") + std::strerror(errno);
+    return RecvResult::kError;
+  }
+  m->fds.clear();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      const size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < n; ++i) {
+        int f;
+        std::memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof f);
+        m->fds.push_back(f);
+      }
+    }
+  }
+  if (msg.msg_flags & MSG_CTRUNC) {
+    *err = "too many file descriptors in one message";
+    return RecvResult::kError;
+  }
+  if (static_cast<size_t>(r) < sizeof header) {
+    if (ReadFull(fd, header + r, sizeof header - static_cast<size_t>(r)) <= 0) {
+      *err = "truncated message header";
+      return RecvResult::kError;
+    }
+  }
+  std::memcpy(&m->request, header, 4);
+  std::memcpy(&m->flags, header + 4, 4);
+  std::memcpy(&m->size, header + 8, 4);
+  if (m->size > kMaxPayload) {
+    *err = "payload size " + std::to_string(m->size) + " exceeds " + std::to_string(kMaxPayload);
+    return RecvResult::kError;
+  }
+  m->payload.assign(m->size, 0);
+  if (m->size > 0 && ReadFull(fd, m->payload.data(), m->size) <= 0) {
+    *err = "truncated message payload";
+    return RecvResult::kError;
+  }
+  return RecvResult::kOk;
+}
+
+void CloseFds(VhostUserMessage& m) {
+  for (int& f : m.fds) CloseFd(&f);
+  m.fds.clear();
+}
+
+}  // namespace
+
+struct VhostUserServer::Vring {
+  explicit Vring(uint32_t i) : index(i) { ctl_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+  ~Vring() {
+    CloseFd(&kick_fd);
+    CloseFd(&call_fd);
+    CloseFd(&err_fd);
+    CloseFd(&ctl_fd);
+  }
+
+  const uint32_t index;
+  std::mutex mu;
+  std::condition_variable cv;
+  // Guarded by mu.
+  bool started = false;
+  bool enabled = false;
+  uint64_t version = 0;
+  uint32_t num = 0;
+  VringAddr addr{};
+  bool addr_set = false;
+  uint16_t base = 0;  // last avail idx
+  int kick_fd = -1;
+  int call_fd = -1;
+  int err_fd = -1;
+  bool event_idx = false;
+  bool indirect = false;
+  std::shared_ptr<GuestMemory> mem;
+  bool broken = false;
+  // Worker hand-shake (guarded by mu).
+  int64_t worker_tid = 0;
+  bool go = false;
+  bool first_pass_done = false;
+  std::thread worker;
+  int ctl_fd = -1;
+};
+
+VhostUserServer::VhostUserServer(VirtioDevice& device, Tracer& tracer, Logger& log,
+                                 ServerOptions options)
+    : device_(device), tracer_(tracer), log_(log), opts_(options) {
+  for (uint32_t i = 0; i < device_.NumQueues(); ++i) vrings_.push_back(std::make_unique<Vring>(i));
+}
+
+VhostUserServer::~VhostUserServer() {
+  CloseConnection();
+  CloseFd(&listen_fd_);
+  if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
+}
+
+uint64_t VhostUserServer::offered_features() const {
+  return device_.DeviceFeatures() | kFeatureVersion1 | kFeatureProtocolFeatures |
+         kFeatureEventIdx | kFeatureIndirectDesc;
+}
+
+bool VhostUserServer::Listen(const std::string& path, std::string* err) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    *err = "socket path too long: " + path;
+    return false;
+  }
+  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) {
+    *err = std::string("socket: ") + std::strerror(errno);
+    return false;
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  ::unlink(path.c_str());
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
+      ::listen(listen_fd_, 1) < 0) {
+    *err = "bind/listen " + path + ": " + std::strerror(errno);
+    CloseFd(&listen_fd_);
+    return false;
+  }
+  socket_path_ = path;
+  return true;
+}
+
+VhostUserServer::End VhostUserServer::AcceptAndServe(int stop_fd) {
+  pollfd p[2] = {{listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+  for (;;) {
+    const int r = ::poll(p, stop_fd >= 0 ? 2 : 1, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return End::kFailed;
+    if (stop_fd >= 0 && (p[1].revents & POLLIN)) return End::kStopped;
+    if (p[0].revents & POLLIN) break;
+  }
+  const int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (conn < 0) {
+    log_.Error(std::string("accept: ") + std::strerror(errno));
+    return End::kFailed;
+  }
+  return Serve(conn, stop_fd);
+}
+
+VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
+  conn_fd_ = conn_fd;
+  acked_features_ = acked_protocol_features_ = status_ = 0;
+  tracer_.VuConnect();
+  log_.Info("front-end connected");
+  uint64_t seq = 0;
+  End end = End::kDisconnected;
+  for (;;) {
+    pollfd p[2] = {{conn_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+    const int r = ::poll(p, stop_fd >= 0 ? 2 : 1, -1);
+    if (r < 0 && errno == EINTR) continue;
+    if (stop_fd >= 0 && (p[1].revents & POLLIN)) {
+      end = End::kStopped;
+      break;
+    }
+    VhostUserMessage m;
+    std::string err;
+    const RecvResult rr = RecvMessage(conn_fd_, &m, &err);
+    if (rr == RecvResult::kEof) break;
+    ++seq;
+    if (rr == RecvResult::kError) {
+      CloseFds(m);
+      tracer_.VuError(err);
+      log_.Error(err);
+      end = End::kProtocolError;
+      break;
+    }
+    tracer_.VuRecv(m.request, RequestName(m.request), m.flags, seq, m.size);
+    if (!ValidateMessage(m, &err)) {
+      CloseFds(m);
+      tracer_.VuError(err);
+      log_.Error("malformed message: " + err);
+      end = End::kProtocolError;
+      break;
+    }
+    const Step s = Handle(m, seq);
+    CloseFds(m);  // fds not taken by the handler
+    if (s == Step::kError) {
+      end = End::kProtocolError;
+      break;
+    }
+  }
+  CloseConnection();
+  tracer_.VuDisconnect();
+  tracer_.Flush();
+  log_.Info(end == End::kDisconnected ? "front-end disconnected"
+            : end == End::kStopped    ? "stopped by signal"
+                                      : "disconnected after a protocol error");
+  return end;
+}
+
+void VhostUserServer::CloseConnection() {
+  if (conn_fd_ < 0) return;
+  ResetAll();
+  CloseFd(&conn_fd_);
+}
+
+bool VhostUserServer::Reply(const VhostUserMessage& m, uint64_t seq, const void* payload,
+                            uint32_t size) {
+  const std::vector<uint8_t> out = EncodeReply(m.request, payload, size);
+  if (!WriteFull(conn_fd_, out.data(), out.size())) {
+    tracer_.VuError("cannot send reply");
+    log_.Error("cannot send reply to " + std::string(RequestName(m.request)));
+    return false;
+  }
+  tracer_.VuReply(m.request, RequestName(m.request), seq);
+  return true;
+}
+
+bool VhostUserServer::ReplyU64(const VhostUserMessage& m, uint64_t seq, uint64_t value) {
+  return Reply(m, seq, &value, sizeof value);
+}
+
+VhostUserServer::Vring* VhostUserServer::RingFor(uint32_t index, const char* what) {
+  if (index >= vrings_.size()) {
+    const std::string e = std::string(what) + " for ring " + std::to_string(index) +
+                          " of a device with " + std::to_string(vrings_.size()) + " rings";
+    tracer_.VuError(e);
+    log_.Error(e);
+    return nullptr;
+  }
+  return vrings_[index].get();
+}
+
+void VhostUserServer::StartRing(Vring& vr) {
+  {
+    std::unique_lock<std::mutex> lock(vr.mu);
+    vr.started = true;
+    vr.broken = false;
+    vr.worker_tid = 0;
+    vr.go = false;
+    vr.first_pass_done = false;
+    ++vr.version;
+    tracer_.RingStart(vr.index);
+    tracer_.RingPublish(vr.index, vr.version);
+  }
+  DrainEventFd(vr.ctl_fd);
+  vr.worker = std::thread(&VhostUserServer::WorkerMain, this, &vr);
+  std::unique_lock<std::mutex> lock(vr.mu);
+  vr.cv.wait(lock, [&] { return vr.worker_tid != 0; });
+  tracer_.ThreadSpawn(vr.worker_tid);
+  vr.go = true;
+  vr.cv.notify_all();
+  // Let the worker make its first pass over the kick fd before the next message is handled.
+  // QEMU hands over a kick fd that is already readable while the ring is still disabled; waiting
+  // here makes that "kick while disabled" case happen on every run instead of by chance.
+  vr.cv.wait_for(lock, std::chrono::seconds(1), [&] { return vr.first_pass_done; });
+}
+
+void VhostUserServer::StopRing(Vring& vr, uint32_t* base_out) {
+  int64_t tid = 0;
+  {
+    std::lock_guard<std::mutex> lock(vr.mu);
+    if (base_out) {
+      *base_out = vr.base;
+      tracer_.GetVringBase(vr.index, vr.base);
+    }
+    if (!vr.started) return;
+    vr.started = false;
+    ++vr.version;
+    tracer_.RingStop(vr.index);
+    tracer_.RingPublish(vr.index, vr.version);
+    tid = vr.worker_tid;
+  }
+  SignalEventFd(vr.ctl_fd);
+  if (vr.worker.joinable()) {
+    vr.worker.join();
+    tracer_.ThreadJoin(tid);
+  }
+  std::lock_guard<std::mutex> lock(vr.mu);
+  CloseFd(&vr.kick_fd);
+}
+
+void VhostUserServer::SetEnabled(Vring& vr, bool enable) {
+  {
+    std::lock_guard<std::mutex> lock(vr.mu);
+    vr.enabled = enable;
+    ++vr.version;
+    if (enable) tracer_.RingEnable(vr.index);
+    else tracer_.RingDisable(vr.index);
+    tracer_.RingPublish(vr.index, vr.version);
+  }
+  SignalEventFd(vr.ctl_fd);
+}
+
+void VhostUserServer::ResetAll() {
+  for (auto& v : vrings_) {
+    StopRing(*v, nullptr);
+    bool was_enabled;
+    {
+      std::lock_guard<std::mutex> lock(v->mu);
+      was_enabled = v->enabled;
+      CloseFd(&v->call_fd);
+      CloseFd(&v->err_fd);
+      v->mem.reset();
+      v->num = 0;
+      v->base = 0;
+      v->addr_set = false;
+      v->broken = false;
+    }
+    if (was_enabled) SetEnabled(*v, false);
+  }
+  mem_.reset();
+}
+
+VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq) {
+  const auto fail = [&](const std::string& e) {
+    tracer_.VuError(e);
+    log_.Error(e);
+    return Step::kError;
+  };
+  bool replied = false;  // the request's own reply satisfies need_reply
+  bool ok = true;        // result reported by REPLY_ACK
+  switch (m.request) {
+    case kGetFeatures:
+      tracer_.GetFeatures();
+      if (!ReplyU64(m, seq, offered_features())) return Step::kError;
+      replied = true;
+      break;
+    case kSetFeatures: {
+      const uint64_t f = PayloadU64(m);
+      tracer_.SetFeatures(f);
+      if (f & ~offered_features()) {
+        log_.Warn("front-end acked features the back-end did not offer (QEMU 7.2 passes guest "
+                  "features through)");
+      }
+      acked_features_ = f;
+      for (auto& v : vrings_) {
+        std::lock_guard<std::mutex> lock(v->mu);
+        v->event_idx = (f & kFeatureEventIdx) != 0;
+        v->indirect = (f & kFeatureIndirectDesc) != 0;
+      }
+      if (!(f & kFeatureProtocolFeatures)) {
+        // Without VHOST_USER_F_PROTOCOL_FEATURES rings are enabled immediately.
+        for (auto& v : vrings_) SetEnabled(*v, true);
+      }
+      break;
+    }
+    case kGetProtocolFeatures:
+      tracer_.GetProtocolFeatures();
+      if (!ReplyU64(m, seq, opts_.protocol_features)) return Step::kError;
+      replied = true;
+      break;
+    case kSetProtocolFeatures: {
+      const uint64_t f = PayloadU64(m);
+      tracer_.SetProtocolFeatures(f);
+      if (f & ~opts_.protocol_features) return fail("SET_PROTOCOL_FEATURES with unoffered bits");
+      acked_protocol_features_ = f;
+      break;
+    }
+    case kSetOwner:
+      tracer_.SetOwner();
+      break;
+    case kResetOwner:
+      tracer_.ResetOwner();
+      ResetAll();
+      acked_features_ = 0;
+      break;
+    case kResetDevice:
+      tracer_.ResetDevice();
+      if (!(acked_protocol_features_ & kProtocolResetDevice)) {
+        return fail("RESET_DEVICE without VHOST_USER_PROTOCOL_F_RESET_DEVICE");
+      }
+      ResetAll();
+      acked_features_ = 0;
+      status_ = 0;
+      break;
+    case kSetMemTable: {
+      std::vector<MemRegionDesc> regions;
+      std::string err;
+      if (!PayloadMemTable(m, &regions, &err)) return fail(err);
+      tracer_.SetMemTable(static_cast<uint32_t>(regions.size()));
+      auto mem = std::make_shared<GuestMemory>();
+      for (size_t i = 0; i < regions.size(); ++i) {
+        const MemRegionDesc& r = regions[i];
+        if (!mem->MapRegion(m.fds[i], r.guest_phys, r.size, r.user_addr, r.mmap_offset, &err)) {
+          return fail("SET_MEM_TABLE: " + err);
+        }
+      }
+      mem_ = mem;
+      for (auto& v : vrings_) {
+        std::lock_guard<std::mutex> lock(v->mu);
+        v->mem = mem;
+      }
+      break;
+    }
+    case kSetVringNum: {
+      const VringState s = PayloadVringState(m);
+      tracer_.SetVringNum(s.index, s.num);
+      Vring* vr = RingFor(s.index, "SET_VRING_NUM");
+      if (vr == nullptr) return Step::kError;
+      if (s.num == 0 || s.num > kMaxQueueSize || (s.num & (s.num - 1)) != 0) {
+        return fail("SET_VRING_NUM: bad queue size " + std::to_string(s.num));
+      }
+      std::lock_guard<std::mutex> lock(vr->mu);
+      vr->num = s.num;
+      break;
+    }
+    case kSetVringAddr: {
+      const VringAddr a = PayloadVringAddr(m);
+      tracer_.SetVringAddr(a.index);
+      Vring* vr = RingFor(a.index, "SET_VRING_ADDR");
+      if (vr == nullptr) return Step::kError;
+      std::lock_guard<std::mutex> lock(vr->mu);
+      vr->addr = a;
+      vr->addr_set = true;
+      break;
+    }
+    case kSetVringBase: {
+      const VringState s = PayloadVringState(m);
+      tracer_.SetVringBase(s.index, s.num);
+      Vring* vr = RingFor(s.index, "SET_VRING_BASE");
+      if (vr == nullptr) return Step::kError;
+      if (s.num > 0xffff) return fail("SET_VRING_BASE: split ring base above 65535");
+      std::lock_guard<std::mutex> lock(vr->mu);
+      if (vr->started) log_.Warn("SET_VRING_BASE on a started ring");
+      vr->base = static_cast<uint16_t>(s.num);
+      break;
+    }
+    case kGetVringBase: {
+      const VringState s = PayloadVringState(m);
+      Vring* vr = RingFor(s.index, "GET_VRING_BASE");
+      if (vr == nullptr) return Step::kError;
+      uint32_t base = 0;
+      StopRing(*vr, &base);
+      const VringState out{s.index, base};
+      if (!Reply(m, seq, &out, sizeof out)) return Step::kError;
+      replied = true;
+      break;
+    }
+    case kSetVringKick:
+    case kSetVringCall:
+    case kSetVringErr: {
+      const uint64_t v = PayloadU64(m);
+      const uint32_t index = static_cast<uint32_t>(v & kVringIndexMask);
+      const bool nofd = (v & kVringNoFdMask) != 0;
+      if (m.request == kSetVringKick) tracer_.SetVringKick(index, nofd);
+      else if (m.request == kSetVringCall) tracer_.SetVringCall(index, nofd);
+      else tracer_.SetVringErr(index, nofd);
+      Vring* vr = RingFor(index, RequestName(m.request));
+      if (vr == nullptr) return Step::kError;
+      const int fd = nofd ? -1 : m.fds[0];
+      if (!nofd) m.fds.clear();  // taken
+      if (m.request == kSetVringKick) {
+        StopRing(*vr, nullptr);  // a new kick fd restarts a running ring
+        {
+          std::lock_guard<std::mutex> lock(vr->mu);
+          vr->kick_fd = fd;
+        }
+        if (nofd) {
+          log_.Warn("SET_VRING_KICK without fd (polling) is not supported; ring stays stopped");
+        } else {
+          StartRing(*vr);
+        }
+      } else {
+        std::lock_guard<std::mutex> lock(vr->mu);
+        int* slot = m.request == kSetVringCall ? &vr->call_fd : &vr->err_fd;
+        CloseFd(slot);
+        *slot = fd;
+      }
+      break;
+    }
+    case kGetQueueNum:
+      tracer_.GetQueueNum();
+      if (!ReplyU64(m, seq, device_.NumQueues())) return Step::kError;
+      replied = true;
+      break;
+    case kSetVringEnable: {
+      const VringState s = PayloadVringState(m);
+      tracer_.SetVringEnable(s.index, s.num);
+      Vring* vr = RingFor(s.index, "SET_VRING_ENABLE");
+      if (vr == nullptr) return Step::kError;
+      if (s.num > 1) return fail("SET_VRING_ENABLE with " + std::to_string(s.num));
+      if (!(acked_features_ & kFeatureProtocolFeatures)) {
+        log_.Warn("SET_VRING_ENABLE without VHOST_USER_F_PROTOCOL_FEATURES");
+      }
+      SetEnabled(*vr, s.num == 1);
+      break;
+    }
+    case kSetStatus:
+      tracer_.SetStatus(PayloadU64(m));
+      status_ = PayloadU64(m);
+      break;
+    case kGetStatus:
+      tracer_.GetStatus();
+      if (!ReplyU64(m, seq, status_)) return Step::kError;
+      replied = true;
+      break;
+    default:
+      return fail(std::string("unhandled request ") + RequestName(m.request));
+  }
+  if (m.need_reply() && !replied && (acked_protocol_features_ & kProtocolReplyAck)) {
+    if (opts_.faults.skip_reply) {
+      tracer_.FaultInjected("skip-reply");
+      log_.Warn(std::string("fault skip-reply: not acking ") + RequestName(m.request));
+    } else if (!ReplyU64(m, seq, ok ? 0 : 1)) {
+      return Step::kError;
+    }
+  }
+  return Step::kContinue;
+}
+
+void VhostUserServer::WorkerMain(Vring* vrp) {
+  Vring& vr = *vrp;
+  SetCurrentThreadName("vu-worker-" + std::to_string(vr.index));
+  int kick_fd;
+  {
+    std::unique_lock<std::mutex> lock(vr.mu);
+    vr.worker_tid = CurrentTid();
+    vr.cv.notify_all();
+    vr.cv.wait(lock, [&] { return vr.go; });
+    kick_fd = vr.kick_fd;  // fixed while this worker runs: a new kick fd restarts the worker
+  }
+  tracer_.ThreadBegin();
+  const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = kick_fd;
+  ::epoll_ctl(ep, EPOLL_CTL_ADD, kick_fd, &ev);
+  ev.data.fd = vr.ctl_fd;
+  ::epoll_ctl(ep, EPOLL_CTL_ADD, vr.ctl_fd, &ev);
+
+  const Faults& faults = opts_.faults;
+  SplitQueue q;
+  std::shared_ptr<GuestMemory> attached;
+  bool was_enabled = false;
+  bool first = true;
+  for (;;) {
+    if (!first) {
+      epoll_event out[2];
+      const int n = ::epoll_wait(ep, out, 2, -1);
+      if (n < 0 && errno != EINTR) {
+        log_.Error(std::string("epoll_wait: ") + std::strerror(errno));
+        break;
+      }
+    }
+    DrainEventFd(vr.ctl_fd);
+    const uint64_t kicks = DrainEventFd(kick_fd);
+    std::unique_lock<std::mutex> lock(vr.mu);
+    tracer_.RingObserve(vr.index, vr.version);
+    if (kicks) tracer_.HandleEvent(vr.index, kicks);
+    if (!vr.started) {
+      if (faults.notify_after_stop && vr.call_fd >= 0) {
+        tracer_.FaultInjected("notify-after-stop");
+        SignalEventFd(vr.call_fd);
+        tracer_.UsedNotify(vr.index);
+      }
+      break;
+    }
+    const bool enabled = vr.enabled;
+    const bool became_enabled = enabled && !was_enabled;
+    was_enabled = enabled;
+    if (!vr.broken) {
+      if (!enabled) {
+        // Started but disabled: a virtio-rng request cannot be processed without side effects,
+        // so the buffers stay on the ring until the ring is enabled (then rescanned below).
+        if (kicks && faults.drop_kick_when_disabled) {
+          tracer_.FaultInjected("drop-kick-when-disabled");
+          tracer_.KickDropped(vr.index);
+        }
+        if (kicks && faults.process_before_enable) {
+          tracer_.FaultInjected("process-before-enable");
+          ProcessLocked(vr, q, attached);
+        }
+      } else if (kicks) {
+        ProcessLocked(vr, q, attached);
+      } else if (became_enabled && !faults.drop_kick_when_disabled) {
+        // Rescan on enable: a kick may have been read while the ring was disabled.
+        ProcessLocked(vr, q, attached, /*rescan=*/true);
+      }
+    }
+    if (!vr.first_pass_done) {
+      vr.first_pass_done = true;
+      vr.cv.notify_all();
+    }
+    first = false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(vr.mu);
+    vr.first_pass_done = true;
+    vr.cv.notify_all();
+  }
+  ::close(ep);
+  tracer_.ThreadEnd();
+}
+
+void VhostUserServer::ProcessLocked(Vring& vr, SplitQueue& q,
+                                    std::shared_ptr<GuestMemory>& attached, bool rescan) {
+  std::string err;
+  const auto ring_error = [&](const std::string& reason) {
+    tracer_.RingError(vr.index, reason);
+    log_.Error("ring " + std::to_string(vr.index) + ": " + reason);
+    vr.broken = true;
+    SignalEventFd(vr.err_fd);
+  };
+  if (!vr.mem || !vr.addr_set || vr.num == 0) {
+    if (rescan) return;  // nothing configured yet, so nothing can be pending
+    ring_error("ring processed before SET_MEM_TABLE, SET_VRING_NUM and SET_VRING_ADDR");
+    return;
+  }
+  if (attached != vr.mem || !q.attached()) {
+    VringLayout layout;
+    layout.num = vr.num;
+    layout.desc_user = vr.addr.desc_user;
+    layout.avail_user = vr.addr.avail_user;
+    layout.used_user = vr.addr.used_user;
+    layout.event_idx = vr.event_idx;
+    layout.indirect = vr.indirect;
+    if (!q.Attach(vr.mem.get(), layout, vr.base, &err)) {
+      ring_error(err);
+      return;
+    }
+    attached = vr.mem;
+  }
+  // The queue keeps its own indices; vr.base mirrors last_avail_idx for GET_VRING_BASE.
+  if (rescan) {
+    uint16_t pending = 0;
+    if (!q.Pending(&pending, &err)) {
+      ring_error(err);
+      return;
+    }
+    if (pending == 0) return;
+    tracer_.HandleEvent(vr.index, 0);
+  }
+  for (;;) {
+    DescChain chain;
+    const PopStatus st = q.Pop(&chain, &err);
+    if (st == PopStatus::kError) {
+      ring_error(err);
+      return;
+    }
+    if (st == PopStatus::kEmpty) {
+      if (q.ArmKick()) continue;
+      break;
+    }
+    tracer_.Pop(vr.index, chain.head, chain.avail_idx);
+    const uint32_t len = device_.HandleChain(vr.index, chain);
+    const uint16_t at = q.PushUsed(chain.head, len);
+    vr.base = q.last_avail_idx();
+    tracer_.AddUsed(vr.index, chain.head, len, at);
+    if (q.ShouldNotify()) {
+      SignalEventFd(vr.call_fd);
+      tracer_.UsedNotify(vr.index);
+    } else {
+      tracer_.NotifySuppressed(vr.index);
+    }
+  }
+}
+
+}  // namespace vc::backend

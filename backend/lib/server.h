@@ -1,0 +1,101 @@
+// A vhost-user back-end server: one socket thread that owns the protocol, one worker thread per
+// started ring (epoll on its kick eventfd and a control eventfd).
+//
+// Ring state (vhost-user.rst "Ring states"): every ring starts stopped and disabled. It starts on
+// SET_VRING_KICK (as QEMU, DPDK and rust-vmm implement it) and stops on GET_VRING_BASE, RESET_*
+// or disconnect; it is enabled by SET_VRING_ENABLE(1) (or by SET_FEATURES without
+// VHOST_USER_F_PROTOCOL_FEATURES). The socket thread changes that state only under the ring lock
+// and emits ring_publish(version); the worker reads it under the same lock, emits
+// ring_observe(version), and holds the lock while it processes the ring, so a ring is never
+// processed across a state change.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events.h"
+#include "faults.h"
+#include "guest_memory.h"
+#include "log.h"
+#include "protocol.h"
+#include "split_queue.h"
+
+namespace vc::backend {
+
+class VirtioDevice {
+ public:
+  virtual ~VirtioDevice() = default;
+  // Device-specific virtio feature bits offered (transport bits are added by the server).
+  virtual uint64_t DeviceFeatures() const { return 0; }
+  virtual uint32_t NumQueues() const { return 1; }
+  // Serves one request chain of queue `vring`; returns the bytes written into its device-writable
+  // part (the used length). Called on the ring's worker thread with the ring lock held.
+  virtual uint32_t HandleChain(uint32_t vring, const DescChain& chain) = 0;
+};
+
+struct ServerOptions {
+  Faults faults;
+  uint64_t protocol_features = kProtocolReplyAck | kProtocolMq | kProtocolResetDevice;
+};
+
+class VhostUserServer {
+ public:
+  enum class End { kDisconnected, kProtocolError, kStopped, kFailed };
+
+  VhostUserServer(VirtioDevice& device, Tracer& tracer, Logger& log, ServerOptions options);
+  ~VhostUserServer();
+  VhostUserServer(const VhostUserServer&) = delete;
+  VhostUserServer& operator=(const VhostUserServer&) = delete;
+
+  // Creates the listening unix socket at `path` (replacing a stale one).
+  bool Listen(const std::string& path, std::string* err);
+  // Accepts one front-end (or returns kStopped when `stop_fd` becomes readable first) and serves
+  // it until it disconnects, misbehaves, or `stop_fd` becomes readable.
+  End AcceptAndServe(int stop_fd);
+  // Serves an already connected socket (takes ownership of `conn_fd`). `stop_fd` may be -1.
+  End Serve(int conn_fd, int stop_fd);
+
+  uint64_t offered_features() const;
+
+ private:
+  struct Vring;
+  enum class Step { kContinue, kError };
+
+  Step Handle(VhostUserMessage& m, uint64_t seq);
+  bool Reply(const VhostUserMessage& m, uint64_t seq, const void* payload, uint32_t size);
+  bool ReplyU64(const VhostUserMessage& m, uint64_t seq, uint64_t value);
+  Vring* RingFor(uint32_t index, const char* what);
+  void StartRing(Vring& vr);
+  // Stops the ring (if started) and joins its worker. Emits get_vring_base when `base_out`.
+  void StopRing(Vring& vr, uint32_t* base_out);
+  void SetEnabled(Vring& vr, bool enable);
+  void ResetAll();
+  void WorkerMain(Vring* vr);
+  // Processes the ring until it is empty; called by the worker with vr->mu held.
+  // With `rescan`, returns early when nothing is pending and emits handle_event(count 0) else.
+  void ProcessLocked(Vring& vr, SplitQueue& q, std::shared_ptr<GuestMemory>& attached,
+                     bool rescan = false);
+  void CloseConnection();
+
+  VirtioDevice& device_;
+  Tracer& tracer_;
+  Logger& log_;
+  ServerOptions opts_;
+  int listen_fd_ = -1;
+  int conn_fd_ = -1;
+  std::string socket_path_;
+  uint64_t acked_features_ = 0;
+  uint64_t acked_protocol_features_ = 0;
+  uint64_t status_ = 0;
+  std::shared_ptr<GuestMemory> mem_;
+  std::vector<std::unique_ptr<Vring>> vrings_;
+};
+
+}  // namespace vc::backend

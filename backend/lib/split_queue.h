@@ -1,0 +1,97 @@
+// A split virtqueue (VIRTIO 1.2 §2.7) seen from the device side, over hostile guest memory.
+// Everything the driver controls (indices, descriptor addresses, lengths, flags, next links,
+// indirect tables) is validated before use; a bad ring yields an error, never an access outside
+// the memory table. Each descriptor is copied out of guest memory once and used from the copy.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "guest_memory.h"
+
+namespace vc::backend {
+
+constexpr uint16_t kDescFlagNext = 1;
+constexpr uint16_t kDescFlagWrite = 2;
+constexpr uint16_t kDescFlagIndirect = 4;
+constexpr uint16_t kAvailFlagNoInterrupt = 1;
+constexpr uint32_t kMaxQueueSize = 32768;
+// Largest indirect table accepted, in descriptors (a larger one is "oversized").
+constexpr uint32_t kMaxIndirectDescs = 1024;
+
+struct VringDesc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t flags;
+  uint16_t next;
+};
+static_assert(sizeof(VringDesc) == 16);
+
+struct VringLayout {
+  uint32_t num = 0;           // queue size (power of 2, <= kMaxQueueSize)
+  uint64_t desc_user = 0;     // front-end virtual addresses (SET_VRING_ADDR)
+  uint64_t avail_user = 0;
+  uint64_t used_user = 0;
+  bool event_idx = false;     // VIRTIO_RING_F_EVENT_IDX negotiated
+  bool indirect = false;      // VIRTIO_RING_F_INDIRECT_DESC negotiated
+};
+
+// One guest buffer segment, already translated and bounds-checked.
+struct BufferSegment {
+  uint8_t* host;
+  uint32_t len;
+  bool writable;
+};
+
+struct DescChain {
+  uint16_t head = 0;
+  uint16_t avail_idx = 0;     // free-running avail index the head was taken from
+  std::vector<BufferSegment> segments;
+  uint64_t readable_bytes = 0;
+  uint64_t writable_bytes = 0;
+};
+
+enum class PopStatus { kEmpty, kOk, kError };
+
+class SplitQueue {
+ public:
+  // Translates and checks the ring addresses. `last_avail_idx` is the SET_VRING_BASE value;
+  // the used index is read from the used ring. Returns false with `err` on a bad layout.
+  bool Attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx,
+              std::string* err);
+  bool attached() const { return desc_ != nullptr; }
+
+  // Takes the next available chain. kEmpty when the driver has made nothing new available.
+  PopStatus Pop(DescChain* chain, std::string* err);
+  // Number of entries the driver made available that were not popped yet (or an error).
+  bool Pending(uint16_t* count, std::string* err) const;
+  // Publishes a used element and returns the free-running used index it was written at.
+  uint16_t PushUsed(uint16_t head, uint32_t len);
+  // Whether the driver wants a used-buffer notification for the entries pushed since the last
+  // call (VIRTIO 1.2 §2.7.7.2: flags, or used_event with EVENT_IDX).
+  bool ShouldNotify();
+  // With EVENT_IDX, tells the driver to kick for the next entry after last_avail_idx, then
+  // re-checks for entries that raced with it. Returns true when more entries are pending.
+  bool ArmKick();
+
+  uint16_t last_avail_idx() const { return last_avail_idx_; }
+  uint16_t used_idx() const { return used_idx_; }
+
+ private:
+  uint16_t ReadAvailIdx() const;
+  bool ReadChain(uint16_t head, DescChain* chain, std::string* err);
+  bool AddSegment(const VringDesc& d, DescChain* chain, bool* seen_write, std::string* err);
+
+  const GuestMemory* mem_ = nullptr;
+  VringLayout layout_;
+  uint8_t* desc_ = nullptr;
+  uint8_t* avail_ = nullptr;
+  uint8_t* used_ = nullptr;
+  uint16_t last_avail_idx_ = 0;
+  uint16_t used_idx_ = 0;
+  uint16_t signalled_used_ = 0;
+  bool signalled_valid_ = false;
+};
+
+}  // namespace vc::backend

@@ -1,0 +1,133 @@
+// vhost-user-rng: a virtio-rng vhost-user back-end, instrumented for vconform.
+//   vhost-user-rng --socket PATH [--trace-json FILE] [--fill=random|counter|seed:N]
+//                  [--fault=NAME]... [--verbose]
+// Serves one front-end connection, then exits (0 after a clean disconnect, 1 after a protocol
+// error, 2 on bad usage).
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "events.h"
+#include "faults.h"
+#include "log.h"
+#include "rng_device.h"
+#include "server.h"
+#include "trace_writer.h"
+
+using namespace vc::backend;
+
+namespace {
+
+void Usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: vhost-user-rng --socket PATH [--trace-json FILE]\n"
+               "                      [--fill=random|counter|seed:N] [--fault=NAME]...\n"
+               "                      [--protocol-features=MASK] [--verbose]\n"
+               "Serves one vhost-user front-end (e.g. QEMU's vhost-user-rng-pci) and exits.\n"
+               "Faults (each breaks one vhost-user rule on purpose):\n"
+               "  drop-kick-when-disabled  drop a kick read while the ring is disabled and do\n"
+               "                           not rescan on enable (vu-kick-handled; guest hangs)\n"
+               "  process-before-enable    process a started ring while disabled (vu-enable)\n"
+               "  notify-after-stop        notify the guest after GET_VRING_BASE (vu-stop)\n"
+               "  skip-reply               never send REPLY_ACK replies (vu-reply-ack)\n"
+               "Exit codes: 0 clean disconnect or signal, 1 protocol error, 2 bad usage.\n");
+}
+
+bool TakeValue(const std::string& arg, const char* name, int* i, int argc, char** argv,
+               std::string* value) {
+  const std::string eq = std::string(name) + "=";
+  if (arg.compare(0, eq.size(), eq) == 0) {
+    *value = arg.substr(eq.size());
+    return true;
+  }
+  if (arg == name && *i + 1 < argc) {
+    *value = argv[++*i];
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string socket_path, trace_path, fill = "random", value;
+  ServerOptions opts;
+  bool verbose = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (TakeValue(a, "--socket", &i, argc, argv, &value)) {
+      socket_path = value;
+    } else if (TakeValue(a, "--trace-json", &i, argc, argv, &value)) {
+      trace_path = value;
+    } else if (TakeValue(a, "--fill", &i, argc, argv, &value)) {
+      fill = value;
+    } else if (TakeValue(a, "--fault", &i, argc, argv, &value)) {
+      if (!EnableFault(&opts.faults, value)) {
+        std::fprintf(stderr, "vhost-user-rng: unknown fault '%s'\n", value.c_str());
+        return 2;
+      }
+    } else if (TakeValue(a, "--protocol-features", &i, argc, argv, &value)) {
+      opts.protocol_features = std::strtoull(value.c_str(), nullptr, 0);
+    } else if (a == "--verbose" || a == "-v") {
+      verbose = true;
+    } else if (a == "--help" || a == "-h") {
+      Usage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "vhost-user-rng: unknown argument '%s'\n", a.c_str());
+      Usage(stderr);
+      return 2;
+    }
+  }
+  if (socket_path.empty()) {
+    Usage(stderr);
+    return 2;
+  }
+  FillMode mode;
+  uint64_t seed = 0;
+  if (!RngDevice::ParseFill(fill, &mode, &seed)) {
+    std::fprintf(stderr, "vhost-user-rng: bad --fill '%s'\n", fill.c_str());
+    return 2;
+  }
+
+  // SIGTERM/SIGINT arrive on a signalfd the socket thread polls: shutdown (and the trace flush)
+  // happens on a normal thread, never in a signal handler. Workers inherit the blocked mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  signal(SIGPIPE, SIG_IGN);
+
+  Logger log;
+  log.SetPrefix("vhost-user-rng");
+  if (verbose) log.SetLevel(LogLevel::kDebug);
+  TraceWriter writer;
+  std::string err;
+  if (!trace_path.empty() && !writer.Open(trace_path, &err)) {
+    std::fprintf(stderr, "vhost-user-rng: %s\n", err.c_str());
+    return 2;
+  }
+  SetCurrentThreadName("vu-socket");
+  Tracer tracer(trace_path.empty() ? nullptr : &writer);
+  RngDevice rng(mode, seed);
+  int rc;
+  {
+    VhostUserServer server(rng, tracer, log, opts);
+    if (!server.Listen(socket_path, &err)) {
+      log.Error(err);
+      return 2;
+    }
+    log.Info("listening on " + socket_path);
+    const VhostUserServer::End end = server.AcceptAndServe(sfd);
+    rc = end == VhostUserServer::End::kProtocolError || end == VhostUserServer::End::kFailed ? 1 : 0;
+  }
+  log.Info("served " + std::to_string(rng.bytes_served()) + " bytes");
+  writer.Close();
+  return rc;
+}

@@ -1,0 +1,32 @@
+#!/bin/busybox sh
+# /init of the e2e guest: load virtio-rng, read vc_bytes bytes of /dev/hwrng, print a marker.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+bytes=256
+tmo=5
+for a in $(cat /proc/cmdline); do
+  case $a in
+    vc_bytes=*) bytes=${a#vc_bytes=} ;;
+    vc_read_timeout=*) tmo=${a#vc_read_timeout=} ;;
+  esac
+done
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio-rng; do
+  insmod /mods/$m.ko 2>/dev/null || echo "VC-GUEST: insmod $m failed"
+done
+i=0
+while [ $i -lt 50 ]; do
+  grep -q virtio /sys/class/misc/hw_random/rng_current 2>/dev/null && break
+  sleep 0.1; i=$((i+1))
+done
+echo "VC-GUEST: rng_current=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
+got=$(timeout -s KILL "$tmo" dd if=/dev/hwrng bs="$bytes" count=1 iflag=fullblock 2>/dev/null | wc -c)
+if [ "$got" = "$bytes" ]; then
+  echo "VC-GUEST: READ-OK bytes=$got"
+else
+  echo "VC-GUEST: READ-FAIL bytes=$got wanted=$bytes"
+fi
+echo "VC-GUEST: DONE"
+poweroff -f

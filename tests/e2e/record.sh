@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Record one real run: vhost-user-rng (optionally with a fault) served by QEMU 7.2 with a Debian
+# 6.1 guest that reads N bytes of /dev/hwrng.
+#
+# Usage: tests/e2e/record.sh MODE OUTDIR
+#   MODE: clean | drop-kick-when-disabled | process-before-enable | notify-after-stop | skip-reply
+# Writes into OUTDIR:
+#   backend.jsonl   the back-end's JSON-lines trace (format v1, docs/backend-events.md)
+#   backend.log     the back-end's stderr
+#   qemu-trace.log  QEMU's trace log (-msg timestamp=on -trace vhost_user_*,vhost_dev_*,virtio_*)
+#   console.log     the guest's serial console (the VC-GUEST: marker lines)
+#   lttng/          the LTTng-UST trace (only when VC_LTTNG=1 and lttng-tools is installed)
+#   result.txt      key=value summary: mode, marker (READ-OK/READ-FAIL/NONE), bytes, seconds, rcs
+# Exit status: 0 when the run happened (whatever the guest saw), 2 on a setup problem.
+# Environment: VC_BACKEND (the vhost-user-rng binary; default: found in build*/), VC_E2E_CACHE
+# (kernel + initrd cache; default build-backend/e2e-cache), VC_BYTES (256), VC_READ_TIMEOUT
+# (guest read timeout, s; 3), VC_QEMU_TIMEOUT (s; 60), VC_FILL (counter), VC_LTTNG (0/1).
+set -euo pipefail
+mode=${1:?usage: record.sh MODE OUTDIR}
+out=${2:?usage: record.sh MODE OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+backend=${VC_BACKEND:-}
+if [ -z "$backend" ]; then
+  for c in "$root"/build*/backend/vhost-user-rng "$root"/build*/vhost-user-rng; do
+    if [ -x "$c" ]; then backend=$c; break; fi
+  done
+fi
+if [ -z "$backend" ] || [ ! -x "$backend" ]; then
+  echo "record.sh: no vhost-user-rng binary (build it, or set VC_BACKEND)" >&2
+  exit 2
+fi
+if ! command -v qemu-system-x86_64 >/dev/null; then
+  echo "record.sh: qemu-system-x86_64 missing (Debian package qemu-system-x86)" >&2
+  exit 2
+fi
+cache=${VC_E2E_CACHE:-$root/build-backend/e2e-cache}
+bytes=${VC_BYTES:-256}
+read_timeout=${VC_READ_TIMEOUT:-3}
+qemu_timeout=${VC_QEMU_TIMEOUT:-60}
+fill=${VC_FILL:-counter}
+
+fault_args=()
+case $mode in
+  clean) ;;
+  drop-kick-when-disabled|process-before-enable|notify-after-stop|skip-reply)
+    fault_args=(--fault="$mode") ;;
+  *) echo "record.sh: unknown mode '$mode'" >&2; exit 2 ;;
+esac
+
+bash "$here/make-guest.sh" "$cache" || exit 2
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out"/{backend.jsonl,backend.log,qemu-trace.log,console.log,result.txt}
+rundir=$(mktemp -d /tmp/vc-e2e.XXXXXX)
+sock=$rundir/vu.sock
+backend_pid=""
+cleanup() {
+  if [ -n "$backend_pid" ] && kill -0 "$backend_pid" 2>/dev/null; then
+    kill -TERM "$backend_pid" 2>/dev/null || true
+    wait "$backend_pid" 2>/dev/null || true
+  fi
+  rm -rf "$rundir"
+}
+trap cleanup EXIT
+
+# KVM only when the CPU really offers it (a /dev/kvm without vmx/svm never boots a guest).
+accel=tcg
+if [ "${VC_KVM:-auto}" != 0 ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+  accel=kvm
+fi
+
+lttng_on=0
+if [ "${VC_LTTNG:-0}" = 1 ] && command -v lttng >/dev/null && command -v lttng-sessiond >/dev/null; then
+  lttng_on=1
+  rm -rf "$out/lttng"
+  pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize --no-kernel >/dev/null 2>&1 || lttng_on=0
+fi
+lsess=vc-e2e-$$
+if [ "$lttng_on" = 1 ]; then
+  lttng create "$lsess" --output="$out/lttng" >/dev/null &&
+  lttng enable-channel -u --buffers-uid --subbuf-size=4M --num-subbuf=8 ch -s "$lsess" >/dev/null &&
+  lttng enable-event -u -c ch 'vconform_backend:*' -s "$lsess" >/dev/null &&
+  lttng add-context -u -c ch -t vtid -t vpid -t procname -s "$lsess" >/dev/null &&
+  lttng start "$lsess" >/dev/null || lttng_on=0
+fi
+
+start=$(date +%s.%N)
+"$backend" --socket "$sock" --trace-json "$out/backend.jsonl" --fill="$fill" \
+  "${fault_args[@]}" 2>"$out/backend.log" &
+backend_pid=$!
+for _ in $(seq 1 200); do
+  [ -S "$sock" ] && break
+  sleep 0.02
+done
+if [ ! -S "$sock" ]; then
+  echo "record.sh: back-end did not create $sock" >&2
+  exit 2
+fi
+
+set +e
+timeout -k 3 "$qemu_timeout" qemu-system-x86_64 \
+  -machine q35,memory-backend=mem -accel "$accel" -smp 1 -m 256M \
+  -object memory-backend-memfd,id=mem,size=256M,share=on \
+  -chardev socket,id=c0,path="$sock" -device vhost-user-rng-pci,chardev=c0 \
+  -kernel "$cache/vmlinuz" -initrd "$cache/initrd.cpio.gz" \
+  -append "console=ttyS0 panic=-1 loglevel=4 vc_bytes=$bytes vc_read_timeout=$read_timeout" \
+  -nographic -no-reboot -nodefaults -serial stdio \
+  -msg timestamp=on -trace 'vhost_user_*' -trace 'vhost_dev_*' -trace 'virtio_*' \
+  -D "$out/qemu-trace.log" </dev/null >"$out/console.log" 2>"$rundir/qemu.err"
+qemu_rc=$?
+# QEMU gone: the back-end sees the disconnect and exits; give it a moment, then SIGTERM.
+backend_rc=""
+for _ in $(seq 1 100); do
+  kill -0 "$backend_pid" 2>/dev/null || break
+  sleep 0.05
+done
+if kill -0 "$backend_pid" 2>/dev/null; then
+  kill -TERM "$backend_pid" 2>/dev/null
+fi
+wait "$backend_pid"
+backend_rc=$?
+backend_pid=""
+set -e
+end=$(date +%s.%N)
+cat "$rundir/qemu.err" >>"$out/console.log" 2>/dev/null || true
+
+if [ "$lttng_on" = 1 ]; then
+  lttng stop "$lsess" >/dev/null 2>&1 || true
+  lttng destroy "$lsess" >/dev/null 2>&1 || true
+fi
+
+marker=NONE
+got=0
+if grep -q 'VC-GUEST: READ-OK' "$out/console.log"; then
+  marker=READ-OK
+  got=$(sed -n 's/.*VC-GUEST: READ-OK bytes=\([0-9]*\).*/\1/p' "$out/console.log" | head -n1)
+elif grep -q 'VC-GUEST: READ-FAIL' "$out/console.log"; then
+  marker=READ-FAIL
+  got=$(sed -n 's/.*VC-GUEST: READ-FAIL bytes=\([0-9]*\).*/\1/p' "$out/console.log" | head -n1)
+fi
+secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b-a}')
+{
+  echo "mode=$mode"
+  echo "marker=$marker"
+  echo "bytes=$got"
+  echo "wanted=$bytes"
+  echo "seconds=$secs"
+  echo "accel=$accel"
+  echo "qemu_rc=$qemu_rc"
+  echo "backend_rc=$backend_rc"
+  echo "lttng=$lttng_on"
+} >"$out/result.txt"
+cat "$out/result.txt"
