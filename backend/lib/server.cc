@@ -154,6 +154,7 @@ struct VhostUserServer::Vring {
   bool indirect = false;
   std::shared_ptr<GuestMemory> mem;
   bool broken = false;
+  uint64_t disabled_kicks = 0;  // kick reads that found the ring disabled
   // Worker hand-shake (guarded by mu).
   int64_t worker_tid = 0;
   bool go = false;
@@ -556,6 +557,15 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       if (!(acked_features_ & kFeatureProtocolFeatures)) {
         log_.Warn("SET_VRING_ENABLE without VHOST_USER_F_PROTOCOL_FEATURES");
       }
+      if (s.num == 1 && (opts_.faults.drop_kick_when_disabled || opts_.faults.process_before_enable)) {
+        // Fault modes only: handle the enable late, after the worker has read one more kick
+        // while the ring is disabled (bounded wait). This is the slow socket thread of the 2023
+        // race; it makes the lost race happen on every run instead of by chance.
+        std::unique_lock<std::mutex> lock(vr->mu);
+        const uint64_t seen = vr->disabled_kicks;
+        vr->cv.wait_for(lock, std::chrono::seconds(1),
+                        [&] { return vr->disabled_kicks > seen || !vr->started; });
+      }
       SetEnabled(*vr, s.num == 1);
       break;
     }
@@ -634,6 +644,10 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
     was_enabled = enabled;
     if (!vr.broken) {
       if (!enabled) {
+        if (kicks) {
+          ++vr.disabled_kicks;
+          vr.cv.notify_all();
+        }
         // Started but disabled: a virtio-rng request cannot be processed without side effects,
         // so the buffers stay on the ring until the ring is enabled (then rescanned below).
         if (kicks && faults.drop_kick_when_disabled) {

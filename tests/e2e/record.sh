@@ -100,7 +100,7 @@ if [ ! -S "$sock" ]; then
 fi
 
 set +e
-timeout -k 3 "$qemu_timeout" qemu-system-x86_64 \
+timeout -k "${VC_QEMU_KILL_AFTER:-3}" "$qemu_timeout" qemu-system-x86_64 \
   -machine q35,memory-backend=mem -accel "$accel" -smp 1 -m 256M \
   -object memory-backend-memfd,id=mem,size=256M,share=on \
   -chardev socket,id=c0,path="$sock" -device vhost-user-rng-pci,chardev=c0 \

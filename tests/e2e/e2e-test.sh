@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# One end-to-end test: record a run with tests/e2e/record.sh, then assert what the guest saw,
+# what the back-end trace holds, and (when the checker is built) vconform's verdict.
+#
+# Usage: tests/e2e/e2e-test.sh MODE OUTDIR
+# Environment: as record.sh, plus VC_VCONFORM (the vconform binary; verdicts are skipped when it
+# or specs/vhost-user.spec is missing, unless VC_REQUIRE_VERDICT=1).
+set -uo pipefail
+mode=${1:?usage: e2e-test.sh MODE OUTDIR}
+out=${2:?usage: e2e-test.sh MODE OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+spec=${VC_SPEC:-$root/specs/vhost-user.spec}
+
+# Expected effect of each mode, and the rule vconform must name.
+case $mode in
+  clean)                   want_marker=READ-OK;  rule="" ;;
+  drop-kick-when-disabled) want_marker=READ-FAIL; rule=vu-kick-handled; export VC_READ_TIMEOUT=${VC_READ_TIMEOUT:-2} ;;
+  process-before-enable)   want_marker=READ-OK;  rule=vu-enable ;;
+  notify-after-stop)       want_marker=READ-OK;  rule=vu-stop ;;
+  # QEMU waits forever for the SET_MEM_TABLE ack: the guest never gets a device, QEMU is killed.
+  skip-reply)              want_marker=NONE;     rule=vu-reply-ack; export VC_QEMU_TIMEOUT=${VC_QEMU_TIMEOUT:-5} VC_QEMU_KILL_AFTER=${VC_QEMU_KILL_AFTER:-1} ;;
+  *) echo "e2e-test: unknown mode $mode" >&2; exit 2 ;;
+esac
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+bash "$here/record.sh" "$mode" "$out" || { echo "FAIL: record.sh could not run"; exit 1; }
+# shellcheck disable=SC1091
+source <(grep -E '^[a-z_]+=[A-Za-z0-9._-]*$' "$out/result.txt")
+trace=$out/backend.jsonl
+
+[ "$marker" = "$want_marker" ] && pass "guest marker $marker" || fail "guest marker $marker, wanted $want_marker"
+if [ "$want_marker" = READ-OK ]; then
+  [ "$bytes" = "$wanted" ] && pass "guest read $bytes bytes" || fail "guest read $bytes of $wanted bytes"
+fi
+[ "$backend_rc" = 0 ] && pass "back-end exit 0" || fail "back-end exit $backend_rc"
+[ -s "$trace" ] && pass "trace has $(wc -l <"$trace") events" || fail "empty back-end trace"
+grep -q '"name":"vu_disconnect"' "$trace" && pass "trace ends with vu_disconnect" || fail "no vu_disconnect"
+grep -q '"name":"vu_error"' "$trace" && fail "trace has vu_error: $(grep '"name":"vu_error"' "$trace" | head -n1)"
+[ -s "$out/qemu-trace.log" ] && pass "QEMU trace log recorded" || fail "no QEMU trace log"
+
+line_of() { grep -n "\"name\":\"$1\"" "$trace" | head -n1 | cut -d: -f1; }
+last_line_of() { grep -n "\"name\":\"$1\"" "$trace" | tail -n1 | cut -d: -f1; }
+case $mode in
+  clean)
+    grep -q '"name":"add_used"' "$trace" && pass "buffers were used" || fail "no add_used"
+    grep -q '"name":"fault_injected"' "$trace" && fail "fault_injected in a clean run" ;;
+  drop-kick-when-disabled)
+    grep -q '"name":"kick_dropped"' "$trace" && pass "a kick was dropped" || fail "no kick_dropped"
+    grep -q '"name":"add_used"' "$trace" && fail "buffers were used despite the dropped kick" ;;
+  process-before-enable)
+    p=$(line_of pop); e=$(line_of ring_enable)
+    [ -n "$p" ] && [ -n "$e" ] && [ "$p" -lt "$e" ] && pass "pop (line $p) before ring_enable (line $e)" \
+      || fail "no pop before ring_enable" ;;
+  notify-after-stop)
+    g=$(line_of get_vring_base); n=$(last_line_of used_notify)
+    [ -n "$g" ] && [ -n "$n" ] && [ "$n" -gt "$g" ] && pass "used_notify (line $n) after get_vring_base (line $g)" \
+      || fail "no used_notify after get_vring_base" ;;
+  skip-reply)
+    seq=$(grep '"name":"vu_recv"' "$trace" | grep '"msg":"SET_MEM_TABLE"' | grep -o '"seq":[0-9]*' | head -n1 | cut -d: -f2)
+    if [ -z "$seq" ]; then fail "no SET_MEM_TABLE received"
+    elif grep '"name":"vu_reply"' "$trace" | grep -q "\"seq\":$seq}"; then fail "SET_MEM_TABLE (seq $seq) was answered"
+    else pass "SET_MEM_TABLE (seq $seq, need_reply) never answered"; fi ;;
+esac
+
+# vconform's verdict: clean → exit 0; fault → exit 1 naming the rule.
+vc=${VC_VCONFORM:-}
+if [ -n "$vc" ] && [ -x "$vc" ] && [ -f "$spec" ]; then
+  "$vc" check "$trace" --spec "$spec" >"$out/verdict.txt" 2>&1
+  vrc=$?
+  if [ -z "$rule" ]; then
+    [ "$vrc" = 0 ] && pass "vconform: no violation" || fail "vconform exit $vrc on a clean run: $(head -n5 "$out/verdict.txt")"
+  else
+    [ "$vrc" = 1 ] && pass "vconform exit 1" || fail "vconform exit $vrc, wanted 1: $(head -n5 "$out/verdict.txt")"
+    grep -q -- "$rule" "$out/verdict.txt" && pass "vconform names $rule" || fail "vconform does not name $rule"
+  fi
+elif [ "${VC_REQUIRE_VERDICT:-0}" = 1 ]; then
+  fail "vconform or $spec missing"
+else
+  echo "note: vconform verdict skipped (checker binary or $spec not available)"
+fi
+
+echo "$mode: ${seconds}s, marker $marker, $failures failure(s)"
+[ "$failures" = 0 ]

@@ -1,0 +1,31 @@
+# End-to-end tests (label e2e): real QEMU 7.2 + Debian 6.1 guest driving vhost-user-rng.
+# Included from backend/CMakeLists.txt. Needs qemu-system-x86_64 (scripts/packages.txt) and
+# network access to the Debian archive once, to fetch the kernel into the cache.
+find_program(VC_QEMU_SYSTEM qemu-system-x86_64)
+if(NOT VC_QEMU_SYSTEM)
+  message(STATUS "vconform backend: qemu-system-x86_64 not found, e2e tests not registered")
+  return()
+endif()
+
+set(VC_E2E_DIR ${CMAKE_CURRENT_LIST_DIR})
+if(DEFINED ENV{VC_E2E_CACHE})
+  set(VC_E2E_CACHE_DIR $ENV{VC_E2E_CACHE})
+else()
+  set(VC_E2E_CACHE_DIR ${CMAKE_BINARY_DIR}/e2e-cache)
+endif()
+set(VC_E2E_ENV "VC_BACKEND=$<TARGET_FILE:vhost-user-rng>" "VC_E2E_CACHE=${VC_E2E_CACHE_DIR}")
+if(TARGET vconform)
+  list(APPEND VC_E2E_ENV "VC_VCONFORM=$<TARGET_FILE:vconform>")
+endif()
+
+add_test(NAME e2e.guest-image COMMAND bash ${VC_E2E_DIR}/make-guest.sh ${VC_E2E_CACHE_DIR})
+set_tests_properties(e2e.guest-image PROPERTIES FIXTURES_SETUP vc_e2e_guest LABELS e2e
+                     TIMEOUT 600 RESOURCE_LOCK vc_qemu)
+
+foreach(mode clean drop-kick-when-disabled process-before-enable notify-after-stop skip-reply)
+  add_test(NAME e2e.${mode}
+           COMMAND bash ${VC_E2E_DIR}/e2e-test.sh ${mode} ${CMAKE_BINARY_DIR}/e2e-runs/${mode})
+  # One QEMU at a time: two TCG guests on 2 shared cores would slow each other past timeouts.
+  set_tests_properties(e2e.${mode} PROPERTIES FIXTURES_REQUIRED vc_e2e_guest LABELS e2e
+                       TIMEOUT 90 RESOURCE_LOCK vc_qemu ENVIRONMENT "${VC_E2E_ENV}")
+endforeach()
