@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "trace/json-reader.h"
+#include "trace/text-reader.h"
 
 namespace vc {
 
@@ -26,11 +27,55 @@ std::unique_ptr<TraceReader> openJson(const std::string& path, const ReaderOptio
   return std::make_unique<JsonTraceReader>(f, source, tables, diags);
 }
 
+// Text sources through map files (text-reader.h). "text" picks the map from the content (or
+// ReaderOptions::map); the named entries force one shipped map.
+// Any text that does not look like JSON ('{', or '[' followed by '{' or ']'); dmesg and Rust
+// logs start with '[' too. The map is chosen in openTextTrace().
+bool sniffText(const std::string&, bool isDir, std::string_view head) {
+  if (isDir || head.empty() || head.find('\0') != std::string_view::npos) return false;
+  auto skip = [&](size_t i) {
+    while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
+    return i;
+  };
+  size_t i = head.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  i = skip(i);
+  if (i >= head.size() || head[i] == '{') return false;
+  if (head[i] == '[') {
+    size_t j = skip(i + 1);
+    if (j >= head.size() || head[j] == '{' || head[j] == ']') return false;
+  }
+  return true;
+}
+bool sniffNever(const std::string&, bool, std::string_view) { return false; }
+
+std::unique_ptr<TraceReader> openText(const std::string& path, const ReaderOptions& opts, uint32_t source,
+                                      TraceTables& tables, Diagnostics& diags) {
+  return openTextTrace(path, opts, opts.map, source, tables, diags);
+}
+template <const char* Name>
+std::unique_ptr<TraceReader> openNamedText(const std::string& path, const ReaderOptions& opts, uint32_t source,
+                                           TraceTables& tables, Diagnostics& diags) {
+  return openTextTrace(path, opts, Name, source, tables, diags);
+}
+constexpr char kDmesg[] = "dmesg";
+constexpr char kQemu[] = "qemu";
+constexpr char kFtrace[] = "ftrace";
+constexpr char kEnvLogger[] = "env_logger";
+
 }  // namespace
 
 const std::vector<TraceFormat>& traceFormats() {
   static const std::vector<TraceFormat> formats = {
+      // Any text that is not JSON, with the map chosen from its first lines.
+      {"text", "any text log through a map file (--maps DIR, specs/maps), chosen from the content", sniffText, openText},
       {"json", "vconform JSON trace v1: JSON Lines, a JSON array, or {\"events\": [...]}", sniffJson, openJson},
+      {"dmesg", "Linux kernel log (dmesg, journalctl -k, /dev/kmsg shapes) via specs/maps/dmesg.map.json", sniffNever,
+       openNamedText<kDmesg>},
+      {"qemu", "QEMU -trace log backend (tid@sec.usec:, bare, ISO shapes) via specs/maps/qemu.map.json", sniffNever,
+       openNamedText<kQemu>},
+      {"ftrace", "ftrace text (function tracer, trace_pipe) via specs/maps/ftrace.map.json", sniffNever,
+       openNamedText<kFtrace>},
+      {"env_logger", "Rust env_logger lines via specs/maps/env_logger.map.json", sniffNever, openNamedText<kEnvLogger>},
   };
   return formats;
 }

@@ -26,6 +26,18 @@ struct ReaderOptions {
   std::string format = "auto";  // auto | json | ctf | dmesg | qemu | ... (see docs/trace-formats.md)
   std::vector<std::string> mapDirs;  // where map files are searched (text sources)
   int64_t clockOffsetNs = 0;         // added to every timestamp of this source when merging
+  // Text sources: the map to use, by format name ("qemu") or as a path to a .map.json file;
+  // empty = chosen from the content among the maps found in mapDirs and specs/maps.
+  std::string map;
+  // Lost events the source reports (CTF discarded events/packets) that are tolerated; more is an
+  // error diagnostic ("trace-lost") at the end of the stream. -1 = any loss is only a warning.
+  int64_t maxDiscarded = -1;
+  // CTF: enumeration fields as their label (string) instead of their integer value.
+  bool ctfEnumLabels = false;
+  // Rust tracing JSON: the key inside "fields" that names the event.
+  std::string tracingNameField = "message";
+  // Text sources: longer lines are skipped with a warning.
+  size_t maxLineBytes = size_t{64} << 20;
 };
 
 // Registry of readers. `path` may be a file or (for CTF) a directory. Detects the format from the

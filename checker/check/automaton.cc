@@ -1,0 +1,270 @@
+#include "check/automaton.h"
+
+#include <cstring>
+
+namespace vc {
+
+bool predictable(RelKind k) {
+  return k != RelKind::Excludes && k != RelKind::Coincides && k != RelKind::Subclock;
+}
+
+static bool isCcsl(RelKind k) {
+  switch (k) {
+    case RelKind::Precedes: case RelKind::Causes: case RelKind::Alternates: case RelKind::AlternatesWeakly:
+    case RelKind::Excludes: case RelKind::Coincides: case RelKind::Subclock:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string MonState::key() const {
+  // Fixed layout: flags, then the counters that matter.
+  std::string k;
+  k.reserve(64);
+  uint8_t flags = static_cast<uint8_t>(open | (done << 1) | (static_cast<bool>(pending) << 2) | (failed << 3) |
+                                       (stateOpen << 4) | (trigger << 5) | (triggerHasTs << 6));
+  k.push_back(static_cast<char>(flags));
+  auto put = [&](int64_t v) { k.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(nA);
+  put(nB);
+  put(curA);
+  put(curB);
+  if (trigger && triggerHasTs) put(triggerTs);
+  return k;
+}
+
+bool MonState::sameBehaviour(const MonState& o) const { return key() == o.key(); }
+
+MonState RuleAutomaton::initial() const {
+  MonState s;
+  s.open = r_.scope == ScopeKind::Globally || r_.scope == ScopeKind::Before;
+  return s;
+}
+
+void RuleAutomaton::resetBody(MonState& s) const {
+  s.nA = s.nB = s.curA = s.curB = 0;
+  s.curARef = s.curBRef = kNoRef;
+  s.trigger = false;
+  s.triggerTs = 0;
+  s.triggerHasTs = false;
+  s.triggerRef = kNoRef;
+  s.pending = Verdict{};
+}
+
+Verdict RuleAutomaton::confirm(MonState& s, Verdict v) const {
+  if (v) s.failed = true;
+  return v;
+}
+
+// CCSL relations are judged instant by instant; this closes the current one.
+Verdict RuleAutomaton::closeInstant(MonState& s) const {
+  Verdict v;
+  const int64_t totA = s.nA + s.curA, totB = s.nB + s.curB;
+  switch (r_.rel) {
+    case RelKind::Causes:
+    case RelKind::AlternatesWeakly:
+      if (totB > totA) v = Verdict{Reason::CountAhead, s.curBRef, kNoRef, totB};
+      break;
+    case RelKind::Excludes:
+      if (s.curA && s.curB) v = Verdict{Reason::SameInstant, s.curBRef, s.curARef, 0};
+      break;
+    case RelKind::Coincides:
+      if ((s.curA > 0) != (s.curB > 0))
+        v = Verdict{Reason::NotCoincident, s.curA ? s.curARef : s.curBRef, kNoRef, s.curA ? 0 : 1};
+      break;
+    case RelKind::Subclock:
+      if (s.curA && !s.curB) v = Verdict{Reason::NotCoincident, s.curARef, kNoRef, 0};
+      break;
+    default:
+      break;
+  }
+  s.nA = totA;
+  s.nB = totB;
+  s.curA = s.curB = 0;
+  s.curARef = s.curBRef = kNoRef;
+  return v;
+}
+
+Verdict RuleAutomaton::bodyStep(MonState& s, const StepInput& in) const {
+  const bool L = in.mask & kLeft, R = in.mask & kRight;
+  switch (r_.rel) {
+    case RelKind::Never:
+      if (L) return Verdict{Reason::Occurred, in.ref, kNoRef, 0};
+      return {};
+    case RelKind::Exists:
+      if (L) s.nA = 1;
+      return {};
+    case RelKind::AtMost:
+      if (L && ++s.nA > r_.count) return Verdict{Reason::TooMany, in.ref, kNoRef, s.nA};
+      return {};
+    case RelKind::Before:
+      if (R && s.nA == 0) return Verdict{Reason::NoEarlier, in.ref, kNoRef, 0};
+      if (L) s.nA = 1;
+      return {};
+    case RelKind::LeadsTo:
+      if (R && s.trigger) {
+        if (r_.withinNs && s.triggerHasTs && in.hasTs && in.ts - s.triggerTs > *r_.withinNs)
+          return Verdict{Reason::TooLate, in.ref, s.triggerRef, in.ts - s.triggerTs};
+        s.trigger = false;
+        s.triggerRef = kNoRef;
+      }
+      if (L && !s.trigger) {
+        s.trigger = true;
+        s.triggerTs = in.ts;
+        s.triggerHasTs = in.hasTs;
+        s.triggerRef = in.ref;
+      }
+      return {};
+    case RelKind::During:
+      if (L && !s.stateOpen) return Verdict{Reason::OutsideState, in.ref, s.lastClose, 0};
+      return {};
+    default:
+      break;
+  }
+  // CCSL: instant bookkeeping first.
+  Verdict v;
+  if (in.newInstant) v = closeInstant(s);
+  if (v) return v;
+  if (L) { ++s.curA; s.curARef = in.ref; }
+  if (R) { ++s.curB; s.curBRef = in.ref; }
+  const int64_t totA = s.nA + s.curA, totB = s.nB + s.curB;
+  switch (r_.rel) {
+    case RelKind::Precedes:
+      if (R && totB > s.nA) return Verdict{Reason::CountAhead, in.ref, kNoRef, totB};
+      break;
+    case RelKind::Alternates:
+      if (R && totB > s.nA) return Verdict{Reason::CountAhead, in.ref, kNoRef, totB};
+      if (L && totA > s.nB + 1) return Verdict{Reason::AlternationLost, in.ref, kNoRef, totA};
+      break;
+    case RelKind::AlternatesWeakly:
+      if (L && totA > s.nB + 1) return Verdict{Reason::AlternationLost, in.ref, kNoRef, totA};
+      break;
+    case RelKind::Excludes:
+      if (s.curA && s.curB) return Verdict{Reason::SameInstant, in.ref, L ? s.curBRef : s.curARef, 0};
+      break;
+    default:
+      break;
+  }
+  return {};
+}
+
+Verdict RuleAutomaton::bodyFinish(MonState& s) const {
+  switch (r_.rel) {
+    case RelKind::Exists:
+      if (s.nA == 0) return Verdict{Reason::Missing, kNoRef, kNoRef, 0};
+      return {};
+    case RelKind::LeadsTo:
+      if (s.trigger) return Verdict{Reason::NoResponse, kNoRef, s.triggerRef, 0};
+      return {};
+    default:
+      if (isCcsl(r_.rel)) return closeInstant(s);
+      return {};
+  }
+}
+
+Verdict RuleAutomaton::step(MonState& s, const StepInput& in) const {
+  if (s.failed) return {};
+  const ScopeKind sc = r_.scope;
+  // 1. The scope's closing event ends the interval (it is not part of it).
+  if (s.open && (in.mask & kScopeR) &&
+      (sc == ScopeKind::Before || sc == ScopeKind::Between || sc == ScopeKind::AfterUntil)) {
+    Verdict v = s.pending ? s.pending : bodyFinish(s);
+    s.open = false;
+    if (sc == ScopeKind::Before) s.done = true;
+    resetBody(s);
+    if (v) return confirm(s, v);
+  }
+  // 2. The scope's opening event starts one (and is part of it).
+  if (!s.open && !s.done && (in.mask & kScopeQ) &&
+      (sc == ScopeKind::After || sc == ScopeKind::Between || sc == ScopeKind::AfterUntil)) {
+    s.open = true;
+    if (sc == ScopeKind::After) s.done = true;
+    resetBody(s);
+  }
+  // 3. The state of `during` opens before the check and closes after it.
+  if (in.mask & kOpen) s.stateOpen = true;
+  Verdict v;
+  if (s.open && !s.pending) {
+    v = bodyStep(s, in);
+    if (v && (sc == ScopeKind::Before || sc == ScopeKind::Between)) {
+      s.pending = v;  // counts only if the interval is closed by R
+      v = Verdict{};
+    }
+  }
+  if ((in.mask & kClose) && !(in.mask & kOpen)) {
+    s.stateOpen = false;
+    s.lastClose = in.ref;
+  } else if ((in.mask & kClose) && (in.mask & kOpen)) {
+    s.lastClose = in.ref;
+  }
+  return confirm(s, v);
+}
+
+Verdict RuleAutomaton::finish(MonState& s) const {
+  if (s.failed || !s.open) return {};
+  switch (r_.scope) {
+    case ScopeKind::Globally:
+    case ScopeKind::After:
+    case ScopeKind::AfterUntil:
+      return confirm(s, bodyFinish(s));
+    case ScopeKind::Before:
+    case ScopeKind::Between:
+      return {};  // the interval never closed: no obligation
+  }
+  return {};
+}
+
+static std::string ordinal(int64_t k) {
+  std::string suf = "th";
+  if (k % 100 < 11 || k % 100 > 13) {
+    if (k % 10 == 1) suf = "st";
+    else if (k % 10 == 2) suf = "nd";
+    else if (k % 10 == 3) suf = "rd";
+  }
+  return std::to_string(k) + suf;
+}
+
+static std::string sideText(const std::vector<Matcher>& ms) {
+  std::string s;
+  for (const auto& m : ms) s += (s.empty() ? "" : " | ") + m.text;
+  return s;
+}
+
+std::string reasonText(const Rule& r, const Verdict& v) {
+  const std::string L = sideText(r.roles[0]), R = sideText(r.roles[1]);
+  std::string scope;
+  switch (r.scope) {
+    case ScopeKind::Globally: break;
+    case ScopeKind::Before: scope = " before " + sideText(r.roles[3]); break;
+    case ScopeKind::After: scope = " after " + sideText(r.roles[2]); break;
+    case ScopeKind::Between: scope = " between " + sideText(r.roles[2]) + " and " + sideText(r.roles[3]); break;
+    case ScopeKind::AfterUntil: scope = " after " + sideText(r.roles[2]) + " until " + sideText(r.roles[3]); break;
+  }
+  switch (v.reason) {
+    case Reason::None: return "holds";
+    case Reason::Occurred: return L + " occurred" + scope + ", where it must never occur";
+    case Reason::Missing: return "no " + L + " occurred" + scope;
+    case Reason::TooMany: return L + " occurred " + std::to_string(v.detail) + " times" + scope + ", more than " + std::to_string(r.count);
+    case Reason::NoEarlier: return R + " occurred" + scope + " with no " + L + " before it";
+    case Reason::NoResponse: return L + " was never followed by " + R + scope;
+    case Reason::TooLate: {
+      int64_t ns = v.detail;
+      return R + " came " + std::to_string(ns) + " ns after " + L + ", more than the " + std::to_string(*r.withinNs) + " ns allowed";
+    }
+    case Reason::OutsideState: return L + " occurred while " + r.stateName + " was not open" + scope;
+    case Reason::CountAhead:
+      if (r.rel == RelKind::Precedes || r.rel == RelKind::Alternates)
+        return "the " + ordinal(v.detail) + " " + R + " did not come strictly after the " + ordinal(v.detail) + " " + L + scope;
+      return "the " + ordinal(v.detail) + " " + R + " came before the " + ordinal(v.detail) + " " + L + scope;
+    case Reason::AlternationLost:
+      return "the " + ordinal(v.detail) + " " + L + " came before the " + ordinal(v.detail - 1) + " " + R + scope;
+    case Reason::SameInstant: return L + " and " + R + " occurred at the same instant" + scope;
+    case Reason::NotCoincident:
+      if (r.rel == RelKind::Subclock) return L + " occurred at an instant without " + R + scope;
+      return (v.detail ? R + " occurred at an instant without " + L : L + " occurred at an instant without " + R) + scope;
+  }
+  return "broken";
+}
+
+}  // namespace vc

@@ -1,0 +1,96 @@
+// The rule automaton: one rule instance's state and its step function. The same code runs the
+// observed check (the recorded order, streamed) and the predicted check (linearisations of
+// happens-before, explored), so the two verdicts cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "spec/model.h"
+
+namespace vc {
+
+inline constexpr uint64_t kNoRef = UINT64_MAX;
+
+// Why a rule broke, rendered into words by reasonText().
+enum class Reason : uint8_t {
+  None,
+  Occurred,        // never P: P occurred
+  Missing,         // exists P: no P in the interval
+  TooMany,         // at most N: the (N+1)-th P
+  NoEarlier,       // L before R: R with no earlier L
+  NoResponse,      // L leadsto R: L never followed by R
+  TooLate,         // L leadsto R within D: R came after D
+  OutsideState,    // P during S: P while S closed
+  CountAhead,      // precedes/causes/alternates: the k-th R not after the k-th L
+  AlternationLost, // alternates: two L with no R between
+  SameInstant,     // excludes: L and R at one instant
+  NotCoincident,   // coincides / subclock: L without R at its instant (or R without L)
+};
+
+struct Verdict {
+  Reason reason = Reason::None;
+  uint64_t culprit = kNoRef;  // the event at which the rule broke (kNoRef: the end of the trace/interval)
+  uint64_t anchor = kNoRef;   // a remembered event that explains it (the trigger, the last state close, ...)
+  int64_t detail = 0;         // k (the k-th event), or a delay in ns
+  explicit operator bool() const { return reason != Reason::None; }
+};
+
+// One step's input: which roles the event plays for this rule, and its time.
+struct StepInput {
+  uint8_t mask = 0;
+  uint64_t ref = kNoRef;
+  bool hasTs = false;
+  int64_t ts = 0;
+  bool newInstant = true;  // false: same instant as the previous event this instance saw
+};
+
+struct MonState {
+  // Scope.
+  bool open = false;
+  bool done = false;         // the scope will never open again (after the first R of `before R`)
+  Verdict pending;           // a violation in an interval that counts only once the interval closes
+  bool failed = false;       // a violation was confirmed: the instance stops
+  // `during` state, tracked whatever the scope.
+  bool stateOpen = false;
+  uint64_t lastClose = kNoRef;
+  // Body.
+  int64_t nA = 0, nB = 0;    // counts in completed instants (CCSL) or in the interval (Dwyer)
+  int64_t curA = 0, curB = 0;
+  uint64_t curBRef = kNoRef, curARef = kNoRef;
+  bool trigger = false;      // leadsto: an unanswered trigger
+  int64_t triggerTs = 0;
+  bool triggerHasTs = false;
+  uint64_t triggerRef = kNoRef;
+
+  // The part of the state that decides the future (refs excluded): for memoisation and for
+  // "is this instance idle".
+  std::string key() const;
+  bool sameBehaviour(const MonState& o) const;
+};
+
+class RuleAutomaton {
+ public:
+  explicit RuleAutomaton(const Rule& r) : r_(r) {}
+  MonState initial() const;
+  // Advances `s` by one event. Returns the confirmed violation, if any (then s.failed is set).
+  Verdict step(MonState& s, const StepInput& in) const;
+  // The end of the trace.
+  Verdict finish(MonState& s) const;
+  const Rule& rule() const { return r_; }
+
+ private:
+  void resetBody(MonState& s) const;
+  Verdict bodyStep(MonState& s, const StepInput& in) const;
+  Verdict bodyFinish(MonState& s) const;
+  Verdict closeInstant(MonState& s) const;
+  Verdict confirm(MonState& s, Verdict v) const;
+  const Rule& r_;
+};
+
+// "the 3rd set_vring_kick came before the 3rd handle_event" style words for a verdict.
+std::string reasonText(const Rule& r, const Verdict& v);
+// Whether happens-before prediction applies to this relation (not for instant relations).
+bool predictable(RelKind k);
+
+}  // namespace vc

@@ -1,0 +1,26 @@
+// Vector clocks. A clock has one entry per thread of the run (threads seen so far; missing
+// entries are 0). Entry t of an event's clock is the number of events of thread t that happen
+// before it or are it, so x ->hb y  iff  x != y and clock(x)[thread(x)] <= clock(y)[thread(x)].
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace vc {
+
+using Clock = std::vector<uint32_t>;
+
+inline uint32_t clockAt(const Clock& c, uint32_t t) { return t < c.size() ? c[t] : 0; }
+
+inline void clockJoin(Clock& into, const Clock& other) {
+  if (into.size() < other.size()) into.resize(other.size(), 0);
+  for (size_t i = 0; i < other.size(); ++i) into[i] = std::max(into[i], other[i]);
+}
+
+// x happens before y (x on thread tx with clock cx; y with clock cy).
+inline bool happensBefore(uint32_t tx, const Clock& cx, const Clock& cy) {
+  return clockAt(cx, tx) <= clockAt(cy, tx);
+}
+
+}  // namespace vc

@@ -1,0 +1,295 @@
+#include "hb/happens-before.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/depth_first_search.hpp>
+
+namespace vc {
+
+HappensBefore::HappensBefore(const Spec& spec, const TraceTables& tables, Diagnostics& diags, Sink sink,
+                             HbOptions opts)
+    : spec_(spec), tables_(tables), diags_(diags), sink_(std::move(sink)), opts_(opts) {
+  syncUses_.assign(spec.syncs.size(), 0);
+  firstUnmatchedRecv_.assign(spec.syncs.size(), {0, {}});
+  for (size_t i = 0; i < spec.syncs.size(); ++i) {
+    auto index = [&](const std::vector<Matcher>& ms, bool from) {
+      for (const auto& m : ms)
+        for (Symbol n : m.names) {
+          if (byName_.size() <= n) byName_.resize(n + 1);
+          auto& list = byName_[n];
+          if (list.empty() || list.back() != std::make_pair(i, from)) list.emplace_back(i, from);
+        }
+    };
+    index(spec.syncs[i].from, true);
+    index(spec.syncs[i].to, false);
+  }
+}
+
+static std::string keyOf(const std::vector<const Value*>& params, size_t n) {
+  std::string k;
+  for (size_t i = 0; i < n; ++i) {
+    const Value* v = i < params.size() ? params[i] : nullptr;
+    if (!v) { k += '\x01'; continue; }
+    k += static_cast<char>('0' + static_cast<int>(v->kind));
+    k += v->kind == Value::Kind::Str ? v->s : std::to_string(v->i);
+    k += '\x00';
+  }
+  return k;
+}
+
+void HappensBefore::matchSyncs(const Event& ev, std::vector<SyncMatch>& out) const {
+  out.clear();
+  if (ev.name >= byName_.size()) return;
+  std::vector<const Value*> params;
+  for (auto [i, from] : byName_[ev.name]) {
+    const SyncRule& s = spec_.syncs[i];
+    for (const auto& m : from ? s.from : s.to) {
+      params.assign(s.keySize, nullptr);
+      if (m.matches(ev, params)) {
+        out.push_back(SyncMatch{i, from, keyOf(params, s.keySize)});
+        break;
+      }
+    }
+  }
+}
+
+std::string HappensBefore::describe(const Event& ev) const {
+  std::string s = tables_.symbols.name(ev.name);
+  const auto& src = tables_.sources.at(ev.origin.source);
+  return s + " [" + src.path + ":" + std::to_string(ev.origin.line) + "]";
+}
+
+HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
+  Event& ev = h.ev;
+  const uint32_t t = ev.thread;
+  if (threadClock_.size() <= t) {
+    threadClock_.resize(t + 1);
+    threadStarted_.resize(t + 1, 0);
+  }
+  matchSyncs(ev, scratch_);
+  // Phase 1: is every incoming edge's source known?
+  if (!force) {
+    for (const auto& id : ev.after)
+      if (!ids_.count(id)) return Wait::Blocked;
+    for (const auto& m : scratch_)
+      if (!m.from && spec_.syncs[m.sync].kind == SyncKind::Message) {
+        auto it = channels_.find({m.sync, m.key});
+        if (it == channels_.end() || it->second.empty()) return Wait::Blocked;
+      }
+  }
+  // Phase 2: commit.
+  Clock& c = threadClock_[t];
+  if (c.size() <= t) c.resize(t + 1, 0);
+  c[t] += 1;
+  for (const auto& id : ev.after) {
+    auto it = ids_.find(id);
+    if (it != ids_.end()) {
+      clockJoin(c, it->second);
+      ++stats_.traceEdges;
+    } else {
+      auto& d = diags_.warning("hb-missing-id", Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
+                               "event " + tables_.symbols.name(ev.name) + " happens after id '" + id +
+                                   "', which no earlier event of the trace has",
+                               "the edge is ignored; check the trace writer's ids");
+      (void)d;
+    }
+  }
+  const auto& ti = tables_.threads.at(t);
+  if (!threadStarted_[t]) {
+    threadStarted_[t] = 1;
+    auto it = spawned_.find({ti.source, ti.pid, ti.tid});
+    if (it != spawned_.end()) {
+      clockJoin(c, it->second);
+      ++stats_.syncEdges;
+    }
+  }
+  for (const auto& m : scratch_) {
+    const SyncRule& s = spec_.syncs[m.sync];
+    ++syncUses_[m.sync];
+    if (m.from) continue;
+    if (s.kind == SyncKind::Message) {
+      auto it = channels_.find({m.sync, m.key});
+      if (it != channels_.end() && !it->second.empty()) {
+        clockJoin(c, it->second.front());
+        it->second.pop_front();
+        ++stats_.syncEdges;
+      } else {
+        ++stats_.unmatchedReceives;
+        auto& f = firstUnmatchedRecv_[m.sync];
+        if (f.first++ == 0) f.second = describe(ev);
+      }
+    } else if (s.kind == SyncKind::Release) {
+      auto it = released_.find({m.sync, m.key});
+      if (it != released_.end()) {
+        clockJoin(c, it->second);
+        ++stats_.syncEdges;
+      }
+    }
+  }
+  // Join: the `from` side of a join sync names the child whose last event comes before it.
+  for (const auto& m : scratch_) {
+    const SyncRule& s = spec_.syncs[m.sync];
+    if (!m.from) continue;
+    if (s.kind == SyncKind::Join) {
+      const Value* child = nullptr;
+      std::vector<const Value*> params(1, nullptr);
+      for (const auto& mm : s.from)
+        if (mm.matches(ev, params)) { child = params[0]; break; }
+      if (child && child->kind == Value::Kind::Int) {
+        // Find the child's thread among the known ones (same source and process).
+        for (uint32_t u = 0; u < threadClock_.size() && u < tables_.threads.size(); ++u) {
+          const auto& tu = tables_.threads.at(u);
+          if (tu.source == ti.source && tu.pid == ti.pid && tu.tid == child->i && u != t) {
+            clockJoin(c, threadClock_[u]);
+            ++stats_.syncEdges;
+          }
+        }
+      }
+    }
+  }
+  // Outgoing edges.
+  for (const auto& m : scratch_) {
+    if (!m.from) continue;
+    const SyncRule& s = spec_.syncs[m.sync];
+    if (s.kind == SyncKind::Message) channels_[{m.sync, m.key}].push_back(c);
+    else if (s.kind == SyncKind::Release) released_[{m.sync, m.key}] = c;
+    else if (s.kind == SyncKind::Spawn) {
+      std::vector<const Value*> params(1, nullptr);
+      for (const auto& mm : s.from)
+        if (mm.matches(ev, params)) {
+          if (params[0] && params[0]->kind == Value::Kind::Int) spawned_[{ti.source, ti.pid, params[0]->i}] = c;
+          break;
+        }
+    }
+  }
+  if (!ev.id.empty()) {
+    if (!ids_.emplace(ev.id, c).second)
+      diags_.warning("hb-duplicate-id", Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
+                     "event id '" + ev.id + "' is used twice; edges go to its first event", "");
+  }
+  ++stats_.events;
+  sink_(ev, h.seq, c);
+  return Wait::Ready;
+}
+
+void HappensBefore::drain(bool force) {
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (auto it = held_.begin(); it != held_.end();) {
+      auto& q = it->second;
+      while (!q.empty() && tryProcess(q.front(), force) == Wait::Ready) {
+        q.pop_front();
+        progress = true;
+        force = false;  // force only the first head
+      }
+      it = q.empty() ? held_.erase(it) : std::next(it);
+    }
+  }
+}
+
+void HappensBefore::add(Event&& ev, uint64_t seq) {
+  lastSeq_ = seq;
+  uint32_t t = ev.thread;
+  auto it = held_.find(t);
+  if (it != held_.end()) {
+    it->second.push_back(Held{std::move(ev), seq});
+    ++stats_.heldBack;
+  } else {
+    Held h{std::move(ev), seq};
+    if (tryProcess(h, false) == Wait::Blocked) {
+      held_[t].push_back(std::move(h));
+      ++stats_.heldBack;
+    } else if (!held_.empty()) {
+      drain(false);
+    }
+  }
+  // A thread held back too long goes on without its edge.
+  while (!held_.empty()) {
+    auto oldest = held_.end();
+    for (auto h = held_.begin(); h != held_.end(); ++h)
+      if (oldest == held_.end() || h->second.front().seq < oldest->second.front().seq) oldest = h;
+    if (seq - oldest->second.front().seq < opts_.holdWindow) break;
+    if (tryProcess(oldest->second.front(), true) == Wait::Ready) oldest->second.pop_front();
+    if (oldest->second.empty()) held_.erase(oldest);
+    drain(false);
+  }
+}
+
+void HappensBefore::reportCycle() {
+  // Held events that wait on ids of other held events: find a cycle with a DFS over them.
+  std::vector<const Held*> nodes;
+  std::unordered_map<std::string, size_t> byId;
+  for (auto& [t, q] : held_)
+    for (auto& h : q) {
+      if (!h.ev.id.empty()) byId[h.ev.id] = nodes.size();
+      nodes.push_back(&h);
+    }
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  Graph g(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (const auto& a : nodes[i]->ev.after) {
+      auto it = byId.find(a);
+      if (it != byId.end()) boost::add_edge(it->second, i, g);
+    }
+  // Program order of held events of one thread also orders them.
+  size_t base = 0;
+  for (auto& [t, q] : held_) {
+    for (size_t k = 1; k < q.size(); ++k) boost::add_edge(base + k - 1, base + k, g);
+    base += q.size();
+  }
+  struct CycleFound {
+    size_t from, to;
+  };
+  struct Visitor : boost::default_dfs_visitor {
+    void back_edge(Graph::edge_descriptor e, const Graph& gr) {
+      throw CycleFound{boost::source(e, gr), boost::target(e, gr)};
+    }
+  };
+  try {
+    boost::depth_first_search(g, boost::visitor(Visitor{}));
+  } catch (const CycleFound& c) {
+    const Event& a = nodes[c.to]->ev;
+    const Event& b = nodes[c.from]->ev;
+    diags_.error("hb-cycle", Location{tables_.sources.at(a.origin.source).path, a.origin.line, 0},
+                 "the trace's happens-before edges form a cycle through " + describe(a) + " and " + describe(b),
+                 "an event's 'after' list must name events that really happened before it");
+  }
+}
+
+void HappensBefore::finish() {
+  if (!held_.empty()) reportCycle();
+  while (!held_.empty()) {
+    auto oldest = held_.begin();
+    for (auto h = held_.begin(); h != held_.end(); ++h)
+      if (h->second.front().seq < oldest->second.front().seq) oldest = h;
+    if (tryProcess(oldest->second.front(), true) == Wait::Ready) oldest->second.pop_front();
+    if (oldest->second.empty()) held_.erase(oldest);
+    drain(false);
+  }
+  stats_.threads = threadClock_.size();
+  for (size_t i = 0; i < spec_.syncs.size(); ++i) {
+    const SyncRule& s = spec_.syncs[i];
+    if (syncUses_[i] == 0) {
+      diags_.warning("hb-sync-unused", Location{s.file, s.line, 0},
+                     "this sync declaration matched no event of the trace",
+                     "check its event names and fields against `vconform events TRACE`");
+    }
+    if (firstUnmatchedRecv_[i].first) {
+      diags_.warning("hb-unmatched-receive", Location{s.file, s.line, 0},
+                     std::to_string(firstUnmatchedRecv_[i].first) + " receive(s) had no matching send, first " +
+                         firstUnmatchedRecv_[i].second,
+                     "those events get no edge; was the sender traced?");
+    }
+  }
+  std::map<size_t, uint64_t> unsent;
+  for (const auto& [k, q] : channels_)
+    if (!q.empty()) unsent[k.first] += q.size();
+  for (const auto& [i, n] : unsent) {
+    stats_.unmatchedSends += n;
+    const SyncRule& s = spec_.syncs[i];
+    diags_.warning("hb-unmatched-send", Location{s.file, s.line, 0},
+                   std::to_string(n) + " send(s) were never received", "the trace may have ended before they were");
+  }
+}
+
+}  // namespace vc

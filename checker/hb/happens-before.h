@@ -1,0 +1,89 @@
+// Builds happens-before online, as events stream in recorded order: program order per thread,
+// plus the spec's `sync` edges (message send -> receive, FIFO per key; release -> acquire of the
+// same key; spawn -> the child's first event; the child's last event -> join) and the trace's
+// own edges (`id` / `after`). Each event leaves with its vector clock.
+//
+// A receive recorded before its send (sources merged on skewed clocks) holds its thread back
+// until the send arrives, up to a window; then it goes on without the edge, with a warning.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "diag/diagnostic.h"
+#include "hb/clock.h"
+#include "spec/model.h"
+#include "trace/event.h"
+
+namespace vc {
+
+struct HbOptions {
+  size_t holdWindow = 200000;  // events a held-back thread may wait for its send
+};
+
+struct HbStats {
+  uint64_t events = 0;
+  uint64_t syncEdges = 0;
+  uint64_t traceEdges = 0;
+  uint64_t unmatchedReceives = 0;
+  uint64_t unmatchedSends = 0;
+  uint64_t heldBack = 0;  // events that waited for a send recorded after them
+  size_t threads = 0;
+};
+
+class HappensBefore {
+ public:
+  using Sink = std::function<void(Event& ev, uint64_t seq, const Clock& clock)>;
+
+  HappensBefore(const Spec& spec, const TraceTables& tables, Diagnostics& diags, Sink sink, HbOptions opts = {});
+  // Takes events in recorded order; `seq` is the event's index in that order.
+  void add(Event&& ev, uint64_t seq);
+  // The end of the input: releases held events, reports unmatched sync and cycles.
+  void finish();
+  const HbStats& stats() const { return stats_; }
+
+ private:
+  struct Held {
+    Event ev;
+    uint64_t seq;
+  };
+  struct SyncMatch {
+    size_t sync;
+    bool from;
+    std::string key;
+  };
+  enum class Wait { Ready, Blocked };
+
+  void matchSyncs(const Event& ev, std::vector<SyncMatch>& out) const;
+  Wait tryProcess(Held& h, bool force);
+  void drain(bool force);
+  std::string describe(const Event& ev) const;
+  void reportCycle();
+
+  const Spec& spec_;
+  const TraceTables& tables_;
+  Diagnostics& diags_;
+  Sink sink_;
+  HbOptions opts_;
+  HbStats stats_;
+  std::vector<std::vector<std::pair<size_t, bool>>> byName_;  // symbol -> (sync index, is `from` side)
+  std::vector<Clock> threadClock_;
+  std::vector<uint8_t> threadStarted_;
+  std::map<std::pair<size_t, std::string>, std::deque<Clock>> channels_;  // message queues
+  std::map<std::pair<size_t, std::string>, Clock> released_;              // last release per key
+  std::map<std::tuple<uint32_t, int64_t, int64_t>, Clock> spawned_;      // child (source,pid,tid) -> spawner clock
+  std::unordered_map<std::string, Clock> ids_;                            // trace event ids
+  std::map<uint32_t, std::deque<Held>> held_;                             // per thread, in order
+  std::vector<uint64_t> syncUses_;
+  std::vector<std::pair<uint64_t, std::string>> firstUnmatchedRecv_;      // per sync: count, example
+  uint64_t lastSeq_ = 0;
+  std::vector<SyncMatch> scratch_;
+};
+
+}  // namespace vc

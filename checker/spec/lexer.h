@@ -1,0 +1,34 @@
+// Spec lexer: text -> tokens with 1-based line/column. Never throws; bad characters become
+// Error tokens that the parser reports. Line ends are white space; `bol` marks a token that
+// starts a line, which the parser uses to resynchronise after an error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vc::spec {
+
+enum class Tok : uint8_t {
+  Ident,     // set_vring_enable, vu-start (rule ids may hold '-' and '.')
+  Int,       // 42, 0x1f, 0b101
+  String,    // "text" (escapes \" \\ \n \t)
+  Duration,  // 5ms 100us 2s 30ns
+  LParen, RParen, Comma, Colon, Pipe, DotDot, Arrow, Eq, EqEq, Ne, Lt, Le, Gt, Ge, Shl,
+  End,
+  Error,
+};
+
+struct Token {
+  Tok kind = Tok::End;
+  std::string text;     // identifier / string contents / error message
+  int64_t value = 0;    // Int value; Duration in ns
+  uint32_t line = 0, col = 0, len = 1;
+  bool bol = false;  // first token on its line
+};
+
+std::vector<Token> lex(std::string_view src);
+const char* tokName(Tok t);
+
+}  // namespace vc::spec

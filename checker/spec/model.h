@@ -1,0 +1,100 @@
+// The checked spec: what the monitors run. Built from the AST by resolve(); every name is
+// resolved, every field known, every parameter bound.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diag/diagnostic.h"
+#include "spec/ast.h"
+#include "trace/event.h"
+
+namespace vc {
+
+using spec::RelKind;
+using spec::ScopeKind;
+using spec::SyncKind;
+
+// The parts of a rule an event can play. An event may play several at once (a bit mask).
+enum Role : uint8_t {
+  kLeft = 1,     // P of never/exists/at most; the left side of binary relations
+  kRight = 2,    // the right side of binary relations
+  kScopeQ = 4,   // opens a scope interval (after Q, between Q)
+  kScopeR = 8,   // closes it (before R, and R, until R)
+  kOpen = 16,    // opens the state of `during`
+  kClose = 32,   // closes it
+};
+inline constexpr int kRoleCount = 6;
+
+struct Pred {
+  Symbol field = kNoSymbol;
+  spec::Op op = spec::Op::Eq;
+  Value value;
+  bool holds(const Event& ev) const;
+};
+
+struct Matcher {
+  std::vector<Symbol> names;  // trace event names this pattern matches
+  std::vector<Pred> preds;
+  std::vector<std::pair<Symbol, uint8_t>> binds;  // field -> parameter index
+  std::string text;           // the pattern as written, for reports
+  spec::Pos pos;
+  // True if `ev` has one of `names` and satisfies every predicate; fills `params` for bound
+  // fields (returns false if a bound field is missing).
+  bool matches(const Event& ev, std::vector<const Value*>& params) const;
+};
+
+struct Rule {
+  std::string id, cite, says;
+  std::string file;
+  uint32_t line = 0;
+  std::string text;                 // the rule's source lines, for reports
+  std::vector<std::string> params;  // forall
+  RelKind rel = RelKind::Never;
+  int64_t count = 0;
+  std::optional<int64_t> withinNs;
+  ScopeKind scope = ScopeKind::Globally;
+  std::array<std::vector<Matcher>, kRoleCount> roles;  // index = bit position of Role
+  std::string stateName;            // during
+  // Roles whose patterns bind no parameter: their events apply to every instance.
+  uint8_t broadcastRoles = 0;
+};
+
+struct SyncRule {
+  SyncKind kind = SyncKind::Message;
+  std::vector<Matcher> from, to;  // key fields bound to positions 0..k-1
+  size_t keySize = 0;
+  std::string file;
+  uint32_t line = 0;
+  std::string text;
+};
+
+struct DeclaredEvent {
+  std::string name;
+  std::vector<std::string> fields;
+  std::vector<std::string> traceNames;
+  std::string file;
+  uint32_t line = 0;
+};
+
+struct Spec {
+  std::vector<Rule> rules;
+  std::vector<SyncRule> syncs;
+  std::vector<DeclaredEvent> events;
+  std::vector<std::string> files;
+  std::vector<std::string> names;  // `spec NAME` per file
+};
+
+// Parses and resolves one spec file into `out` (appending). Returns false if it had errors.
+bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diagnostics& diags);
+// The same, from text (tests).
+bool loadSpecText(const std::string& path, std::string_view text, Spec& out, SymbolTable& symbols,
+                  Diagnostics& diags);
+
+int roleIndex(Role r);
+const char* roleName(Role r, RelKind rel);
+
+}  // namespace vc

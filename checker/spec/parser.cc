@@ -1,0 +1,426 @@
+#include "spec/parser.h"
+
+#include <set>
+
+#include "spec/lexer.h"
+
+namespace vc::spec {
+
+const char* opText(Op op) {
+  switch (op) {
+    case Op::Bind: return "";
+    case Op::Eq: return "==";
+    case Op::Ne: return "!=";
+    case Op::Lt: return "<";
+    case Op::Le: return "<=";
+    case Op::Gt: return ">";
+    case Op::Ge: return ">=";
+    case Op::Has: return "has";
+    case Op::Lacks: return "lacks";
+  }
+  return "?";
+}
+
+const char* relName(RelKind k) {
+  switch (k) {
+    case RelKind::Never: return "never";
+    case RelKind::Exists: return "exists";
+    case RelKind::AtMost: return "at most";
+    case RelKind::Before: return "before";
+    case RelKind::LeadsTo: return "leadsto";
+    case RelKind::During: return "during";
+    case RelKind::Precedes: return "precedes";
+    case RelKind::Causes: return "causes";
+    case RelKind::Alternates: return "alternates";
+    case RelKind::AlternatesWeakly: return "alternates weakly";
+    case RelKind::Excludes: return "excludes";
+    case RelKind::Coincides: return "coincides";
+    case RelKind::Subclock: return "subclock";
+  }
+  return "?";
+}
+
+const char* scopeName(ScopeKind k) {
+  switch (k) {
+    case ScopeKind::Globally: return "globally";
+    case ScopeKind::Before: return "before";
+    case ScopeKind::After: return "after";
+    case ScopeKind::Between: return "between";
+    case ScopeKind::AfterUntil: return "after-until";
+  }
+  return "?";
+}
+
+const char* syncName(SyncKind k) {
+  switch (k) {
+    case SyncKind::Message: return "message";
+    case SyncKind::Release: return "release";
+    case SyncKind::Spawn: return "spawn";
+    case SyncKind::Join: return "join";
+  }
+  return "?";
+}
+
+std::string sourceLine(std::string_view src, uint32_t line) {
+  size_t start = 0;
+  for (uint32_t l = 1; l < line; ++l) {
+    size_t nl = src.find('\n', start);
+    if (nl == std::string_view::npos) return {};
+    start = nl + 1;
+  }
+  size_t end = src.find('\n', start);
+  std::string out(src.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+  if (!out.empty() && out.back() == '\r') out.pop_back();
+  return out;
+}
+
+namespace {
+
+const std::set<std::string> kTopLevel = {"spec", "const", "event", "state", "sync", "rule"};
+
+struct SyntaxError {};
+
+class Parser {
+ public:
+  Parser(const std::string& path, std::string_view src, Diagnostics& diags)
+      : path_(path), src_(src), diags_(diags), toks_(lex(src)) {}
+
+  SpecFile run() {
+    SpecFile f;
+    f.path = path_;
+    while (peek().kind != Tok::End) {
+      const Token& t = peek();
+      try {
+        if (t.kind == Tok::Error) {
+          error(t, t.text, "");
+        } else if (t.kind != Tok::Ident || !kTopLevel.count(t.text)) {
+          error(t, "expected a declaration (spec, const, event, state, sync or rule), found " + describe(t),
+                "every top-level item starts at the beginning of a line with one of these keywords");
+        } else if (t.text == "spec") {
+          next();
+          f.name = expectIdent("the spec name").text;
+          if (acceptKw("cite")) f.cite = expect(Tok::String, "the citation").text;
+        } else if (t.text == "const") {
+          f.consts.push_back(constDecl());
+        } else if (t.text == "event") {
+          f.events.push_back(eventDecl());
+        } else if (t.text == "state") {
+          f.states.push_back(stateDecl());
+        } else if (t.text == "sync") {
+          f.syncs.push_back(syncDecl());
+        } else {
+          f.rules.push_back(ruleDecl());
+        }
+        // An item must end at the end of its line(s): the next token starts a line.
+        if (!startsItem(peek()))
+          error(peek(), "unexpected " + describe(peek()) + " after the end of the declaration",
+                peek().bol ? "a line that continues a declaration is indented; a new one starts in column 1" : "");
+      } catch (const SyntaxError&) {
+        recover();
+      }
+    }
+    return f;
+  }
+
+ private:
+  const Token& peek(size_t k = 0) const { return toks_[std::min(pos_ + k, toks_.size() - 1)]; }
+  const Token& next() {
+    const Token& t = toks_[pos_];
+    if (pos_ + 1 < toks_.size()) ++pos_;
+    return t;
+  }
+
+  static std::string describe(const Token& t) {
+    switch (t.kind) {
+      case Tok::Ident: return "'" + t.text + "'";
+      case Tok::Int: return "integer " + t.text;
+      case Tok::String: return "string \"" + t.text + "\"";
+      case Tok::Error: return t.text;
+      default: return tokName(t.kind);
+    }
+  }
+
+  [[noreturn]] void error(const Token& t, const std::string& msg, const std::string& help) {
+    auto& d = diags_.error("spec-syntax", Location{path_, t.line, t.col}, msg, help);
+    d.snippet = sourceLine(src_, t.line);
+    d.span = t.len;
+    throw SyntaxError{};
+  }
+
+  // A token that starts a new item: the end, or the first token of a line that is in column 1 or
+  // is a top-level keyword. Indented lines continue the item above them.
+  static bool startsItem(const Token& t) {
+    return t.kind == Tok::End || (t.bol && (t.col == 1 || (t.kind == Tok::Ident && kTopLevel.count(t.text))));
+  }
+
+  // Skip to the start of the next item; the main loop reports it if it is not a keyword.
+  void recover() {
+    if (peek().kind != Tok::End) next();
+    while (!startsItem(peek())) next();
+  }
+
+  bool isKw(const char* kw, size_t k = 0) const { return peek(k).kind == Tok::Ident && peek(k).text == kw; }
+  bool acceptKw(const char* kw) {
+    if (!isKw(kw)) return false;
+    next();
+    return true;
+  }
+  void expectKw(const char* kw, const std::string& help = {}) {
+    if (!acceptKw(kw)) error(peek(), std::string("expected '") + kw + "', found " + describe(peek()), help);
+  }
+  const Token& expect(Tok k, const std::string& what, const std::string& help = {}) {
+    if (peek().kind != k) error(peek(), "expected " + what + ", found " + describe(peek()), help);
+    return next();
+  }
+  const Token& expectIdent(const std::string& what, const std::string& help = {}) { return expect(Tok::Ident, what, help); }
+  bool accept(Tok k) {
+    if (peek().kind != k) return false;
+    next();
+    return true;
+  }
+  static Pos posOf(const Token& t) { return Pos{t.line, t.col, t.len}; }
+
+  std::vector<std::pair<std::string, Pos>> nameList(const std::string& what) {
+    std::vector<std::pair<std::string, Pos>> out;
+    expect(Tok::LParen, "'('");
+    if (accept(Tok::RParen)) return out;
+    for (;;) {
+      const Token& t = expectIdent(what);
+      out.emplace_back(t.text, posOf(t));
+      if (accept(Tok::RParen)) return out;
+      expect(Tok::Comma, "',' or ')'");
+    }
+  }
+
+  Atom atom() {
+    const Token& t = peek();
+    Atom a;
+    a.pos = posOf(t);
+    if (t.kind == Tok::Int) { a.kind = Atom::Kind::Int; a.i = t.value; }
+    else if (t.kind == Tok::String) { a.kind = Atom::Kind::Str; a.s = t.text; }
+    else if (t.kind == Tok::Ident && (t.text == "true" || t.text == "false")) { a.kind = Atom::Kind::Bool; a.i = t.text == "true"; }
+    else if (t.kind == Tok::Ident) { a.kind = Atom::Kind::Name; a.s = t.text; }
+    else error(t, "expected a value (integer, string, true/false or a constant), found " + describe(t), "");
+    next();
+    return a;
+  }
+
+  Expr expr() {
+    Expr e;
+    e.pos = posOf(peek());
+    for (;;) {
+      Term term{atom(), std::nullopt};
+      if (accept(Tok::Shl)) term.shift = atom();
+      e.terms.push_back(std::move(term));
+      if (!accept(Tok::Pipe)) break;
+    }
+    return e;
+  }
+
+  ConstDecl constDecl() {
+    next();
+    ConstDecl c;
+    const Token& n = expectIdent("the constant's name");
+    c.name = n.text;
+    c.pos = posOf(n);
+    expect(Tok::Eq, "'='", "write: const NAME = 4");
+    c.value = expr();
+    return c;
+  }
+
+  EventDecl eventDecl() {
+    next();
+    EventDecl e;
+    const Token& n = expectIdent("the event's name");
+    e.name = n.text;
+    e.pos = posOf(n);
+    if (peek().kind == Tok::LParen) e.fields = nameList("a field name");
+    if (acceptKw("from")) {
+      for (;;) {
+        const Token& s = expect(Tok::String, "the trace's name for this event, as a string");
+        e.aliases.emplace_back(s.text, posOf(s));
+        if (!accept(Tok::Comma)) break;
+      }
+    }
+    return e;
+  }
+
+  EventPat eventPat() {
+    EventPat p;
+    const Token& n = expectIdent("an event name");
+    p.name = n.text;
+    p.pos = posOf(n);
+    if (!accept(Tok::LParen)) return p;
+    if (accept(Tok::RParen)) return p;
+    for (;;) {
+      Arg a;
+      const Token& f = expectIdent("a field name");
+      a.field = f.text;
+      a.pos = posOf(f);
+      const Token& o = peek();
+      if (o.kind == Tok::Comma || o.kind == Tok::RParen) {
+        a.op = Op::Bind;
+      } else {
+        switch (o.kind) {
+          case Tok::EqEq: a.op = Op::Eq; break;
+          case Tok::Ne: a.op = Op::Ne; break;
+          case Tok::Lt: a.op = Op::Lt; break;
+          case Tok::Le: a.op = Op::Le; break;
+          case Tok::Gt: a.op = Op::Gt; break;
+          case Tok::Ge: a.op = Op::Ge; break;
+          case Tok::Eq: error(o, "'=' is not a comparison", "write '==' to compare a field");
+          default:
+            if (isKw("has")) a.op = Op::Has;
+            else if (isKw("lacks")) a.op = Op::Lacks;
+            else error(o, "expected a comparison (==, !=, <, <=, >, >=, has, lacks), ',' or ')', found " + describe(o), "");
+        }
+        next();
+        a.rhs = expr();
+      }
+      p.args.push_back(std::move(a));
+      if (accept(Tok::RParen)) return p;
+      expect(Tok::Comma, "',' or ')'");
+    }
+  }
+
+  PatAlts pattern() {
+    PatAlts alts;
+    alts.push_back(eventPat());
+    while (accept(Tok::Pipe)) alts.push_back(eventPat());
+    return alts;
+  }
+
+  StateDecl stateDecl() {
+    next();
+    StateDecl s;
+    const Token& n = expectIdent("the state's name");
+    s.name = n.text;
+    s.pos = posOf(n);
+    if (peek().kind == Tok::LParen) s.params = nameList("a parameter name");
+    expect(Tok::Eq, "'='", "write: state NAME(param) = OPEN_EVENT(...) .. CLOSE_EVENT(...)");
+    s.open = pattern();
+    expect(Tok::DotDot, "'..' between the opening and the closing events");
+    s.close = pattern();
+    return s;
+  }
+
+  SyncDecl syncDecl() {
+    const Token& kw = next();
+    SyncDecl s;
+    s.pos = posOf(kw);
+    if (acceptKw("message")) s.kind = SyncKind::Message;
+    else if (acceptKw("release")) s.kind = SyncKind::Release;
+    else if (acceptKw("spawn")) s.kind = SyncKind::Spawn;
+    else if (acceptKw("join")) s.kind = SyncKind::Join;
+    s.from = pattern();
+    if (s.kind == SyncKind::Spawn || s.kind == SyncKind::Join) return s;
+    expect(Tok::Arrow, "'->'", "write: sync SEND(key) -> RECEIVE(key)");
+    s.to = pattern();
+    return s;
+  }
+
+  RuleDecl ruleDecl() {
+    next();
+    RuleDecl r;
+    const Token& id = expectIdent("the rule's id", "write: rule vu-start cite \"...\": ...");
+    r.id = id.text;
+    r.pos = posOf(id);
+    for (;;) {
+      if (acceptKw("cite")) r.cite = expect(Tok::String, "the citation, as a string").text;
+      else if (acceptKw("says")) r.says = expect(Tok::String, "the rule in plain words, as a string").text;
+      else break;
+    }
+    expect(Tok::Colon, "':' before the rule's body");
+    if (acceptKw("forall")) {
+      for (;;) {
+        const Token& p = expectIdent("a parameter name");
+        r.params.emplace_back(p.text, posOf(p));
+        if (accept(Tok::Colon)) break;
+        expect(Tok::Comma, "',' or ':'");
+      }
+    }
+    relation(r);
+    scope(r);
+    return r;
+  }
+
+  void relation(RuleDecl& r) {
+    r.relPos = posOf(peek());
+    if (acceptKw("never")) { r.rel = RelKind::Never; r.left = pattern(); return; }
+    if (acceptKw("exists")) { r.rel = RelKind::Exists; r.left = pattern(); return; }
+    if (isKw("at") && peek(1).kind == Tok::Ident && peek(1).text == "most") {
+      next();
+      next();
+      const Token& n = expect(Tok::Int, "the bound N of 'at most N'");
+      if (n.value < 0) error(n, "the bound must not be negative", "");
+      r.rel = RelKind::AtMost;
+      r.count = n.value;
+      r.left = pattern();
+      return;
+    }
+    r.left = pattern();
+    const Token& kw = peek();
+    r.relPos = posOf(kw);
+    if (acceptKw("before")) r.rel = RelKind::Before;
+    else if (acceptKw("leadsto")) r.rel = RelKind::LeadsTo;
+    else if (acceptKw("during")) r.rel = RelKind::During;
+    else if (acceptKw("precedes")) r.rel = RelKind::Precedes;
+    else if (acceptKw("causes")) r.rel = RelKind::Causes;
+    else if (acceptKw("alternates")) r.rel = acceptKw("weakly") ? RelKind::AlternatesWeakly : RelKind::Alternates;
+    else if (acceptKw("excludes")) r.rel = RelKind::Excludes;
+    else if (acceptKw("coincides")) { r.rel = RelKind::Coincides; acceptKw("with"); }
+    else if (acceptKw("subclock")) { r.rel = RelKind::Subclock; acceptKw("of"); }
+    else
+      error(kw, "expected a relation after the event pattern, found " + describe(kw),
+            "relations: before, leadsto, during, precedes, causes, alternates [weakly], excludes, coincides, "
+            "subclock; or start with never / exists / at most N");
+    if (r.rel == RelKind::During) {
+      const Token& n = expectIdent("a state name");
+      r.state.name = n.text;
+      r.state.pos = posOf(n);
+      if (peek().kind == Tok::LParen) r.state.args = nameList("a parameter name");
+      return;
+    }
+    r.right = pattern();
+    if (r.rel == RelKind::LeadsTo && acceptKw("within")) {
+      const Token& d = expect(Tok::Duration, "a duration such as 5ms", "units: ns, us, ms, s");
+      r.withinNs = d.value;
+    }
+  }
+
+  void scope(RuleDecl& r) {
+    if (startsItem(peek())) return;
+    if (acceptKw("globally")) return;
+    if (acceptKw("before")) { r.scope = ScopeKind::Before; r.scopeR = pattern(); return; }
+    if (acceptKw("after")) {
+      r.scopeQ = pattern();
+      if (acceptKw("until")) { r.scope = ScopeKind::AfterUntil; r.scopeR = pattern(); }
+      else r.scope = ScopeKind::After;
+      return;
+    }
+    if (acceptKw("between")) {
+      r.scope = ScopeKind::Between;
+      r.scopeQ = pattern();
+      expectKw("and", "write: between OPEN(...) and CLOSE(...)");
+      r.scopeR = pattern();
+      return;
+    }
+    if (isKw("within") && r.rel != RelKind::LeadsTo)
+      error(peek(), "'within' only applies to 'leadsto'", "");
+    error(peek(), "expected a scope (globally, before, after, between) or the end of the rule, found " + describe(peek()), "");
+  }
+
+  const std::string& path_;
+  std::string_view src_;
+  Diagnostics& diags_;
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+SpecFile parse(const std::string& path, std::string_view src, Diagnostics& diags) {
+  return Parser(path, src, diags).run();
+}
+
+}  // namespace vc::spec
