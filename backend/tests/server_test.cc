@@ -1,0 +1,322 @@
+// Drives VhostUserServer over a socketpair the way QEMU does, with guest memory in a memfd:
+// negotiation, reply-ack, the memory table, a ring served end to end, GET_VRING_BASE, and
+// hostile inputs (malformed messages, a bad ring) that must end in errors, never crashes.
+#include "server.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace vc::backend {
+namespace {
+
+constexpr uint64_t kGpa = 0x100000;
+constexpr uint64_t kUva = 0x7f0000000000;
+constexpr size_t kMemSize = 0x10000;
+constexpr uint32_t kNum = 8;
+
+class FillDevice : public VirtioDevice {
+ public:
+  uint32_t HandleChain(uint32_t, const DescChain& chain) override {
+    uint32_t n = 0;
+    for (const BufferSegment& s : chain.segments) {
+      if (!s.writable) continue;
+      std::memset(s.host, 0xab, s.len);
+      n += s.len;
+    }
+    return n;
+  }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    trace_path_ = ::testing::TempDir() + "/vc-server-test-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
+    std::string err;
+    ASSERT_TRUE(writer_.Open(trace_path_, &err)) << err;
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    fe_ = sv[0];
+    logger_.SetLevel(LogLevel::kError);
+    server_ = std::make_unique<VhostUserServer>(device_, tracer_, logger_, ServerOptions{});
+    thread_ = std::thread([this, fd = sv[1]] {
+      SetCurrentThreadName("vu-socket");
+      end_ = server_->Serve(fd, -1);
+    });
+  }
+  void TearDown() override {
+    if (fe_ >= 0) ::close(fe_);
+    if (thread_.joinable()) thread_.join();
+    if (mem_ != nullptr) ::munmap(mem_, kMemSize);
+    if (memfd_ >= 0) ::close(memfd_);
+    std::remove(trace_path_.c_str());
+  }
+  void Finish() {
+    ::close(fe_);
+    fe_ = -1;
+    thread_.join();
+    writer_.Close();
+  }
+  std::string Trace() {
+    std::ifstream in(trace_path_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  void Send(uint32_t req, const void* payload, uint32_t size, std::vector<int> fds = {},
+            uint32_t flags = kFlagVersion) {
+    std::vector<uint8_t> buf(kHeaderSize + size);
+    std::memcpy(buf.data(), &req, 4);
+    std::memcpy(buf.data() + 4, &flags, 4);
+    std::memcpy(buf.data() + 8, &size, 4);
+    if (size) {
+      std::memcpy(buf.data() + kHeaderSize, payload, size);
+    }
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+    if (!fds.empty()) {
+      msg.msg_control = control;
+      msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+      cmsghdr* c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+      std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    }
+    ASSERT_EQ(::sendmsg(fe_, &msg, MSG_NOSIGNAL), static_cast<ssize_t>(buf.size()));
+  }
+  void SendU64(uint32_t req, uint64_t v, std::vector<int> fds = {}, uint32_t flags = kFlagVersion) {
+    Send(req, &v, 8, std::move(fds), flags);
+  }
+  void SendState(uint32_t req, uint32_t index, uint32_t num) {
+    const uint32_t s[2] = {index, num};
+    Send(req, s, 8);
+  }
+  // Reads one reply; returns its payload.
+  std::vector<uint8_t> Recv(uint32_t want_req) {
+    uint32_t h[3] = {0, 0, 0};
+    EXPECT_EQ(::recv(fe_, h, 12, MSG_WAITALL), 12);
+    EXPECT_EQ(h[0], want_req);
+    EXPECT_EQ(h[1], kFlagVersion | kFlagReply);
+    std::vector<uint8_t> p(h[2]);
+    if (h[2]) {
+      EXPECT_EQ(::recv(fe_, p.data(), h[2], MSG_WAITALL), static_cast<ssize_t>(h[2]));
+    }
+    return p;
+  }
+  uint64_t RecvU64(uint32_t req) {
+    const std::vector<uint8_t> p = Recv(req);
+    uint64_t v = 0;
+    if (p.size() == 8) std::memcpy(&v, p.data(), 8);
+    return v;
+  }
+
+  // Negotiates like QEMU and installs a memfd memory table holding one ring.
+  void SetUpDevice() {
+    const uint64_t features = RecvFeatures();
+    SendU64(kGetProtocolFeatures, 0);
+    const uint64_t pf = RecvU64(kGetProtocolFeatures);
+    ASSERT_TRUE(pf & kProtocolReplyAck);
+    SendU64(kSetProtocolFeatures, kProtocolReplyAck);
+    SendU64(kSetOwner, 0);
+    SendU64(kSetFeatures, features);
+    memfd_ = ::memfd_create("guest", MFD_CLOEXEC);
+    ASSERT_GE(memfd_, 0);
+    ASSERT_EQ(::ftruncate(memfd_, kMemSize), 0);
+    mem_ = static_cast<uint8_t*>(::mmap(nullptr, kMemSize, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0));
+    ASSERT_NE(mem_, MAP_FAILED);
+    uint8_t table[8 + 32] = {};
+    const uint32_t n = 1;
+    const uint64_t region[4] = {kGpa, kMemSize, kUva, 0};
+    std::memcpy(table, &n, 4);
+    std::memcpy(table + 8, region, 32);
+    Send(kSetMemTable, table, sizeof table, {memfd_}, kFlagVersion | kFlagNeedReply);
+    EXPECT_EQ(RecvU64(kSetMemTable), 0u);  // REPLY_ACK success
+    SendState(kSetVringNum, 0, kNum);
+    SendState(kSetVringBase, 0, 0);
+    uint8_t addr[40] = {};
+    const uint32_t idx = 0;
+    const uint64_t desc = kUva, used = kUva + 0x2000, avail = kUva + 0x1000;
+    std::memcpy(addr, &idx, 4);
+    std::memcpy(addr + 8, &desc, 8);
+    std::memcpy(addr + 16, &used, 8);
+    std::memcpy(addr + 24, &avail, 8);
+    Send(kSetVringAddr, addr, sizeof addr);
+  }
+  uint64_t RecvFeatures() {
+    SendU64(kGetFeatures, 0);
+    const uint64_t f = RecvU64(kGetFeatures);
+    EXPECT_TRUE(f & kFeatureVersion1);
+    EXPECT_TRUE(f & kFeatureProtocolFeatures);
+    EXPECT_TRUE(f & kFeatureEventIdx);
+    EXPECT_TRUE(f & kFeatureIndirectDesc);
+    return f;
+  }
+  void PutDesc(uint32_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next) {
+    VringDesc d{addr, len, flags, next};
+    std::memcpy(mem_ + 16 * i, &d, 16);
+  }
+  void Offer(uint16_t head) {
+    uint16_t idx;
+    std::memcpy(&idx, mem_ + 0x1000 + 2, 2);
+    std::memcpy(mem_ + 0x1000 + 4 + 2 * (idx % kNum), &head, 2);
+    ++idx;
+    std::memcpy(mem_ + 0x1000 + 2, &idx, 2);
+  }
+  uint16_t UsedIdx() {
+    uint16_t v;
+    std::memcpy(&v, mem_ + 0x2000 + 2, 2);
+    return v;
+  }
+  static bool WaitReadable(int fd, int ms) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, ms) == 1;
+  }
+
+  std::string trace_path_;
+  TraceWriter writer_;
+  Tracer tracer_{&writer_};
+  Logger logger_{[](LogLevel, std::string_view) {}};
+  FillDevice device_;
+  std::unique_ptr<VhostUserServer> server_;
+  std::thread thread_;
+  VhostUserServer::End end_ = VhostUserServer::End::kFailed;
+  int fe_ = -1;
+  int memfd_ = -1;
+  uint8_t* mem_ = nullptr;
+};
+
+TEST_F(ServerTest, ServesRingEndToEnd) {
+  SetUpDevice();
+  PutDesc(0, kGpa + 0x4000, 64, kDescFlagWrite, 0);
+  Offer(0);
+  const int call = ::eventfd(0, EFD_CLOEXEC);
+  const int kick = ::eventfd(0, EFD_CLOEXEC);
+  SendU64(kSetVringCall, 0, {call});
+  const uint64_t one = 1;
+  ASSERT_EQ(::write(kick, &one, 8), 8);  // already readable, as QEMU hands it over
+  SendU64(kSetVringKick, 0, {kick});
+  SendState(kSetVringEnable, 0, 1);
+  ASSERT_TRUE(WaitReadable(call, 5000)) << "no used-buffer notification";
+  EXPECT_EQ(UsedIdx(), 1);
+  EXPECT_EQ(mem_[0x4000], 0xab);
+  EXPECT_EQ(mem_[0x4000 + 63], 0xab);
+  EXPECT_EQ(mem_[0x4000 + 64], 0);
+  // Second buffer through a real kick.
+  uint64_t drained;
+  ASSERT_EQ(::read(call, &drained, 8), 8);
+  const uint16_t used_event = UsedIdx();  // EVENT_IDX: ask for a notification on the next one
+  std::memcpy(mem_ + 0x1000 + 4 + 2 * kNum, &used_event, 2);
+  Offer(0);
+  ASSERT_EQ(::write(kick, &one, 8), 8);
+  ASSERT_TRUE(WaitReadable(call, 5000));
+  EXPECT_EQ(UsedIdx(), 2);
+  SendState(kSetVringEnable, 0, 0);
+  SendState(kGetVringBase, 0, 0);
+  const std::vector<uint8_t> base = Recv(kGetVringBase);
+  ASSERT_EQ(base.size(), 8u);
+  uint32_t st[2];
+  std::memcpy(st, base.data(), 8);
+  EXPECT_EQ(st[0], 0u);
+  EXPECT_EQ(st[1], 2u);  // last avail idx
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+  const std::string t = Trace();
+  for (const char* ev : {"\"vu_recv\"", "\"vu_reply\"", "\"ring_start\"", "\"ring_enable\"",
+                         "\"ring_publish\"", "\"ring_observe\"", "\"thread_spawn\"", "\"thread_begin\"",
+                         "\"pop\"", "\"add_used\"", "\"used_notify\"", "\"get_vring_base\"",
+                         "\"ring_stop\"", "\"thread_end\"", "\"thread_join\"", "\"vu_disconnect\""}) {
+    EXPECT_NE(t.find(std::string("\"name\":") + ev), std::string::npos) << ev;
+  }
+  // The kick read while disabled is followed by the rescan on enable.
+  EXPECT_NE(t.find("\"name\":\"handle_event\",") , std::string::npos);
+  EXPECT_LT(t.find("\"name\":\"ring_enable\""), t.find("\"name\":\"add_used\""));
+  EXPECT_EQ(t.find("\"name\":\"vu_error\""), std::string::npos);
+  ::close(call);
+  ::close(kick);
+}
+
+TEST_F(ServerTest, HostileRingGetsRingErrorNotCrash) {
+  SetUpDevice();
+  PutDesc(0, kGpa + kMemSize - 8, 64, kDescFlagWrite, 0);  // runs past guest memory
+  Offer(0);
+  const int kick = ::eventfd(0, EFD_CLOEXEC);
+  const int errfd = ::eventfd(0, EFD_CLOEXEC);
+  SendU64(kSetVringErr, 0, {errfd});
+  const uint64_t one = 1;
+  ASSERT_EQ(::write(kick, &one, 8), 8);
+  SendU64(kSetVringKick, 0, {kick});
+  SendState(kSetVringEnable, 0, 1);
+  ASSERT_TRUE(WaitReadable(errfd, 5000)) << "no error notification on the err eventfd";
+  ::close(errfd);
+  SendState(kGetVringBase, 0, 0);
+  const std::vector<uint8_t> base = Recv(kGetVringBase);  // still serving the socket
+  ASSERT_EQ(base.size(), 8u);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+  const std::string t = Trace();
+  EXPECT_NE(t.find("\"name\":\"ring_error\""), std::string::npos);
+  EXPECT_EQ(t.find("\"name\":\"add_used\""), std::string::npos);
+  EXPECT_EQ(UsedIdx(), 0);
+  ::close(kick);
+}
+
+TEST_F(ServerTest, MalformedMessageDisconnects) {
+  RecvFeatures();
+  SendU64(kSetFeatures, 0, {}, /*flags=*/0x2);  // protocol version 2
+  char c;
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0);  // the back-end hung up
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+  EXPECT_NE(Trace().find("\"name\":\"vu_error\""), std::string::npos);
+}
+
+TEST_F(ServerTest, UnknownRequestDisconnects) {
+  SendU64(200, 0);
+  char c;
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+}
+
+TEST_F(ServerTest, OversizedPayloadDisconnects) {
+  const uint32_t h[3] = {kSetFeatures, kFlagVersion, 1u << 20};
+  ASSERT_EQ(::send(fe_, h, 12, MSG_NOSIGNAL), 12);
+  char c;
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+}
+
+TEST_F(ServerTest, RingIndexOutOfRangeDisconnects) {
+  SendState(kSetVringNum, 5, 8);
+  char c;
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+}
+
+TEST_F(ServerTest, TruncatedMessageAtEofIsHandled) {
+  const uint32_t h[3] = {kSetFeatures, kFlagVersion, 8};
+  ASSERT_EQ(::send(fe_, h, 12, MSG_NOSIGNAL), 12);
+  ASSERT_EQ(::send(fe_, "abc", 3, MSG_NOSIGNAL), 3);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+}
+
+}  // namespace
+}  // namespace vc::backend

@@ -1,0 +1,16 @@
+# Unit tests of the back-end library (GoogleTest, label "backend").
+find_package(GTest)
+if(NOT GTest_FOUND)
+  message(STATUS "vconform backend: GoogleTest not found, unit tests not built")
+  return()
+endif()
+include(GoogleTest)
+add_executable(vc_backend_tests
+  ${CMAKE_CURRENT_LIST_DIR}/split_queue_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/protocol_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/trace_writer_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/server_test.cc)
+target_include_directories(vc_backend_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(vc_backend_tests PRIVATE vc_backend GTest::gtest GTest::gtest_main)
+gtest_discover_tests(vc_backend_tests TEST_PREFIX "backend." PROPERTIES LABELS backend TIMEOUT 60
+                     DISCOVERY_TIMEOUT 30)
