@@ -1,5 +1,6 @@
 #include "trace_writer.h"
 
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,7 +20,11 @@ int64_t CurrentTid() {
   return t_tid;
 }
 
-void SetCurrentThreadName(std::string name) { t_name = std::move(name); }
+void SetCurrentThreadName(std::string name) {
+  // Also the kernel's thread name (15 chars), which LTTng records as the procname context.
+  ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
+  t_name = std::move(name);
+}
 const std::string& CurrentThreadName() { return t_name; }
 
 int64_t RealtimeNs() {

@@ -29,3 +29,13 @@ foreach(mode clean drop-kick-when-disabled process-before-enable notify-after-st
   set_tests_properties(e2e.${mode} PROPERTIES FIXTURES_REQUIRED vc_e2e_guest LABELS e2e
                        TIMEOUT 90 RESOURCE_LOCK vc_qemu ENVIRONMENT "${VC_E2E_ENV}")
 endforeach()
+
+# Same run through LTTng-UST: only when the back-end was built with tracepoints and the tools
+# to record and read them are installed.
+find_program(VC_LTTNG_CMD lttng)
+find_program(VC_BABELTRACE2 babeltrace2)
+if(VC_BACKEND_LTTNG AND VC_LTTNG_CMD AND VC_BABELTRACE2)
+  add_test(NAME e2e.lttng COMMAND bash ${VC_E2E_DIR}/lttng-test.sh ${CMAKE_BINARY_DIR}/e2e-runs/lttng)
+  set_tests_properties(e2e.lttng PROPERTIES FIXTURES_REQUIRED vc_e2e_guest LABELS e2e
+                       TIMEOUT 90 RESOURCE_LOCK vc_qemu ENVIRONMENT "${VC_E2E_ENV}")
+endif()

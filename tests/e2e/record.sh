@@ -72,10 +72,18 @@ if [ "${VC_KVM:-auto}" != 0 ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cp
 fi
 
 lttng_on=0
+started_sessiond=0
 if [ "${VC_LTTNG:-0}" = 1 ] && command -v lttng >/dev/null && command -v lttng-sessiond >/dev/null; then
   lttng_on=1
   rm -rf "$out/lttng"
-  pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize --no-kernel >/dev/null 2>&1 || lttng_on=0
+  if ! pgrep -x lttng-sessiond >/dev/null; then
+    # Ours to stop at the end (by the pid it wrote), not a daemon someone else runs.
+    if lttng-sessiond --daemonize --no-kernel >/dev/null 2>&1; then
+      started_sessiond=1
+    else
+      lttng_on=0
+    fi
+  fi
 fi
 lsess=vc-e2e-$$
 if [ "$lttng_on" = 1 ]; then
@@ -129,6 +137,9 @@ cat "$rundir/qemu.err" >>"$out/console.log" 2>/dev/null || true
 if [ "$lttng_on" = 1 ]; then
   lttng stop "$lsess" >/dev/null 2>&1 || true
   lttng destroy "$lsess" >/dev/null 2>&1 || true
+fi
+if [ "$started_sessiond" = 1 ] && [ -f /var/run/lttng/lttng-sessiond.pid ]; then
+  kill -TERM "$(cat /var/run/lttng/lttng-sessiond.pid)" 2>/dev/null || true
 fi
 
 marker=NONE
