@@ -34,7 +34,12 @@ std::string MonState::key() const {
   return k;
 }
 
-bool MonState::sameBehaviour(const MonState& o) const { return key() == o.key(); }
+bool MonState::sameBehaviour(const MonState& o) const {
+  return open == o.open && done == o.done && static_cast<bool>(pending) == static_cast<bool>(o.pending) &&
+         failed == o.failed && stateOpen == o.stateOpen && trigger == o.trigger && nA == o.nA && nB == o.nB &&
+         curA == o.curA && curB == o.curB && triggerHasTs == o.triggerHasTs &&
+         (!(trigger && triggerHasTs) || triggerTs == o.triggerTs);
+}
 
 MonState RuleAutomaton::initial() const {
   MonState s;

@@ -62,6 +62,9 @@ struct MonState {
   int64_t triggerTs = 0;
   bool triggerHasTs = false;
   uint64_t triggerRef = kNoRef;
+  // Instants in the recorded order: the timestamp of the last event this instance saw.
+  bool lastSeenTsValid = false;
+  int64_t lastSeenTs = 0;
 
   // The part of the state that decides the future (refs excluded): for memoisation and for
   // "is this instance idle".

@@ -1,1 +1,112 @@
-int main() { return 0; }
+// vconform: the command line. Parses flags and calls the library (app/commands.h); nothing else.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "app/commands.h"
+
+namespace {
+
+const char* kExitHelp =
+    "Exit codes: 0 = every rule holds, 1 = a violation (observed or predicted; for lint: warnings),\n"
+    "            2 = the inputs could not be used (bad spec, unreadable trace, bad flags).";
+
+void commonFlags(CLI::App* c, vc::CommonArgs& a) {
+  c->add_option("traces", a.traces, "Trace files or LTTng trace directories (several are merged)");
+  c->add_option("--input-format", a.inputFormats,
+                "Trace format for all traces (FMT) or one (PATH=FMT); default: detected from the content")
+      ->type_name("FMT|PATH=FMT");
+  c->add_option("--maps", a.maps, "Extra directory of map files for text traces (specs/maps is always searched)");
+  c->add_option("--clock-offset", a.clockOffsets, "Add NS nanoseconds to the timestamps of trace PATH")
+      ->type_name("PATH=NS");
+  c->add_flag("--allow-lost", a.allowLost, "Check a trace that says it lost events (else exit 2)");
+}
+
+// --input-format FMT (no '=') applies to every trace.
+void splitFormats(vc::CommonArgs& a) {
+  std::vector<std::string> keep;
+  for (const auto& f : a.inputFormats) {
+    if (f.find('=') == std::string::npos) a.inputFormat = f;
+    else keep.push_back(f);
+  }
+  a.inputFormats = keep;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vconform: check virtio / vhost-user traces against ordering rules, in the recorded order\n"
+               "and in every order that the run's happens-before relation allows."};
+  app.footer(kExitHelp);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "vconform 0.1.0");
+
+  vc::CheckArgs ca;
+  auto* check = app.add_subcommand("check", "Check traces against spec rules");
+  commonFlags(check, ca);
+  check->add_option("-s,--spec", ca.specs, "Spec file (repeatable)")->required();
+  check->add_option("-f,--format", ca.format, "Report format: text, json, junit, sarif")->capture_default_str();
+  check->add_option("--order", ca.order,
+                    "Which orders to check: recorded (the trace as it is), hb (every linearisation of "
+                    "happens-before), both")
+      ->capture_default_str();
+  check->add_option("--dot", ca.dotFile, "Write the violating events and their happens-before edges as Graphviz DOT");
+  check->add_option("--predict-budget", ca.predictBudget, "States explored per rule instance before giving up")
+      ->capture_default_str();
+  check->add_option("--context", ca.context, "Events of context shown before an observed violation")->capture_default_str();
+  check->add_flag("-v,--verbose", ca.verbose, "Per-rule statistics and ignored-event counts");
+  check->footer(kExitHelp);
+
+  vc::LintArgs la;
+  auto* lint = app.add_subcommand("lint", "Validate spec files; with --trace, warn about rules that never fire on it");
+  lint->add_option("specs", la.specs, "Spec files")->required();
+  lint->add_option("-t,--trace", la.traces, "A trace to test the rules against (repeatable)");
+  lint->add_option("--input-format", la.inputFormats, "Trace format (FMT or PATH=FMT)");
+  lint->add_option("--maps", la.maps, "Extra map directory");
+  lint->add_flag("--allow-lost", la.allowLost, "Accept traces that lost events");
+  lint->footer("Exit codes: 0 = clean, 1 = warnings, 2 = errors.");
+
+  vc::EventsArgs ea;
+  auto* events = app.add_subcommand("events", "List the event names and fields a trace contains, with counts");
+  commonFlags(events, ea);
+  events->add_option("-f,--format", ea.format, "text, json, or spec (event declarations to start a spec)")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vconform: error: " << e.what() << "\n  = help: run `vconform --help` or `vconform COMMAND --help`\n";
+    return vc::kExitBadInput;
+  }
+
+  std::string out, err;
+  int code = vc::kExitBadInput;
+  try {
+    if (check->parsed()) {
+      splitFormats(ca);
+      code = vc::runCheck(ca, out, err);
+    } else if (lint->parsed()) {
+      splitFormats(la);
+      code = vc::runLint(la, out, err);
+    } else if (events->parsed()) {
+      splitFormats(ea);
+      code = vc::runEvents(ea, out, err);
+    }
+  } catch (const std::bad_alloc&) {
+    std::cerr << "vconform: error: out of memory\n";
+    return vc::kExitBadInput;
+  } catch (const std::exception& e) {
+    // Only bugs and I/O failures get here: user errors are diagnostics.
+    std::cerr << "vconform: internal error: " << e.what() << "\n";
+    return vc::kExitBadInput;
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fwrite(err.data(), 1, err.size(), stderr);
+  return code;
+}

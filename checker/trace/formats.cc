@@ -3,6 +3,9 @@
 #include <cstdio>
 
 #include "trace/json-reader.h"
+#ifdef VCONFORM_HAVE_CTF
+#include "trace/ctf-reader.h"
+#endif
 #include "trace/text-reader.h"
 
 namespace vc {
@@ -62,10 +65,28 @@ constexpr char kQemu[] = "qemu";
 constexpr char kFtrace[] = "ftrace";
 constexpr char kEnvLogger[] = "env_logger";
 
+#ifdef VCONFORM_HAVE_CTF
+// A directory with a `metadata` file at or below it (LTTng writes DIR/ust/uid/0/64-bit/metadata),
+// or a CTF metadata file itself.
+bool sniffCtf(const std::string& path, bool isDir, std::string_view head) {
+  if (isDir) return !findCtfTraceDirs(path).empty();
+  return path.ends_with("metadata") && (head.starts_with("/* CTF") || head.starts_with("\x57\x1d\xd1\x75") ||
+                                        head.starts_with("\x75\xd1\x1d\x57"));
+}
+std::unique_ptr<TraceReader> openCtf(const std::string& path, const ReaderOptions& opts, uint32_t source,
+                                     TraceTables& tables, Diagnostics& diags) {
+  return openCtfTrace(path, opts, source, tables, diags);
+}
+#endif
+
 }  // namespace
 
 const std::vector<TraceFormat>& traceFormats() {
   static const std::vector<TraceFormat> formats = {
+#ifdef VCONFORM_HAVE_CTF
+      {"ctf", "LTTng / CTF 1.8 trace directory (or a folder of several traces), read with libbabeltrace2", sniffCtf,
+       openCtf},
+#endif
       // Any text that is not JSON, with the map chosen from its first lines.
       {"text", "any text log through a map file (--maps DIR, specs/maps), chosen from the content", sniffText, openText},
       {"json", "vconform JSON trace v1: JSON Lines, a JSON array, or {\"events\": [...]}", sniffJson, openJson},

@@ -1,0 +1,329 @@
+#include "app/commands.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "check/engine.h"
+#include "report/report.h"
+#include "spec/model.h"
+#include "trace/merge.h"
+#include "trace/reader.h"
+
+namespace vc {
+
+std::string defaultMapDir() {
+  if (const char* env = std::getenv("VCONFORM_MAPS")) return env;
+  return std::string(VCONFORM_SOURCE_DIR) + "/specs/maps";
+}
+
+namespace {
+
+// Splits "PATH=VALUE" at the last '='.
+bool splitAssign(const std::string& s, std::string& path, std::string& value) {
+  size_t eq = s.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) return false;
+  path = s.substr(0, eq);
+  value = s.substr(eq + 1);
+  return true;
+}
+
+std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags) {
+  std::map<std::string, std::string> formats;
+  std::map<std::string, int64_t> offsets;
+  for (const auto& s : a.inputFormats) {
+    std::string p, v;
+    if (!splitAssign(s, p, v)) {
+      diags.error("flag-format", Location{}, "--input-format '" + s + "' is neither FORMAT nor PATH=FORMAT", "");
+      continue;
+    }
+    formats[p] = v;
+  }
+  for (const auto& s : a.clockOffsets) {
+    std::string p, v;
+    char* end = nullptr;
+    if (!splitAssign(s, p, v) || (std::strtoll(v.c_str(), &end, 10), *end != '\0')) {
+      diags.error("flag-clock-offset", Location{}, "--clock-offset '" + s + "' must be PATH=NANOSECONDS",
+                  "e.g. --clock-offset qemu.log=-1500000");
+      continue;
+    }
+    offsets[p] = std::strtoll(v.c_str(), nullptr, 10);
+  }
+  for (const auto& [p, v] : formats)
+    if (std::find(a.traces.begin(), a.traces.end(), p) == a.traces.end())
+      diags.error("flag-format", Location{}, "--input-format names '" + p + "', which is not one of the traces", "");
+  for (const auto& [p, v] : offsets)
+    if (std::find(a.traces.begin(), a.traces.end(), p) == a.traces.end())
+      diags.error("flag-clock-offset", Location{}, "--clock-offset names '" + p + "', which is not one of the traces", "");
+  if (diags.hasErrors()) return nullptr;
+  std::vector<std::unique_ptr<TraceReader>> readers;
+  for (const auto& t : a.traces) {
+    ReaderOptions ro;
+    ro.format = formats.count(t) ? formats[t] : a.inputFormat;
+    ro.mapDirs = a.maps;
+    ro.mapDirs.push_back(defaultMapDir());
+    ro.clockOffsetNs = offsets.count(t) ? offsets[t] : 0;
+    auto r = openTrace(t, ro, tables, diags);
+    if (r) readers.push_back(std::move(r));
+  }
+  if (diags.hasErrors()) return nullptr;
+  if (readers.size() == 1) return std::move(readers[0]);
+  return std::make_unique<MergedReader>(std::move(readers), tables);
+}
+
+bool loadSpecs(const std::vector<std::string>& files, Spec& spec, TraceTables& tables, Diagnostics& diags) {
+  bool ok = true;
+  for (const auto& f : files) ok &= loadSpecFile(f, spec, tables.symbols, diags);
+  return ok && !diags.hasErrors();
+}
+
+bool writeFile(const std::string& path, const std::string& text, Diagnostics& diags) {
+  std::ofstream o(path, std::ios::binary);
+  if (o) o << text;
+  if (!o) {
+    diags.error("output", Location{path, 0, 0}, "cannot write this file", "");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
+  Diagnostics diags;
+  TraceTables tables;
+  Spec spec;
+  CheckOptions opts;
+  if (a.order == "recorded") opts.order = OrderMode::Recorded;
+  else if (a.order == "hb") opts.order = OrderMode::HappensBefore;
+  else if (a.order == "both") opts.order = OrderMode::Both;
+  else diags.error("flag-order", Location{}, "--order must be recorded, hb or both, not '" + a.order + "'", "");
+  if (a.format != "text" && a.format != "json" && a.format != "junit" && a.format != "sarif")
+    diags.error("flag-format", Location{}, "--format must be text, json, junit or sarif, not '" + a.format + "'", "");
+  if (a.specs.empty()) diags.error("flag-spec", Location{}, "no spec given", "pass --spec FILE (e.g. specs/vhost-user.spec)");
+  if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform check TRACE... --spec FILE");
+  opts.predictBudget = a.predictBudget;
+  opts.contextEvents = a.context;
+  if (diags.hasErrors() || !loadSpecs(a.specs, spec, tables, diags)) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  auto reader = openAll(a, tables, diags);
+  if (!reader) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  CheckResult res = check(spec, *reader, tables, opts, diags);
+  if (res.lostEvents && !a.allowLost)
+    diags.error("trace-lost", Location{a.traces.size() == 1 ? a.traces[0] : std::string(), 0, 0},
+                "the trace says " + std::to_string(res.lostEvents) + " events were lost: a verdict on it can be wrong",
+                "record with larger buffers, or pass --allow-lost to check what is there");
+  if (diags.hasErrors()) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  ReportInput ri{spec, res, a.traces, a.verbose};
+  if (a.format == "json") out = jsonReport(ri);
+  else if (a.format == "junit") out = junitReport(ri);
+  else if (a.format == "sarif") out = sarifReport(ri);
+  else out = textReport(ri);
+  if (!a.dotFile.empty() && !writeFile(a.dotFile, dotReport(ri), diags)) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  err = renderAll(diags);
+  return res.violations.empty() ? kExitOk : kExitViolation;
+}
+
+int runLint(const LintArgs& a, std::string& out, std::string& err) {
+  Diagnostics diags;
+  TraceTables tables;
+  Spec spec;
+  if (a.specs.empty()) diags.error("flag-spec", Location{}, "no spec given", "vconform lint SPEC... [--trace TRACE]");
+  if (diags.hasErrors() || !loadSpecs(a.specs, spec, tables, diags)) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  // Static checks.
+  std::set<std::string> used;
+  auto useAll = [&](const std::vector<Matcher>& ms) {
+    for (const auto& m : ms)
+      for (Symbol s : m.names) used.insert(tables.symbols.name(s));
+  };
+  for (const auto& r : spec.rules) {
+    for (const auto& role : r.roles) useAll(role);
+    if (r.says.empty())
+      diags.warning("lint-says", Location{r.file, r.line, 0}, "rule '" + r.id + "' has no plain-words statement",
+                    "add says \"...\" after the citation: reports print it");
+    if (r.rel == RelKind::AtMost && r.count == 0)
+      diags.warning("lint-at-most-0", Location{r.file, r.line, 0}, "'at most 0' is 'never'", "write: never ...");
+    for (int ri = 0; ri < kRoleCount; ++ri)
+      for (const auto& m : r.roles[ri]) {
+        // Two == on one field with different values can never both hold.
+        for (size_t i = 0; i < m.preds.size(); ++i)
+          for (size_t j = i + 1; j < m.preds.size(); ++j)
+            if (m.preds[i].field == m.preds[j].field && m.preds[i].op == spec::Op::Eq && m.preds[j].op == spec::Op::Eq &&
+                !(m.preds[i].value == m.preds[j].value))
+              diags.warning("lint-never-matches", Location{r.file, m.pos.line, m.pos.col},
+                            "pattern " + m.text + " can never match: a field cannot equal two values", "");
+      }
+  }
+  for (const auto& s : spec.syncs) {
+    useAll(s.from);
+    useAll(s.to);
+  }
+  for (const auto& e : spec.events)
+    for (const auto& n : e.traceNames)
+      if (!used.count(n))
+        diags.warning("lint-unused-event", Location{e.file, e.line, 0}, "event '" + e.name + "' is declared but no rule or sync uses it",
+                      "remove it, or write the rule it was meant for");
+  // Checks against traces: rules that never fire there.
+  uint64_t events = 0;
+  if (!a.traces.empty()) {
+    auto reader = openAll(a, tables, diags);
+    if (!reader) {
+      err = renderAll(diags);
+      return kExitBadInput;
+    }
+    CheckOptions opts;
+    opts.order = OrderMode::Recorded;
+    CheckResult res = check(spec, *reader, tables, opts, diags);
+    events = res.events;
+    if (diags.hasErrors()) {
+      err = renderAll(diags);
+      return kExitBadInput;
+    }
+    for (size_t i = 0; i < spec.rules.size(); ++i) {
+      const Rule& r = spec.rules[i];
+      const auto& st = res.ruleStats[i];
+      // The role whose events give the rule something to judge.
+      int trigger = r.rel == RelKind::Before ? 1 : 0;
+      if (r.rel == RelKind::Exists) continue;  // existence is judged at the end, events or not
+      if (st.roleEvents[trigger] == 0)
+        diags.warning("lint-vacuous", Location{r.file, r.line, 0},
+                      "rule '" + r.id + "' is vacuous on this trace: no event matches " +
+                          (r.roles[trigger].empty() ? std::string("its trigger") : r.roles[trigger][0].text),
+                      "check the event names with `vconform events TRACE`");
+      if ((r.scope == ScopeKind::After || r.scope == ScopeKind::Between || r.scope == ScopeKind::AfterUntil) &&
+          st.roleEvents[2] == 0)
+        diags.warning("lint-vacuous", Location{r.file, r.line, 0},
+                      "rule '" + r.id + "' is vacuous on this trace: its scope never opens", "");
+    }
+  }
+  size_t warnings = 0;
+  for (const auto& d : diags.all()) warnings += d.severity == Severity::Warning;
+  out = renderAll(diags);
+  out += "vconform lint: " + std::to_string(a.specs.size()) + " spec file(s), " + std::to_string(spec.rules.size()) +
+         " rules" + (a.traces.empty() ? "" : ", " + std::to_string(events) + " trace events") + ", " +
+         std::to_string(warnings) + " warning(s)\n";
+  return warnings ? kExitViolation : kExitOk;
+}
+
+int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
+  Diagnostics diags;
+  TraceTables tables;
+  if (a.format != "text" && a.format != "json" && a.format != "spec")
+    diags.error("flag-format", Location{}, "--format must be text, json or spec, not '" + a.format + "'", "");
+  if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform events TRACE...");
+  std::unique_ptr<TraceReader> reader;
+  if (!diags.hasErrors()) reader = openAll(a, tables, diags);
+  if (!reader) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  struct FieldInfo {
+    std::set<std::string> types;
+    std::string example;
+  };
+  struct Info {
+    uint64_t count = 0;
+    std::set<uint32_t> threads;
+    std::map<std::string, FieldInfo> fields;
+    std::string firstAt;
+  };
+  std::map<std::string, Info> byName;
+  Event ev;
+  uint64_t total = 0;
+  while (reader->next(ev)) {
+    ++total;
+    Info& in = byName[tables.symbols.name(ev.name)];
+    if (in.count++ == 0) in.firstAt = tables.sources.at(ev.origin.source).path + ":" + std::to_string(ev.origin.line);
+    if (in.threads.size() < 1000) in.threads.insert(ev.thread);
+    for (const auto& f : ev.fields) {
+      FieldInfo& fi = in.fields[tables.symbols.name(f.key)];
+      fi.types.insert(f.value.kind == Value::Kind::Int ? "int" : f.value.kind == Value::Kind::Str ? "string" : "bool");
+      if (fi.example.empty()) fi.example = f.value.toString();
+    }
+  }
+  if (diags.hasErrors()) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  if (a.format == "json") {
+    nlohmann::ordered_json j;
+    j["events"] = total;
+    j["threads"] = tables.threads.size();
+    j["lost_events"] = reader->discarded();
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& [name, in] : byName) {
+      nlohmann::ordered_json e;
+      e["name"] = name;
+      e["count"] = in.count;
+      e["threads"] = in.threads.size();
+      e["first"] = in.firstAt;
+      auto fs = nlohmann::ordered_json::object();
+      for (const auto& [f, fi] : in.fields) {
+        std::string t;
+        for (const auto& x : fi.types) t += (t.empty() ? "" : "|") + x;
+        fs[f] = {{"type", t}, {"example", fi.example}};
+      }
+      e["fields"] = fs;
+      arr.push_back(e);
+    }
+    j["names"] = arr;
+    out = j.dump(2) + "\n";
+  } else if (a.format == "spec") {
+    out = "# event declarations for " + std::to_string(byName.size()) + " event names seen in the trace\n";
+    for (const auto& [name, in] : byName) {
+      std::string f;
+      for (const auto& [fname, fi] : in.fields) f += (f.empty() ? "" : ", ") + fname;
+      bool plain = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+      for (char c : name) plain &= std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      if (plain) out += "event " + name + "(" + f + ")\n";
+      else {
+        std::string id;
+        for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+        if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "e_" + id;
+        out += "event " + id + "(" + f + ") from \"" + name + "\"\n";
+      }
+    }
+  } else {
+    size_t w = 5;
+    for (const auto& [name, in] : byName) w = std::max(w, name.size());
+    auto pad = [](std::string s, size_t n) { s.resize(std::max(n, s.size()), ' '); return s; };
+    out = pad("EVENT", w) + "  " + pad("COUNT", 9) + "  " + pad("THREADS", 7) + "  FIELDS (type, first value)\n";
+    for (const auto& [name, in] : byName) {
+      std::string f;
+      for (const auto& [fname, fi] : in.fields) {
+        std::string t;
+        for (const auto& x : fi.types) t += (t.empty() ? "" : "|") + x;
+        f += (f.empty() ? "" : "  ") + fname + ":" + t + "=" + fi.example;
+      }
+      std::string cnt = std::to_string(in.count);
+      std::string thr = std::to_string(in.threads.size());
+      out += pad(name, w) + "  " + std::string(9 - std::min<size_t>(9, cnt.size()), ' ') + cnt + "  " +
+             std::string(7 - std::min<size_t>(7, thr.size()), ' ') + thr + "  " + f + "\n";
+    }
+    out += std::to_string(total) + " events, " + std::to_string(byName.size()) + " names, " +
+           std::to_string(tables.threads.size()) + " threads";
+    if (reader->discarded()) out += ", " + std::to_string(reader->discarded()) + " lost";
+    out += "\n";
+  }
+  err = renderAll(diags);
+  return kExitOk;
+}
+
+}  // namespace vc

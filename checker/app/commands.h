@@ -1,0 +1,48 @@
+// The subcommands as library functions: the `vconform` executable only parses flags and calls
+// these; tests call them directly. They return the exit code and fill `out` (the report) and
+// `err` (diagnostics); they never print.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vc {
+
+enum ExitCode : int { kExitOk = 0, kExitViolation = 1, kExitBadInput = 2 };
+
+struct CommonArgs {
+  std::vector<std::string> traces;
+  std::string inputFormat = "auto";            // FMT, or PATH=FMT entries in inputFormats
+  std::vector<std::string> inputFormats;       // PATH=FMT
+  std::vector<std::string> maps;               // extra map directories
+  std::vector<std::string> clockOffsets;       // PATH=NS
+  bool allowLost = false;
+};
+
+struct CheckArgs : CommonArgs {
+  std::vector<std::string> specs;
+  std::string format = "text";  // text | json | junit | sarif
+  std::string order = "both";   // recorded | hb | both
+  std::string dotFile;          // write the DOT picture here
+  uint64_t predictBudget = 2000000;
+  size_t context = 2;
+  bool verbose = false;
+};
+
+struct LintArgs : CommonArgs {
+  std::vector<std::string> specs;
+};
+
+struct EventsArgs : CommonArgs {
+  std::string format = "text";
+};
+
+int runCheck(const CheckArgs& a, std::string& out, std::string& err);
+int runLint(const LintArgs& a, std::string& out, std::string& err);
+int runEvents(const EventsArgs& a, std::string& out, std::string& err);
+
+// Where shipped map files live (specs/maps next to the sources, or VCONFORM_MAPS).
+std::string defaultMapDir();
+
+}  // namespace vc

@@ -1,0 +1,522 @@
+#include "check/engine.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "check/predict.h"
+
+namespace vc {
+
+std::string EventRef::brief() const {
+  std::string s = name + "(";
+  for (size_t i = 0; i < fields.size(); ++i) s += (i ? ", " : "") + fields[i].first + "=" + fields[i].second.toString();
+  return s + ")";
+}
+
+EventRef makeRef(const Event& ev, uint64_t seq, const TraceTables& tables) {
+  EventRef r;
+  r.seq = seq;
+  r.name = tables.symbols.name(ev.name);
+  for (const auto& f : ev.fields) r.fields.emplace_back(tables.symbols.name(f.key), f.value);
+  r.file = tables.sources.at(ev.origin.source).path;
+  r.line = ev.origin.line;
+  r.thread = ev.thread;
+  r.threadLabel = tables.threads.label(ev.thread);
+  r.hasTs = ev.hasTs;
+  r.ts = ev.ts;
+  return r;
+}
+
+namespace {
+
+std::string keyOf(const std::vector<const Value*>& params) {
+  std::string k;
+  for (const Value* v : params) {
+    if (!v) { k += '\x01'; continue; }
+    k += static_cast<char>('0' + static_cast<int>(v->kind));
+    k += v->kind == Value::Kind::Str ? v->s : std::to_string(v->i);
+    k += '\x00';
+  }
+  return k;
+}
+
+struct Dispatch {
+  size_t rule;
+  uint8_t role;
+  const Matcher* m;
+};
+
+// One event's part in one rule: the roles it plays for one instance (or, broadcast, for all).
+struct Match {
+  size_t rule;
+  bool broadcast;
+  std::string key;
+  uint8_t mask;
+  std::vector<Value> params;
+};
+
+struct Instance {
+  MonState st;
+  std::vector<Value> params;
+  std::vector<std::pair<uint64_t, Event>> snaps;  // events the state refers to
+};
+
+struct RuleRun {
+  std::unordered_map<std::string, Instance> inst;
+  Instance templ;  // what a new instance starts from: the broadcast events so far
+  bool templFinishOk = true;
+  bool hasParams = false;
+  uint64_t created = 0;
+};
+
+// Prediction input kept per instance: indices of stored events with their roles.
+struct PInstance {
+  std::vector<Value> params;
+  std::vector<std::pair<uint32_t, uint8_t>> items;
+};
+
+struct Stored {
+  Event ev;
+  uint64_t seq;
+  size_t clockOff;
+  uint32_t clockLen;
+};
+
+class Engine {
+ public:
+  Engine(const Spec& spec, TraceTables& tables, const CheckOptions& opts, Diagnostics& diags)
+      : spec_(spec), tables_(tables), opts_(opts), diags_(diags) {
+    for (const auto& r : spec.rules) autos_.emplace_back(r);
+    runs_.resize(spec.rules.size());
+    pinst_.resize(spec.rules.size());
+    pbroadcast_.resize(spec.rules.size());
+    result_.ruleStats.resize(spec.rules.size());
+    for (size_t r = 0; r < spec.rules.size(); ++r) {
+      const Rule& rule = spec.rules[r];
+      runs_[r].hasParams = !rule.params.empty();
+      runs_[r].templ.st = autos_[r].initial();
+      if (!runs_[r].hasParams) {
+        runs_[r].inst.emplace("", Instance{autos_[r].initial(), {}, {}});
+        runs_[r].created = 1;
+      }
+      for (int ri = 0; ri < kRoleCount; ++ri)
+        for (const auto& m : rule.roles[ri])
+          for (Symbol s : m.names) {
+            if (byName_.size() <= s) byName_.resize(s + 1);
+            byName_[s].push_back(Dispatch{r, static_cast<uint8_t>(1 << ri), &m});
+          }
+    }
+    for (const auto& s : spec.syncs)
+      for (const auto* side : {&s.from, &s.to})
+        for (const auto& m : *side)
+          for (Symbol n : m.names) {
+            if (syncName_.size() <= n) syncName_.resize(n + 1, 0);
+            syncName_[n] = 1;
+          }
+    observed_ = opts.order != OrderMode::HappensBefore;
+    predicted_ = opts.order != OrderMode::Recorded;
+    ring_.resize(opts.contextEvents);
+    if (predicted_)
+      hb_ = std::make_unique<HappensBefore>(
+          spec, tables, diags, [this](Event& ev, uint64_t seq, const Clock& c) { onClock(ev, seq, c); }, opts.hb);
+  }
+
+  CheckResult run(TraceReader& reader) {
+    Event ev;
+    uint64_t seq = 0;
+    std::vector<int64_t> lastTs;
+    std::vector<uint8_t> warnedBackwards;
+    while (reader.next(ev)) {
+      if (ev.hasTs) {
+        if (lastTs.size() <= ev.thread) {
+          lastTs.resize(ev.thread + 1, INT64_MIN);
+          warnedBackwards.resize(ev.thread + 1, 0);
+        }
+        if (ev.ts < lastTs[ev.thread] && !warnedBackwards[ev.thread]) {
+          warnedBackwards[ev.thread] = 1;
+          diags_.warning("trace-time-backwards",
+                         Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
+                         "timestamps of " + tables_.threads.label(ev.thread) + " go backwards here (" +
+                             std::to_string(ev.ts) + " after " + std::to_string(lastTs[ev.thread]) + ")",
+                         "the recorded order (file order) is used; `within` bounds use these timestamps as they are");
+        }
+        lastTs[ev.thread] = ev.ts;
+      }
+      processEvent(ev, seq);
+      ++seq;
+    }
+    result_.events = seq;
+    result_.lostEvents = reader.discarded();
+    if (hb_) {
+      hb_->finish();
+      result_.hbBuilt = true;
+      result_.threads = hb_->stats().threads;
+      result_.syncEdges = hb_->stats().syncEdges;
+    } else {
+      result_.threads = tables_.threads.size();
+    }
+    if (observed_) finishObserved();
+    if (predicted_) runPredictions();
+    std::stable_sort(result_.violations.begin(), result_.violations.end(), [](const Violation& a, const Violation& b) {
+      if (a.rule != b.rule) return a.rule < b.rule;
+      uint64_t sa = a.culprit ? a.culprit->seq : UINT64_MAX, sb = b.culprit ? b.culprit->seq : UINT64_MAX;
+      if (sa != sb) return sa < sb;
+      if (a.kind != b.kind) return a.kind < b.kind;
+      return a.params < b.params;
+    });
+    return std::move(result_);
+  }
+
+ private:
+  void processEvent(Event& ev, uint64_t seq) {
+    matches_.clear();
+    if (ev.name < byName_.size()) {
+      for (const Dispatch& d : byName_[ev.name]) {
+        const Rule& rule = spec_.rules[d.rule];
+        params_.assign(rule.params.size(), nullptr);
+        if (!d.m->matches(ev, params_)) continue;
+        bool broadcast = runs_[d.rule].hasParams && d.m->binds.empty();
+        std::string key = broadcast ? std::string() : keyOf(params_);
+        Match* found = nullptr;
+        for (auto& m : matches_)
+          if (m.rule == d.rule && m.broadcast == broadcast && m.key == key) found = &m;
+        if (found) {
+          found->mask |= d.role;
+        } else {
+          Match m{d.rule, broadcast, std::move(key), d.role, {}};
+          if (!broadcast)
+            for (const Value* v : params_) m.params.push_back(v ? *v : Value{});
+          matches_.push_back(std::move(m));
+        }
+      }
+    }
+    if (matches_.empty()) ++result_.ignoredEvents;
+    for (const auto& m : matches_) {
+      auto& st = result_.ruleStats[m.rule];
+      ++st.events;
+      for (int ri = 0; ri < kRoleCount; ++ri)
+        if (m.mask & (1 << ri)) ++st.roleEvents[ri];
+    }
+    if (observed_) {
+      // Group per rule so broadcast and bound roles of one event reach an instance as one step.
+      for (size_t i = 0; i < matches_.size(); ++i) {
+        size_t r = matches_[i].rule;
+        bool first = true;
+        for (size_t j = 0; j < i; ++j) first &= matches_[j].rule != r;
+        if (first) observeRule(r, ev, seq);
+      }
+    }
+    bool needHb = predicted_ && (!matches_.empty() || !ev.after.empty() || !ev.id.empty() ||
+                                 (ev.name < syncName_.size() && syncName_[ev.name]));
+    if (predicted_ && !matches_.empty()) {
+      bool any = false;
+      for (const auto& m : matches_) any |= predictable(spec_.rules[m.rule].rel);
+      if (any) pendingRel_[seq] = matches_;
+    }
+    if (!ring_.empty()) ring_[seq % ring_.size()] = ev;
+    if (needHb) hb_->add(std::move(ev), seq);
+  }
+
+  void observeRule(size_t r, const Event& ev, uint64_t seq) {
+    RuleRun& run = runs_[r];
+    uint8_t bmask = 0;
+    for (const auto& m : matches_)
+      if (m.rule == r && m.broadcast) bmask |= m.mask;
+    // Create the instances this event binds, from the template (before it sees this event).
+    for (const auto& m : matches_) {
+      if (m.rule != r || m.broadcast) continue;
+      if (!run.inst.count(m.key)) {
+        Instance in = run.templ;
+        in.params = m.params;
+        run.inst.emplace(m.key, std::move(in));
+        ++run.created;
+      }
+    }
+    if (bmask) {
+      for (auto& [key, in] : run.inst) {
+        uint8_t mask = bmask;
+        for (const auto& m : matches_)
+          if (m.rule == r && !m.broadcast && m.key == key) mask |= m.mask;
+        stepInstance(r, in, mask, ev, seq);
+      }
+      stepInstance(r, run.templ, bmask, ev, seq, true);
+      MonState probe = run.templ.st;
+      run.templFinishOk = !autos_[r].finish(probe);
+      if (run.hasParams) collect(r);
+    } else {
+      for (const auto& m : matches_) {
+        if (m.rule != r || m.broadcast) continue;
+        auto it = run.inst.find(m.key);
+        stepInstance(r, it->second, m.mask, ev, seq);
+        // An instance back in the template's state holds nothing worth its memory.
+        if (run.hasParams && !it->second.st.failed && run.templFinishOk && it->second.st.sameBehaviour(run.templ.st))
+          run.inst.erase(it);
+      }
+    }
+  }
+
+  void collect(size_t r) {
+    RuleRun& run = runs_[r];
+    for (auto it = run.inst.begin(); it != run.inst.end();) {
+      if (!it->second.st.failed && run.templFinishOk && it->second.st.sameBehaviour(run.templ.st))
+        it = run.inst.erase(it);
+      else
+        ++it;
+    }
+  }
+
+  static void refsOf(const MonState& s, uint64_t out[6]) {
+    out[0] = s.triggerRef;
+    out[1] = s.lastClose;
+    out[2] = s.curARef;
+    out[3] = s.curBRef;
+    out[4] = s.pending.culprit;
+    out[5] = s.pending.anchor;
+  }
+
+  void stepInstance(size_t r, Instance& in, uint8_t mask, const Event& ev, uint64_t seq, bool isTemplate = false) {
+    if (in.st.failed) return;
+    StepInput si{mask, seq, ev.hasTs, ev.ts, true};
+    if (in.st.lastSeenTsValid && ev.hasTs && ev.ts == in.st.lastSeenTs) si.newInstant = false;
+    in.st.lastSeenTsValid = ev.hasTs;
+    in.st.lastSeenTs = ev.ts;
+    Verdict v = autos_[r].step(in.st, si);
+    // Keep copies of the events the state refers to; drop the rest.
+    uint64_t refs[6];
+    refsOf(in.st, refs);
+    bool wantsThis = false;
+    for (uint64_t x : refs) wantsThis |= x == seq;
+    if (wantsThis || !in.snaps.empty()) {
+      std::erase_if(in.snaps, [&](const auto& p) {
+        for (uint64_t x : refs)
+          if (x == p.first) return false;
+        return p.first != v.anchor;
+      });
+      if (wantsThis) in.snaps.emplace_back(seq, ev);
+    }
+    if (v && !isTemplate) report(r, in, v, &ev, seq);
+  }
+
+  const Event* snap(const Instance& in, uint64_t ref) const {
+    for (const auto& [s, e] : in.snaps)
+      if (s == ref) return &e;
+    return nullptr;
+  }
+
+  std::vector<std::pair<std::string, std::string>> paramText(size_t r, const std::vector<Value>& params) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (size_t i = 0; i < params.size() && i < spec_.rules[r].params.size(); ++i)
+      out.emplace_back(spec_.rules[r].params[i], params[i].toString());
+    return out;
+  }
+
+  void report(size_t r, const Instance& in, const Verdict& v, const Event* current, uint64_t seq) {
+    Violation out;
+    out.rule = r;
+    out.kind = ViolationKind::Observed;
+    out.params = paramText(r, in.params);
+    out.verdict = v;
+    out.message = reasonText(spec_.rules[r], v);
+    if (v.culprit != kNoRef) {
+      const Event* e = v.culprit == seq ? current : snap(in, v.culprit);
+      if (e) out.culprit = makeRef(*e, v.culprit, tables_);
+      // Context: the events recorded just before the culprit, if still in the ring.
+      if (v.culprit == seq)
+        for (size_t k = std::min<uint64_t>(ring_.size(), seq); k >= 1; --k)
+          out.context.push_back(makeRef(ring_[(seq - k) % ring_.size()], seq - k, tables_));
+    }
+    if (v.anchor != kNoRef) {
+      const Event* e = v.anchor == seq ? current : snap(in, v.anchor);
+      if (e) out.anchor = makeRef(*e, v.anchor, tables_);
+    }
+    result_.violations.push_back(std::move(out));
+  }
+
+  void finishObserved() {
+    for (size_t r = 0; r < runs_.size(); ++r) {
+      RuleRun& run = runs_[r];
+      result_.ruleStats[r].instances = run.created;
+      // Deterministic order of end-of-trace reports.
+      std::vector<std::string> keys;
+      for (const auto& kv : run.inst) keys.push_back(kv.first);
+      std::sort(keys.begin(), keys.end());
+      for (const auto& k : keys) {
+        Instance& in = run.inst[k];
+        Verdict v = autos_[r].finish(in.st);
+        if (v) report(r, in, v, nullptr, UINT64_MAX);
+        if (in.st.failed) failedKeys_.insert({r, k});
+      }
+    }
+  }
+
+  // --- prediction -------------------------------------------------------------------------
+
+  void onClock(Event& ev, uint64_t seq, const Clock& c) {
+    auto it = pendingRel_.find(seq);
+    if (it == pendingRel_.end()) return;
+    uint32_t idx = static_cast<uint32_t>(stored_.size());
+    size_t off = clocks_.size();
+    clocks_.insert(clocks_.end(), c.begin(), c.end());
+    stored_.push_back(Stored{std::move(ev), seq, off, static_cast<uint32_t>(c.size())});
+    for (auto& m : it->second) {
+      if (!predictable(spec_.rules[m.rule].rel)) continue;
+      if (m.broadcast) {
+        pbroadcast_[m.rule].emplace_back(idx, m.mask);
+      } else {
+        auto& pi = pinst_[m.rule][m.key];
+        if (pi.items.empty()) pi.params = std::move(m.params);
+        pi.items.emplace_back(idx, m.mask);
+      }
+    }
+    pendingRel_.erase(it);
+  }
+
+  void runPredictions() {
+    for (size_t r = 0; r < spec_.rules.size(); ++r) {
+      const Rule& rule = spec_.rules[r];
+      if (!predictable(rule.rel)) continue;
+      auto& insts = pinst_[r];
+      if (rule.params.empty() && !insts.count("")) insts[""];  // the single instance exists even if empty
+      std::vector<std::string> keys;
+      for (const auto& kv : insts) keys.push_back(kv.first);
+      std::sort(keys.begin(), keys.end());
+      for (const auto& key : keys) {
+        if (observed_ && failedKeys_.count({r, key})) continue;
+        predictInstance(r, insts[key]);
+      }
+    }
+  }
+
+  void predictInstance(size_t r, const PInstance& pi) {
+    // Merge the instance's own events with the rule's broadcast events, in recorded order.
+    std::vector<std::pair<uint32_t, uint8_t>> items;
+    const auto& b = pbroadcast_[r];
+    std::merge(pi.items.begin(), pi.items.end(), b.begin(), b.end(), std::back_inserter(items),
+               [&](const auto& x, const auto& y) { return stored_[x.first].seq < stored_[y.first].seq; });
+    // An event both bound and broadcast appears twice: fold the masks.
+    std::vector<PredictEvent> pev;
+    std::vector<uint32_t> back;
+    for (const auto& [idx, mask] : items) {
+      if (!back.empty() && back.back() == idx) {
+        pev.back().mask |= mask;
+        continue;
+      }
+      const Stored& s = stored_[idx];
+      pev.push_back(PredictEvent{s.seq, s.ev.thread, clocks_.data() + s.clockOff, s.clockLen, mask, s.ev.hasTs, s.ev.ts});
+      back.push_back(idx);
+    }
+    PredictResult pr = predict(autos_[r], pev, opts_.predictBudget);
+    if (pr.exhausted) {
+      result_.inconclusive.push_back(Inconclusive{r, paramText(r, pi.params), pr.states});
+      return;
+    }
+    if (!pr.violated) return;
+    Violation out;
+    out.rule = r;
+    // With the observed check on, an instance gets here only if its recorded order holds; alone,
+    // a violation on the recorded order itself (explored first) is an observed one.
+    out.kind = !observed_ && pr.recordedOrder ? ViolationKind::Observed : ViolationKind::Predicted;
+    out.params = paramText(r, pi.params);
+    out.message = reasonText(spec_.rules[r], pr.verdict);
+    auto refOf = [&](uint32_t local) { const Stored& s = stored_[back[local]]; return makeRef(s.ev, s.seq, tables_); };
+    Verdict v = pr.verdict;
+    if (v.culprit != kNoRef) out.culprit = refOf(static_cast<uint32_t>(v.culprit));
+    if (v.anchor != kNoRef) out.anchor = refOf(static_cast<uint32_t>(v.anchor));
+    // Translate refs to recorded sequence numbers for reporters.
+    out.verdict = v;
+    out.verdict.culprit = out.culprit ? out.culprit->seq : kNoRef;
+    out.verdict.anchor = out.anchor ? out.anchor->seq : kNoRef;
+    // The witness: the bad path, completed by the events it did not reach in recorded order (they
+    // form an up-set, so this stays a linearisation), shown from the first place it leaves the
+    // recorded order, with at most a few events after the culprit.
+    std::vector<uint32_t> path = pr.path;
+    {
+      std::vector<uint8_t> taken(pev.size(), 0);
+      for (uint32_t x : path) taken[x] = 1;
+      for (uint32_t x = 0; x < pev.size(); ++x)
+        if (!taken[x]) path.push_back(x);
+    }
+    size_t firstDiff = 0;
+    while (firstDiff < path.size() && path[firstDiff] == firstDiff) ++firstDiff;
+    size_t culpritAt = v.culprit != kNoRef ? pr.path.size() - 1 : path.size() - 1;
+    size_t to = std::min(path.size(), culpritAt + 1 + 4);
+    size_t from = std::min(firstDiff, culpritAt);
+    if (to - from > opts_.witnessMax) from = to - opts_.witnessMax;
+    out.witnessOmitted = from;
+    for (size_t j = from; j < to; ++j) out.witness.push_back(refOf(path[j]));
+    // Happens-before among the witness events, reduced to its covering edges (for --dot).
+    {
+      const size_t m = to - from;
+      auto hbLocal = [&](size_t x, size_t y) {
+        const PredictEvent& a = pev[path[from + x]];
+        const PredictEvent& b = pev[path[from + y]];
+        uint32_t ax = a.thread < a.clockLen ? a.clock[a.thread] : 0;
+        uint32_t bx = a.thread < b.clockLen ? b.clock[a.thread] : 0;
+        return ax <= bx;
+      };
+      for (size_t x = 0; x < m; ++x)
+        for (size_t y = x + 1; y < m; ++y) {
+          if (!hbLocal(x, y)) continue;
+          bool covered = false;
+          for (size_t z = x + 1; z < y && !covered; ++z) covered = hbLocal(x, z) && hbLocal(z, y);
+          if (!covered) out.witnessEdges.emplace_back(x, y);
+        }
+    }
+    // The unordered pairs: events recorded before the culprit that the witness puts after it
+    // (or leaves out), and events recorded after the anchor that it puts before it.
+    std::vector<int64_t> at(pev.size(), -1);
+    for (size_t j = 0; j < path.size(); ++j) at[path[j]] = static_cast<int64_t>(j);
+    auto addPair = [&](uint32_t first, uint32_t second) {
+      if (out.unordered.size() < 3) out.unordered.push_back(UnorderedPair{refOf(first), refOf(second)});
+    };
+    if (v.culprit != kNoRef) {
+      uint32_t c = static_cast<uint32_t>(v.culprit);
+      for (int64_t x = static_cast<int64_t>(c) - 1; x >= 0; --x)
+        if (at[x] < 0 || at[x] > at[c]) { addPair(static_cast<uint32_t>(x), c); break; }
+    }
+    if (v.anchor != kNoRef) {
+      uint32_t a = static_cast<uint32_t>(v.anchor);
+      for (uint32_t x = a + 1; x < pev.size(); ++x)
+        if (at[x] >= 0 && at[x] < at[a]) { addPair(a, x); break; }
+    }
+    if (out.unordered.empty())
+      for (uint32_t x = 0; x < pev.size() && out.unordered.empty(); ++x)
+        for (uint32_t y = x + 1; y < pev.size(); ++y)
+          if (at[y] >= 0 && (at[x] < 0 || at[x] > at[y])) { addPair(x, y); break; }
+    result_.violations.push_back(std::move(out));
+  }
+
+  const Spec& spec_;
+  TraceTables& tables_;
+  const CheckOptions& opts_;
+  Diagnostics& diags_;
+  std::vector<RuleAutomaton> autos_;
+  std::vector<RuleRun> runs_;
+  std::vector<std::vector<Dispatch>> byName_;
+  std::vector<uint8_t> syncName_;
+  std::vector<Match> matches_;
+  std::vector<const Value*> params_;
+  std::vector<Event> ring_;
+  bool observed_ = true, predicted_ = true;
+  std::unique_ptr<HappensBefore> hb_;
+  std::unordered_map<uint64_t, std::vector<Match>> pendingRel_;
+  std::vector<Stored> stored_;
+  std::vector<uint32_t> clocks_;
+  std::vector<std::map<std::string, PInstance>> pinst_;
+  std::vector<std::vector<std::pair<uint32_t, uint8_t>>> pbroadcast_;
+  std::set<std::pair<size_t, std::string>> failedKeys_;
+  CheckResult result_;
+};
+
+}  // namespace
+
+CheckResult check(const Spec& spec, TraceReader& reader, TraceTables& tables, const CheckOptions& opts,
+                  Diagnostics& diags) {
+  Engine e(spec, tables, opts, diags);
+  return e.run(reader);
+}
+
+}  // namespace vc

@@ -1,0 +1,76 @@
+// What the checker found, in terms reporters can print without the trace tables.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "check/automaton.h"
+#include "trace/event.h"
+
+namespace vc {
+
+// An event as reports show it: resolved names, its origin and its thread.
+struct EventRef {
+  uint64_t seq = 0;  // index in the recorded (merged) order
+  std::string name;
+  std::vector<std::pair<std::string, Value>> fields;
+  std::string file;
+  uint64_t line = 0;
+  uint32_t thread = 0;
+  std::string threadLabel;
+  bool hasTs = false;
+  int64_t ts = 0;
+  std::string brief() const;  // name(field=value, ...)
+};
+
+enum class ViolationKind : uint8_t { Observed, Predicted };
+
+struct UnorderedPair {
+  EventRef first, second;  // recorded first-then-second; nothing orders first before second
+};
+
+struct Violation {
+  size_t rule = 0;  // index in Spec::rules
+  ViolationKind kind = ViolationKind::Observed;
+  std::vector<std::pair<std::string, std::string>> params;  // forall bindings of the instance
+  Verdict verdict;
+  std::string message;
+  std::optional<EventRef> culprit;  // empty: at the end of the trace / interval
+  std::optional<EventRef> anchor;
+  std::vector<EventRef> context;    // a few events recorded just before the culprit
+  // Predicted only.
+  std::vector<EventRef> witness;    // the tail of the bad linearisation, ending at the culprit
+  uint64_t witnessOmitted = 0;      // events of the witness before `witness`, all in recorded order
+  std::vector<UnorderedPair> unordered;
+  std::vector<std::pair<size_t, size_t>> witnessEdges;  // happens-before covering edges among `witness`
+};
+
+// A rule instance whose prediction was cut off by the exploration budget.
+struct Inconclusive {
+  size_t rule = 0;
+  std::vector<std::pair<std::string, std::string>> params;
+  uint64_t states = 0;
+};
+
+struct RuleStats {
+  uint64_t instances = 0;
+  uint64_t events = 0;             // events that matched a pattern of the rule
+  uint64_t roleEvents[6] = {};     // per role (bit position of Role)
+};
+
+struct CheckResult {
+  std::vector<Violation> violations;  // deterministic order
+  std::vector<Inconclusive> inconclusive;
+  std::vector<RuleStats> ruleStats;
+  uint64_t events = 0;
+  uint64_t ignoredEvents = 0;         // events no rule mentions
+  uint64_t lostEvents = 0;            // reported lost by the sources
+  size_t threads = 0;
+  uint64_t syncEdges = 0;
+  bool hbBuilt = false;
+};
+
+}  // namespace vc

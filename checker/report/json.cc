@@ -1,0 +1,153 @@
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+
+namespace vc {
+
+namespace {
+
+using J = nlohmann::ordered_json;
+
+J valueJson(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::Int: return v.i;
+    case Value::Kind::Bool: return v.i != 0;
+    case Value::Kind::Str: return v.s;
+  }
+  return nullptr;
+}
+
+J eventJson(const EventRef& e) {
+  J j;
+  j["seq"] = e.seq;
+  j["name"] = e.name;
+  J f = J::object();
+  for (const auto& [k, v] : e.fields) f[k] = valueJson(v);
+  j["fields"] = f;
+  j["file"] = e.file;
+  j["line"] = e.line;
+  j["thread"] = e.thread;
+  j["thread_label"] = e.threadLabel;
+  if (e.hasTs) j["ts"] = e.ts;
+  else j["ts"] = nullptr;
+  return j;
+}
+
+const char* reasonId(Reason r) {
+  switch (r) {
+    case Reason::None: return "none";
+    case Reason::Occurred: return "occurred";
+    case Reason::Missing: return "missing";
+    case Reason::TooMany: return "too-many";
+    case Reason::NoEarlier: return "no-earlier";
+    case Reason::NoResponse: return "no-response";
+    case Reason::TooLate: return "too-late";
+    case Reason::OutsideState: return "outside-state";
+    case Reason::CountAhead: return "count-ahead";
+    case Reason::AlternationLost: return "alternation-lost";
+    case Reason::SameInstant: return "same-instant";
+    case Reason::NotCoincident: return "not-coincident";
+  }
+  return "none";
+}
+
+}  // namespace
+
+std::string jsonReport(const ReportInput& in) {
+  const auto& res = in.result;
+  J root;
+  root["vconform"] = "0.1.0";
+  root["schema"] = 1;
+  root["traces"] = in.traces;
+  root["specs"] = in.spec.files;
+  size_t observed = 0, predicted = 0;
+  for (const auto& v : res.violations) (v.kind == ViolationKind::Observed ? observed : predicted)++;
+  J sum;
+  sum["verdict"] = res.violations.empty() ? "holds" : "violated";
+  sum["events"] = res.events;
+  sum["ignored_events"] = res.ignoredEvents;
+  sum["lost_events"] = res.lostEvents;
+  sum["threads"] = res.threads;
+  sum["happens_before"] = res.hbBuilt;
+  sum["sync_edges"] = res.syncEdges;
+  sum["rules"] = in.spec.rules.size();
+  sum["violations"] = res.violations.size();
+  sum["observed"] = observed;
+  sum["predicted"] = predicted;
+  sum["inconclusive"] = res.inconclusive.size();
+  root["summary"] = sum;
+  J rules = J::array();
+  for (size_t i = 0; i < in.spec.rules.size(); ++i) {
+    const Rule& r = in.spec.rules[i];
+    J jr;
+    jr["id"] = r.id;
+    jr["cite"] = r.cite;
+    jr["says"] = r.says;
+    jr["file"] = r.file;
+    jr["line"] = r.line;
+    size_t n = 0;
+    for (const auto& v : res.violations) n += v.rule == i;
+    bool inconclusive = false;
+    for (const auto& ic : res.inconclusive) inconclusive |= ic.rule == i;
+    jr["verdict"] = n ? "violated" : inconclusive ? "inconclusive" : "holds";
+    jr["violations"] = n;
+    jr["matching_events"] = res.ruleStats[i].events;
+    jr["instances"] = res.ruleStats[i].instances;
+    rules.push_back(jr);
+  }
+  root["rules"] = rules;
+  J vs = J::array();
+  for (const auto& v : res.violations) {
+    const Rule& r = in.spec.rules[v.rule];
+    J jv;
+    jv["rule"] = r.id;
+    jv["kind"] = kindName(v.kind);
+    jv["spec_file"] = r.file;
+    jv["spec_line"] = r.line;
+    J params = J::object();
+    for (const auto& [k, val] : v.params) params[k] = val;
+    jv["params"] = params;
+    jv["reason"] = reasonId(v.verdict.reason);
+    jv["message"] = v.message;
+    jv["culprit"] = v.culprit ? eventJson(*v.culprit) : J(nullptr);
+    jv["anchor"] = v.anchor ? eventJson(*v.anchor) : J(nullptr);
+    J ctx = J::array();
+    for (const auto& e : v.context) ctx.push_back(eventJson(e));
+    jv["context"] = ctx;
+    if (v.kind == ViolationKind::Predicted) {
+      J w;
+      w["omitted_prefix"] = v.witnessOmitted;
+      J evs = J::array();
+      for (const auto& e : v.witness) evs.push_back(eventJson(e));
+      w["events"] = evs;
+      J edges = J::array();
+      for (const auto& [a, b] : v.witnessEdges) edges.push_back(J::array({a, b}));
+      w["happens_before"] = edges;
+      jv["witness"] = w;
+      J un = J::array();
+      for (const auto& p : v.unordered) {
+        J jp;
+        jp["first"] = eventJson(p.first);
+        jp["second"] = eventJson(p.second);
+        un.push_back(jp);
+      }
+      jv["unordered"] = un;
+    }
+    vs.push_back(jv);
+  }
+  root["violations"] = vs;
+  J ics = J::array();
+  for (const auto& ic : res.inconclusive) {
+    J j;
+    j["rule"] = in.spec.rules[ic.rule].id;
+    J params = J::object();
+    for (const auto& [k, val] : ic.params) params[k] = val;
+    j["params"] = params;
+    j["explored_states"] = ic.states;
+    ics.push_back(j);
+  }
+  root["inconclusive"] = ics;
+  return root.dump(2) + "\n";
+}
+
+}  // namespace vc

@@ -1,0 +1,143 @@
+#include <algorithm>
+#include <map>
+
+#include "report/report.h"
+
+namespace vc {
+
+const char* kindName(ViolationKind k) { return k == ViolationKind::Observed ? "observed" : "predicted"; }
+
+namespace {
+
+std::string where(const EventRef& e) { return e.file + ":" + std::to_string(e.line); }
+
+std::string clip(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
+
+std::string paramsText(const Violation& v) {
+  std::string s;
+  for (const auto& [k, val] : v.params) s += (s.empty() ? "" : ", ") + k + "=" + val;
+  return s;
+}
+
+std::string anchorLabel(const Rule& r, const Violation& v) {
+  switch (v.verdict.reason) {
+    case Reason::NoResponse: case Reason::TooLate: return "trigger";
+    case Reason::OutsideState: return r.stateName + " last closed";
+    case Reason::SameInstant: return "same instant";
+    default: return "related";
+  }
+}
+
+// The witness as thread lanes: one column per thread, one row per event, in witness order.
+std::string lanes(const Violation& v) {
+  std::vector<uint32_t> threads;
+  std::map<uint32_t, std::string> label;
+  for (const auto& e : v.witness)
+    if (!label.count(e.thread)) {
+      threads.push_back(e.thread);
+      label[e.thread] = e.threadLabel;
+    }
+  const size_t w = threads.size() > 2 ? 30 : 44;
+  size_t locW = 0;
+  for (const auto& e : v.witness) locW = std::max(locW, where(e).size());
+  std::string out;
+  auto row = [&](const std::string& loc, const std::vector<std::string>& cells) {
+    std::string line = "      " + loc + std::string(locW - loc.size(), ' ');
+    for (size_t i = 0; i < cells.size(); ++i) {
+      line += " | ";
+      std::string c = clip(cells[i], w);
+      line += c;
+      if (i + 1 < cells.size()) line += std::string(w - c.size(), ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  };
+  std::vector<std::string> head;
+  for (uint32_t t : threads) head.push_back(label[t]);
+  row("", head);
+  for (const auto& e : v.witness) {
+    std::vector<std::string> cells(threads.size());
+    size_t col = std::find(threads.begin(), threads.end(), e.thread) - threads.begin();
+    cells[col] = e.brief();
+    if (v.culprit && e.seq == v.culprit->seq) cells[col] = "=> " + cells[col];
+    row(where(e), cells);
+  }
+  return out;
+}
+
+void eventLine(std::string& out, const char* label, const EventRef& e) {
+  std::string lab = label;
+  lab.resize(std::max<size_t>(lab.size() + 1, 10), ' ');
+  out += "  " + lab + where(e) + "  " + e.brief() + "  [" + e.threadLabel + "]\n";
+}
+
+}  // namespace
+
+std::string textReport(const ReportInput& in) {
+  const auto& res = in.result;
+  std::string out;
+  size_t observed = 0, predicted = 0;
+  for (const auto& v : res.violations) (v.kind == ViolationKind::Observed ? observed : predicted)++;
+  for (const auto& v : res.violations) {
+    const Rule& r = in.spec.rules[v.rule];
+    out += v.kind == ViolationKind::Observed ? "OBSERVED" : "PREDICTED";
+    out += " violation of " + r.id + "  (" + r.file + ":" + std::to_string(r.line) + ")\n";
+    if (!r.says.empty()) out += "  rule:     " + r.says + "\n";
+    if (!r.cite.empty()) out += "  cite:     " + r.cite + "\n";
+    if (!v.params.empty()) out += "  for:      " + paramsText(v) + "\n";
+    out += "  what:     " + v.message + "\n";
+    if (v.culprit) eventLine(out, "at:", *v.culprit);
+    else out += "  at:       the end of the trace\n";
+    if (v.anchor) eventLine(out, (anchorLabel(r, v) + ":").c_str(), *v.anchor);
+    if (v.kind == ViolationKind::Observed && !v.context.empty()) {
+      out += "  context:\n";
+      for (const auto& e : v.context) out += "            " + where(e) + "  " + e.brief() + "\n";
+    }
+    if (v.kind == ViolationKind::Predicted) {
+      out += "  why:      the recorded order holds, but nothing orders these events:\n";
+      for (const auto& p : v.unordered)
+        out += "            " + p.first.brief() + " [" + p.first.threadLabel + ", " + where(p.first) + "]\n" +
+               "            before " + p.second.brief() + " [" + p.second.threadLabel + ", " + where(p.second) + "]\n";
+      out += "  witness:  a possible order of this run that breaks the rule";
+      if (v.witnessOmitted) out += " (after " + std::to_string(v.witnessOmitted) + " events as recorded)";
+      out += ":\n";
+      out += lanes(v);
+    }
+    out += "\n";
+  }
+  for (const auto& ic : res.inconclusive) {
+    const Rule& r = in.spec.rules[ic.rule];
+    std::string p;
+    for (const auto& [k, val] : ic.params) p += (p.empty() ? "" : ", ") + k + "=" + val;
+    out += "INCONCLUSIVE prediction for " + r.id + (p.empty() ? "" : " (" + p + ")") + ": stopped after " +
+           std::to_string(ic.states) + " explored states; the recorded order holds (raise --predict-budget)\n\n";
+  }
+  if (in.verbose) {
+    out += "rules:\n";
+    for (size_t i = 0; i < in.spec.rules.size(); ++i) {
+      const Rule& r = in.spec.rules[i];
+      size_t n = 0;
+      for (const auto& v : res.violations) n += v.rule == i;
+      out += "  " + r.id + ": " + (n ? std::to_string(n) + " violation(s)" : std::string("holds")) + ", " +
+             std::to_string(res.ruleStats[i].events) + " matching events, " + std::to_string(res.ruleStats[i].instances) +
+             " instance(s)\n";
+    }
+    out += "events: " + std::to_string(res.events) + " read, " + std::to_string(res.ignoredEvents) +
+           " mentioned by no rule, " + std::to_string(res.threads) + " threads";
+    if (res.hbBuilt) out += ", " + std::to_string(res.syncEdges) + " sync edges";
+    out += "\n";
+  }
+  std::string rules = std::to_string(in.spec.rules.size()) + (in.spec.rules.size() == 1 ? " rule" : " rules");
+  std::string events = std::to_string(res.events) + (res.events == 1 ? " event" : " events");
+  if (res.violations.empty()) {
+    out += "vconform: all " + rules + " hold over " + events;
+    out += res.hbBuilt ? ", in every order happens-before allows\n" : " (recorded order only)\n";
+  } else {
+    out += "vconform: " + std::to_string(res.violations.size()) +
+           (res.violations.size() == 1 ? " violation" : " violations") + " (" + std::to_string(observed) +
+           " observed, " + std::to_string(predicted) + " predicted) of " + rules + " over " + events + "\n";
+  }
+  return out;
+}
+
+}  // namespace vc

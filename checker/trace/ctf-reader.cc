@@ -1,0 +1,366 @@
+#include "trace/ctf-reader.h"
+
+#include <babeltrace2/babeltrace.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <unordered_map>
+
+namespace vc {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> findCtfTraceDirs(const std::string& path) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return out;
+  if (fs::is_regular_file(fs::path(path) / "metadata", ec)) out.push_back(path);
+  fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (it.depth() > 12) { it.disable_recursion_pending(); continue; }
+    if (it->is_directory(ec) && fs::is_regular_file(it->path() / "metadata", ec)) out.push_back(it->path().string());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+// Takes the current thread's libbabeltrace2 error and flattens its causes into one message.
+std::string takeBtError() {
+  const bt_error* err = bt_current_thread_take_error();
+  if (!err) return "unknown libbabeltrace2 error";
+  std::string msg;
+  uint64_t n = bt_error_get_cause_count(err);
+  for (uint64_t i = 0; i < n && i < 4; ++i) {
+    const bt_error_cause* c = bt_error_borrow_cause_by_index(err, i);
+    if (!msg.empty()) msg += "; ";
+    msg += bt_error_cause_get_message(c);
+  }
+  bt_error_release(err);
+  return msg.empty() ? "unknown libbabeltrace2 error" : msg;
+}
+
+class CtfTraceReader : public TraceReader {
+ public:
+  CtfTraceReader(const ReaderOptions& opts, uint32_t source, TraceTables& tables, Diagnostics& diags)
+      : opts_(opts), source_(source), tables_(tables), diags_(diags) {}
+  ~CtfTraceReader() override {
+    if (graph_) bt_graph_put_ref(graph_);
+  }
+
+  bool build(const std::vector<std::string>& dirs) {
+    const std::string& path = tables_.sources.at(source_).path;
+    const bt_plugin* ctf = nullptr;
+    const bt_plugin* utils = nullptr;
+    if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_FALSE, &ctf) != BT_PLUGIN_FIND_STATUS_OK ||
+        bt_plugin_find("utils", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_FALSE, &utils) != BT_PLUGIN_FIND_STATUS_OK) {
+      if (ctf) bt_plugin_put_ref(ctf);
+      diags_.error("trace-ctf", Location{path, 0, 0}, "cannot load the babeltrace2 'ctf' and 'utils' plugins",
+                   "install the babeltrace2 package (it ships the plugins), or set BABELTRACE_PLUGIN_PATH");
+      return false;
+    }
+    const bt_component_class_source* fsClass = bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs");
+    const bt_component_class_filter* muxClass = bt_plugin_borrow_filter_component_class_by_name_const(utils, "muxer");
+    graph_ = bt_graph_create(0);
+    bool ok = fsClass && muxClass && graph_;
+    const bt_component_filter* mux = nullptr;
+    if (ok) ok = bt_graph_add_filter_component(graph_, muxClass, "mux", nullptr, BT_LOGGING_LEVEL_NONE, &mux) ==
+                 BT_GRAPH_ADD_COMPONENT_STATUS_OK;
+    for (size_t i = 0; ok && i < dirs.size(); ++i) {
+      bt_value* params = bt_value_map_create();
+      bt_value* inputs = nullptr;
+      bt_value_map_insert_empty_array_entry(params, "inputs", &inputs);
+      bt_value_array_append_string_element(inputs, dirs[i].c_str());
+      const bt_component_source* src = nullptr;
+      std::string name = "src" + std::to_string(i);
+      auto st = bt_graph_add_source_component(graph_, fsClass, name.c_str(), params, BT_LOGGING_LEVEL_NONE, &src);
+      bt_value_put_ref(params);
+      if (st != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+        diags_.error("trace-ctf", Location{dirs[i], 0, 0}, "cannot open the CTF trace: " + takeBtError(),
+                     "is this an LTTng trace directory with a readable metadata file?");
+        ok = false;
+        break;
+      }
+      uint64_t nout = bt_component_source_get_output_port_count(src);
+      for (uint64_t p = 0; ok && p < nout; ++p) {
+        const bt_port_output* out = bt_component_source_borrow_output_port_by_index_const(src, p);
+        const bt_port_input* in =
+            bt_component_filter_borrow_input_port_by_index_const(mux, bt_component_filter_get_input_port_count(mux) - 1);
+        ok = bt_graph_connect_ports(graph_, out, in, nullptr) == BT_GRAPH_CONNECT_PORTS_STATUS_OK;
+      }
+    }
+    const bt_component_sink* sink = nullptr;
+    if (ok)
+      ok = bt_graph_add_simple_sink_component(graph_, "vconform", nullptr, &CtfTraceReader::consume, nullptr, this,
+                                              &sink) == BT_GRAPH_ADD_COMPONENT_STATUS_OK;
+    if (ok)
+      ok = bt_graph_connect_ports(graph_, bt_component_filter_borrow_output_port_by_index_const(mux, 0),
+                                  bt_component_sink_borrow_input_port_by_index_const(sink, 0),
+                                  nullptr) == BT_GRAPH_CONNECT_PORTS_STATUS_OK;
+    bt_plugin_put_ref(ctf);
+    bt_plugin_put_ref(utils);
+    if (!ok && !diags_.hasErrors())
+      diags_.error("trace-ctf", Location{path, 0, 0}, "cannot build the babeltrace2 graph: " + takeBtError());
+    return ok;
+  }
+
+  bool next(Event& ev) override {
+    // queue_[0, used_) holds converted events of the last batch; slots beyond keep their memory.
+    while (head_ == used_) {
+      if (done_) return false;
+      head_ = 0;
+      used_ = 0;
+      auto st = bt_graph_run_once(graph_);
+      if (st == BT_GRAPH_RUN_ONCE_STATUS_END) {
+        finish();
+      } else if (st == BT_GRAPH_RUN_ONCE_STATUS_ERROR || st == BT_GRAPH_RUN_ONCE_STATUS_MEMORY_ERROR) {
+        diags_.error("trace-ctf", Location{tables_.sources.at(source_).path, 0, 0},
+                     "the CTF trace could not be read to the end: " + takeBtError(),
+                     "the trace may be truncated or still being written; events before this point were read");
+        finish();
+      }
+    }
+    std::swap(ev, queue_[head_++]);
+    return true;
+  }
+
+  uint64_t discarded() const override { return discardedEvents_ + discardedPackets_; }
+
+ private:
+  void finish() {
+    done_ = true;
+    uint64_t lost = discarded();
+    if (lost == 0) return;
+    const std::string& path = tables_.sources.at(source_).path;
+    std::string msg = "the tracer discarded " + std::to_string(discardedEvents_) + " event(s)" +
+                      (discardedPackets_ ? " and " + std::to_string(discardedPackets_) + " packet(s)" : "");
+    if (opts_.maxDiscarded >= 0 && lost > static_cast<uint64_t>(opts_.maxDiscarded))
+      diags_.error("trace-lost", Location{path, 0, 0}, msg + ": a verdict on an incomplete trace can be wrong",
+                   "record with larger buffers (lttng enable-channel --subbuf-size/--num-subbuf), or raise --max-lost");
+    else
+      diags_.warning("trace-lost", Location{path, 0, 0}, msg, "verdicts may be wrong where events are missing");
+  }
+
+  static bt_graph_simple_sink_component_consume_func_status consume(bt_message_iterator* it, void* data) {
+    auto* self = static_cast<CtfTraceReader*>(data);
+    bt_message_array_const msgs;
+    uint64_t count = 0;
+    switch (bt_message_iterator_next(it, &msgs, &count)) {
+      case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK: break;
+      case BT_MESSAGE_ITERATOR_NEXT_STATUS_END: return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+      case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN: return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+      case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+        return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+      default: return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+    }
+    for (uint64_t i = 0; i < count; ++i) {
+      self->handle(msgs[i]);
+      bt_message_put_ref(msgs[i]);
+    }
+    return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+  }
+
+  void handle(const bt_message* msg) {
+    switch (bt_message_get_type(msg)) {
+      case BT_MESSAGE_TYPE_EVENT: {
+        // Reuse slots (and their vectors' capacity) across batches.
+        if (used_ == queue_.size()) queue_.emplace_back();
+        if (convert(msg, queue_[used_])) ++used_;
+        break;
+      }
+      case BT_MESSAGE_TYPE_DISCARDED_EVENTS: {
+        uint64_t n = 1;
+        if (bt_message_discarded_events_get_count(msg, &n) != BT_PROPERTY_AVAILABILITY_AVAILABLE) n = 1;
+        discardedEvents_ += n;  // modulo 2^64 by unsigned arithmetic
+        break;
+      }
+      case BT_MESSAGE_TYPE_DISCARDED_PACKETS: {
+        uint64_t n = 1;
+        if (bt_message_discarded_packets_get_count(msg, &n) != BT_PROPERTY_AVAILABILITY_AVAILABLE) n = 1;
+        discardedPackets_ += n;
+        break;
+      }
+      default: break;
+    }
+  }
+
+  Symbol sym(const char* s) { return tables_.symbols.intern(s); }
+
+  // Member names of a structure class, with `prefix`, cached per class.
+  const std::vector<Symbol>& memberSymbols(const bt_field_class* cls, const std::string& prefix) {
+    auto it = members_.find(cls);
+    if (it != members_.end()) return it->second;
+    std::vector<Symbol> v;
+    uint64_t n = bt_field_class_structure_get_member_count(cls);
+    for (uint64_t i = 0; i < n; ++i) {
+      const char* name = bt_field_class_structure_member_get_name(
+          bt_field_class_structure_borrow_member_by_index_const(cls, i));
+      v.push_back(sym((prefix + name).c_str()));
+    }
+    return members_.emplace(cls, std::move(v)).first->second;
+  }
+
+  void addField(const bt_field* f, Symbol key, Event& ev) {
+    bt_field_class_type t = bt_field_get_class_type(f);
+    Field out;
+    out.key = key;
+    if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_BOOL)) {
+      out.value = Value::ofBool(bt_field_bool_get_value(f));
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ENUMERATION) && opts_.ctfEnumLabels) {
+      bt_field_class_enumeration_mapping_label_array labels = nullptr;
+      uint64_t n = 0;
+      if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER))
+        bt_field_enumeration_unsigned_get_mapping_labels(f, &labels, &n);
+      else
+        bt_field_enumeration_signed_get_mapping_labels(f, &labels, &n);
+      std::string s;
+      for (uint64_t i = 0; i < n; ++i) s += (i ? "|" : "") + std::string(labels[i]);
+      if (n == 0)
+        s = bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)
+                ? std::to_string(bt_field_integer_unsigned_get_value(f))
+                : std::to_string(bt_field_integer_signed_get_value(f));
+      out.value = Value::ofStr(std::move(s));
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+      out.value = Value::ofInt(static_cast<int64_t>(bt_field_integer_unsigned_get_value(f)));
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+      out.value = Value::ofInt(bt_field_integer_signed_get_value(f));
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_STRING)) {
+      out.value = Value::ofStr(bt_field_string_get_value(f));
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_REAL)) {
+      double d = bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SINGLE_PRECISION_REAL)
+                     ? bt_field_real_single_precision_get_value(f)
+                     : bt_field_real_double_precision_get_value(f);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", d);
+      out.value = Value::ofStr(buf);  // the event model has no reals: kept as text
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_STRUCTURE)) {
+      addStruct(f, tables_.symbols.name(key) + ".", ev);
+      return;
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_OPTION)) {
+      if (const bt_field* inner = bt_field_option_borrow_field_const(f)) addField(inner, key, ev);
+      return;
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_VARIANT)) {
+      addField(bt_field_variant_borrow_selected_option_field_const(f), key, ev);
+      return;
+    } else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY)) {
+      // Arrays other than text (which babeltrace2 gives as strings): only their length.
+      Field len;
+      len.key = sym((tables_.symbols.name(key) + ".length").c_str());
+      len.value = Value::ofInt(static_cast<int64_t>(bt_field_array_get_length(f)));
+      ev.fields.push_back(std::move(len));
+      return;
+    } else {
+      return;  // bit arrays and future types: skipped
+    }
+    ev.fields.push_back(std::move(out));
+  }
+
+  void addStruct(const bt_field* f, const std::string& prefix, Event& ev, bool context = false) {
+    const bt_field_class* cls = bt_field_borrow_class_const(f);
+    const auto& names = memberSymbols(cls, prefix);
+    for (uint64_t i = 0; i < names.size(); ++i) {
+      const bt_field* m = bt_field_structure_borrow_member_field_by_index_const(f, i);
+      if (context) {
+        Symbol k = names[i];
+        if (k == vtid_ || k == vpid_ || k == tid_ || k == pid_) {
+          bt_field_class_type t = bt_field_get_class_type(m);
+          int64_t v = bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)
+                          ? bt_field_integer_signed_get_value(m)
+                          : static_cast<int64_t>(bt_field_integer_unsigned_get_value(m));
+          if (k == vtid_ || (k == tid_ && !haveTid_)) { ctxTid_ = v; haveTid_ = true; }
+          else if (k == vpid_ || (k == pid_ && !havePid_)) { ctxPid_ = v; havePid_ = true; }
+          continue;
+        }
+        if (k == procname_ && bt_field_class_type_is(bt_field_get_class_type(m), BT_FIELD_CLASS_TYPE_STRING)) {
+          procname_value_ = bt_field_string_get_value(m);
+          continue;
+        }
+      }
+      addField(m, names[i], ev);
+    }
+  }
+
+  bool convert(const bt_message* msg, Event& ev) {
+    ev.clear();
+    const bt_event* e = bt_message_event_borrow_event_const(msg);
+    const bt_event_class* ec = bt_event_borrow_class_const(e);
+    auto it = eventNames_.find(ec);
+    if (it == eventNames_.end()) {
+      const char* n = bt_event_class_get_name(ec);
+      it = eventNames_.emplace(ec, sym(n ? n : "<unnamed>")).first;
+    }
+    ev.name = it->second;
+    ev.origin.source = source_;
+    ev.origin.line = ++index_;
+    if (bt_message_event_borrow_stream_class_default_clock_class_const(msg)) {
+      const bt_clock_snapshot* cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
+      int64_t ns;
+      if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+        ev.ts = ns;
+        ev.hasTs = true;
+      }
+    }
+    if (vtid_ == kNoSymbol) {
+      vtid_ = sym("vtid");
+      vpid_ = sym("vpid");
+      tid_ = sym("tid");
+      pid_ = sym("pid");
+      procname_ = sym("procname");
+    }
+    ctxTid_ = ctxPid_ = 0;
+    haveTid_ = havePid_ = false;
+    procname_value_ = nullptr;
+    if (const bt_field* c = bt_event_borrow_common_context_field_const(e)) addStruct(c, "", ev, true);
+    if (const bt_field* c = bt_event_borrow_specific_context_field_const(e)) addStruct(c, "", ev, true);
+    if (const bt_field* p = bt_event_borrow_payload_field_const(e)) addStruct(p, "", ev);
+    if (!haveTid_) ctxTid_ = ctxPid_;
+    ev.thread = tables_.threads.intern(source_, ctxPid_, ctxTid_);
+    if (procname_value_) {
+      auto& t = tables_.threads.at(ev.thread);
+      if (t.name.empty()) t.name = procname_value_;
+    }
+    return true;
+  }
+
+  ReaderOptions opts_;
+  uint32_t source_;
+  TraceTables& tables_;
+  Diagnostics& diags_;
+  bt_graph* graph_ = nullptr;
+  std::vector<Event> queue_;
+  size_t head_ = 0, used_ = 0;
+  bool done_ = false;
+  uint64_t index_ = 0;
+  uint64_t discardedEvents_ = 0, discardedPackets_ = 0;
+  std::unordered_map<const bt_event_class*, Symbol> eventNames_;
+  std::unordered_map<const bt_field_class*, std::vector<Symbol>> members_;
+  Symbol vtid_ = kNoSymbol, vpid_ = kNoSymbol, tid_ = kNoSymbol, pid_ = kNoSymbol, procname_ = kNoSymbol;
+  int64_t ctxTid_ = 0, ctxPid_ = 0;
+  bool haveTid_ = false, havePid_ = false;
+  const char* procname_value_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceReader> openCtfTrace(const std::string& path, const ReaderOptions& opts, uint32_t source,
+                                          TraceTables& tables, Diagnostics& diags) {
+  std::string dir = path;
+  std::error_code ec;
+  // A `metadata` file given directly stands for its trace directory.
+  if (fs::is_regular_file(path, ec) && fs::path(path).filename() == "metadata")
+    dir = fs::path(path).parent_path().string();
+  auto dirs = findCtfTraceDirs(dir);
+  if (dirs.empty()) {
+    diags.error("trace-ctf", Location{path, 0, 0}, "no CTF trace here: no directory below holds a 'metadata' file",
+                "pass the LTTng session output directory (lttng create --output=DIR)");
+    return nullptr;
+  }
+  auto r = std::make_unique<CtfTraceReader>(opts, source, tables, diags);
+  if (!r->build(dirs)) return nullptr;
+  return r;
+}
+
+}  // namespace vc
