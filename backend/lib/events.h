@@ -105,6 +105,10 @@ class Tracer {
     VC_TP(ring_publish, vring, version);
     J("ring_publish", {{"vring", vring}, {"version", version}});
   }
+  void RingRelease(uint32_t vring, uint64_t version) {
+    VC_TP(ring_release, vring, version);
+    J("ring_release", {{"vring", vring}, {"version", version}});
+  }
   void RingObserve(uint32_t vring, uint64_t version) {
     VC_TP(ring_observe, vring, version);
     J("ring_observe", {{"vring", vring}, {"version", version}});

@@ -90,6 +90,8 @@ LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_version, vconform_ba
   LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_version, vconform_backend, ring_observe,
   LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_version, vconform_backend, ring_release,
+  LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, thread_child, LTTNG_UST_TP_ARGS(int64_t, child),
   LTTNG_UST_TP_FIELDS(VC_I64(child)))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, thread_child, vconform_backend, thread_spawn,

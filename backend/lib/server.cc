@@ -629,7 +629,8 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
     DrainEventFd(vr.ctl_fd);
     const uint64_t kicks = DrainEventFd(kick_fd);
     std::unique_lock<std::mutex> lock(vr.mu);
-    tracer_.RingObserve(vr.index, vr.version);
+    const uint64_t version = vr.version;
+    tracer_.RingObserve(vr.index, version);
     if (kicks) tracer_.HandleEvent(vr.index, kicks);
     if (!vr.started) {
       if (faults.notify_after_stop && vr.call_fd >= 0) {
@@ -637,6 +638,7 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
         SignalEventFd(vr.call_fd);
         tracer_.UsedNotify(vr.index);
       }
+      tracer_.RingRelease(vr.index, version);
       break;
     }
     const bool enabled = vr.enabled;
@@ -669,6 +671,10 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
       vr.first_pass_done = true;
       vr.cv.notify_all();
     }
+    // Last event before the lock is dropped: the socket thread's next ring_publish (version + 1)
+    // comes after it.
+    tracer_.RingRelease(vr.index, version);
+    lock.unlock();
     first = false;
   }
   {
