@@ -67,7 +67,7 @@ struct Instance {
 struct RuleRun {
   std::unordered_map<std::string, Instance> inst;
   Instance templ;  // what a new instance starts from: the broadcast events so far
-  bool templFinishOk = true;
+  bool canCollect = false;  // instances in the initial state may be dropped
   bool hasParams = false;
   uint64_t created = 0;
 };
@@ -98,6 +98,8 @@ class Engine {
       const Rule& rule = spec.rules[r];
       runs_[r].hasParams = !rule.params.empty();
       runs_[r].templ.st = autos_[r].initial();
+      MonState probe = runs_[r].templ.st;
+      runs_[r].canCollect = !rule.params.empty() && rule.broadcastRoles == 0 && !autos_[r].finish(probe);
       if (!runs_[r].hasParams) {
         runs_[r].inst.emplace("", Instance{autos_[r].initial(), {}, {}});
         runs_[r].created = 1;
@@ -243,28 +245,18 @@ class Engine {
         stepInstance(r, in, mask, ev, seq);
       }
       stepInstance(r, run.templ, bmask, ev, seq, true);
-      MonState probe = run.templ.st;
-      run.templFinishOk = !autos_[r].finish(probe);
-      if (run.hasParams) collect(r);
+
     } else {
       for (const auto& m : matches_) {
         if (m.rule != r || m.broadcast) continue;
         auto it = run.inst.find(m.key);
         stepInstance(r, it->second, m.mask, ev, seq);
-        // An instance back in the template's state holds nothing worth its memory.
-        if (run.hasParams && !it->second.st.failed && run.templFinishOk && it->second.st.sameBehaviour(run.templ.st))
+        // An instance back in the initial state holds nothing worth its memory: it behaves as a
+        // new one would, and ends without a verdict. Only sound while no broadcast event can move
+        // the template (then a dropped instance could owe an end-of-trace verdict).
+        if (run.canCollect && !it->second.st.failed && it->second.st.sameBehaviour(run.templ.st))
           run.inst.erase(it);
       }
-    }
-  }
-
-  void collect(size_t r) {
-    RuleRun& run = runs_[r];
-    for (auto it = run.inst.begin(); it != run.inst.end();) {
-      if (!it->second.st.failed && run.templFinishOk && it->second.st.sameBehaviour(run.templ.st))
-        it = run.inst.erase(it);
-      else
-        ++it;
     }
   }
 

@@ -1,0 +1,145 @@
+// The CTF reader on real LTTng traces recorded by tests/readers/record-lttng.sh
+// (tests/data/readers/README.md): fields, threads, order, discarded events, truncation.
+#ifdef VCONFORM_HAVE_CTF
+#include "trace/ctf-reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "trace/reader.h"
+
+namespace vc {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = std::string(VCONFORM_SOURCE_DIR) + "/tests/data/readers/ctf/";
+
+struct ReadAll {
+  TraceTables t;
+  Diagnostics d;
+  std::vector<Event> evs;
+  uint64_t discarded = 0;
+  bool opened = false;
+  explicit ReadAll(const std::string& path, ReaderOptions o = {}) {
+    auto r = openTrace(path, o, t, d);
+    if (!r) return;
+    opened = true;
+    Event ev;
+    while (r->next(ev)) evs.push_back(ev);
+    discarded = r->discarded();
+  }
+  const Value* field(size_t i, const char* k) const { return evs[i].field(t.symbols.find(k)); }
+};
+
+TEST(CtfReader, SmallRealTrace) {
+  ReadAll r(kData + "small");
+  ASSERT_TRUE(r.opened) << renderAll(r.d);
+  EXPECT_EQ(r.t.sources.at(0).format, "ctf");
+  ASSERT_EQ(r.evs.size(), 54u);  // 2 threads x (enable + 25 handle_event + disable)
+  EXPECT_EQ(r.discarded, 0u);
+  EXPECT_FALSE(r.d.hasErrors()) << renderAll(r.d);
+  EXPECT_TRUE(r.d.all().empty());
+  std::map<uint32_t, int64_t> next;
+  for (size_t i = 0; i < r.evs.size(); ++i) {
+    const Event& e = r.evs[i];
+    EXPECT_EQ(e.origin.line, i + 1);
+    EXPECT_TRUE(e.hasTs);
+    if (i) EXPECT_GE(e.ts, r.evs[i - 1].ts);
+    EXPECT_GT(e.ts, 1700000000000000000);  // ns since the epoch
+    const auto& th = r.t.threads.at(e.thread);
+    EXPECT_NE(th.tid, th.pid);
+    EXPECT_EQ(th.name, "vconform_lttng_");  // procname is cut at 16 bytes by the kernel
+    if (r.t.symbols.name(e.name) == "vconform_test:handle_event") {
+      EXPECT_EQ(r.field(i, "seq")->i, next[e.thread]++);
+      EXPECT_EQ(r.field(i, "mask")->i, -1);
+      EXPECT_EQ(r.field(i, "who")->s, "worker-" + std::to_string(r.field(i, "vring")->i));
+    }
+  }
+  EXPECT_EQ(r.t.threads.size(), 2u);
+  EXPECT_EQ(r.t.symbols.name(r.evs[0].name), "vconform_test:set_vring_enable");
+  EXPECT_EQ(*r.field(0, "enable"), Value::ofInt(1));
+}
+
+TEST(CtfReader, EnumLabels) {
+  ReaderOptions o;
+  o.ctfEnumLabels = true;
+  ReadAll r(kData + "small", o);
+  ASSERT_TRUE(r.opened);
+  EXPECT_EQ(*r.field(0, "enable"), Value::ofStr("ON"));
+  EXPECT_EQ(*r.field(r.evs.size() - 1, "enable"), Value::ofStr("OFF"));
+}
+
+TEST(CtfReader, DiscardedEventsCountedFromTheTrace) {
+  ReadAll r(kData + "lossy");
+  ASSERT_TRUE(r.opened);
+  EXPECT_EQ(r.evs.size(), 1258u);
+  EXPECT_EQ(r.discarded, 398746u);  // babeltrace2's warnings sum to the same; 1258 + 398746 = 2 * 200000 + 4
+  EXPECT_FALSE(r.d.hasErrors());
+  ASSERT_EQ(r.d.all().size(), 1u);
+  EXPECT_EQ(r.d.all()[0].code, "trace-lost");
+  EXPECT_EQ(r.d.all()[0].severity, Severity::Warning);
+  ReaderOptions strict;
+  strict.maxDiscarded = 0;
+  ReadAll s(kData + "lossy", strict);
+  EXPECT_TRUE(s.d.hasErrors());
+  EXPECT_EQ(s.d.all()[0].code, "trace-lost");
+}
+
+fs::path scratch(const char* name) {
+  fs::path p = fs::temp_directory_path() / ("vconform-ctf-" + std::to_string(::getpid())) / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+TEST(CtfReader, FolderOfSeveralTraces) {
+  fs::path dir = scratch("multi");
+  fs::copy(kData + "small", dir / "a", fs::copy_options::recursive);
+  fs::copy(kData + "small", dir / "b" / "deeper", fs::copy_options::recursive);
+  EXPECT_EQ(findCtfTraceDirs(dir.string()).size(), 2u);
+  ReadAll r(dir.string());
+  ASSERT_TRUE(r.opened) << renderAll(r.d);
+  EXPECT_EQ(r.evs.size(), 108u);
+  for (size_t i = 1; i < r.evs.size(); ++i) EXPECT_GE(r.evs[i].ts, r.evs[i - 1].ts);
+}
+
+TEST(CtfReader, TruncatedStreamIsADiagnosticNotACrash) {
+  fs::path dir = scratch("trunc");
+  fs::copy(kData + "small", dir / "t", fs::copy_options::recursive);
+  fs::path stream = dir / "t/ust/uid/0/64-bit/ch_0";
+  fs::remove_all(dir / "t/ust/uid/0/64-bit/index");  // else the index describes the lost bytes
+  fs::resize_file(stream, fs::file_size(stream) / 2 + 37);
+  ReadAll r(dir.string());
+  ASSERT_TRUE(r.opened) << renderAll(r.d);
+  EXPECT_LT(r.evs.size(), 54u);
+  ASSERT_TRUE(r.d.hasErrors());
+  EXPECT_EQ(r.d.all().back().code, "trace-ctf");
+}
+
+TEST(CtfReader, TruncatedMetadataFailsToOpen) {
+  fs::path dir = scratch("badmeta");
+  fs::copy(kData + "small", dir / "t", fs::copy_options::recursive);
+  fs::resize_file(dir / "t/ust/uid/0/64-bit/metadata", 300);
+  ReadAll r(dir.string());
+  EXPECT_FALSE(r.opened && r.d.all().empty());
+  ASSERT_TRUE(r.d.hasErrors());
+  EXPECT_EQ(r.d.all()[0].code, "trace-ctf");
+}
+
+TEST(CtfReader, DirectoryWithoutMetadataIsNotCtf) {
+  fs::path dir = scratch("empty");
+  ReadAll r(dir.string());
+  EXPECT_FALSE(r.opened);
+  ASSERT_TRUE(r.d.hasErrors());
+  ReaderOptions o;
+  o.format = "ctf";
+  ReadAll s(dir.string(), o);
+  EXPECT_FALSE(s.opened);
+  EXPECT_EQ(s.d.all()[0].code, "trace-ctf");
+}
+
+}  // namespace
+}  // namespace vc
+#endif
