@@ -18,9 +18,15 @@ struct Faults {
   // Never send the REPLY_ACK reply a need_reply message asks for. Breaks vu-reply-ack; QEMU 7.2
   // waits forever for the SET_MEM_TABLE ack, so the guest never gets its bytes.
   bool skip_reply = false;
+  // Check the ring state under the ring lock but process the ring after dropping it (a
+  // check-then-act race). The recorded order usually looks right; no recorded synchronisation
+  // orders the worker's add_used before a later ring_disable / ring_stop, so vu-enable and
+  // vu-stop can be broken by another interleaving of the same run (a predicted violation).
+  bool process_outside_lock = false;
 
   bool any() const {
-    return drop_kick_when_disabled || process_before_enable || notify_after_stop || skip_reply;
+    return drop_kick_when_disabled || process_before_enable || notify_after_stop || skip_reply ||
+           process_outside_lock;
   }
 };
 
@@ -30,11 +36,13 @@ inline bool EnableFault(Faults* f, std::string_view name) {
   else if (name == "process-before-enable") f->process_before_enable = true;
   else if (name == "notify-after-stop") f->notify_after_stop = true;
   else if (name == "skip-reply") f->skip_reply = true;
+  else if (name == "process-outside-lock") f->process_outside_lock = true;
   else return false;
   return true;
 }
 
 inline constexpr const char* kFaultNames[] = {"drop-kick-when-disabled", "process-before-enable",
-                                              "notify-after-stop", "skip-reply"};
+                                              "notify-after-stop", "skip-reply",
+                                              "process-outside-lock"};
 
 }  // namespace vc::backend

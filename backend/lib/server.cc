@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -146,14 +147,16 @@ struct VhostUserServer::Vring {
   uint32_t num = 0;
   VringAddr addr{};
   bool addr_set = false;
-  uint16_t base = 0;  // last avail idx
+  // Last avail idx. Atomic (and `broken` too) only because the process-outside-lock fault
+  // writes them without the lock; the correct back-end always holds it.
+  std::atomic<uint16_t> base{0};
   int kick_fd = -1;
   int call_fd = -1;
   int err_fd = -1;
   bool event_idx = false;
   bool indirect = false;
   std::shared_ptr<GuestMemory> mem;
-  bool broken = false;
+  std::atomic<bool> broken{false};
   uint64_t disabled_kicks = 0;  // kick reads that found the ring disabled
   // Worker hand-shake (guarded by mu).
   int64_t worker_tid = 0;
@@ -336,7 +339,7 @@ void VhostUserServer::StopRing(Vring& vr, uint32_t* base_out) {
     std::lock_guard<std::mutex> lock(vr.mu);
     if (base_out) {
       *base_out = vr.base;
-      tracer_.GetVringBase(vr.index, vr.base);
+      tracer_.GetVringBase(vr.index, *base_out);
     }
     if (!vr.started) return;
     vr.started = false;
@@ -644,6 +647,7 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
     const bool enabled = vr.enabled;
     const bool became_enabled = enabled && !was_enabled;
     was_enabled = enabled;
+    enum class Action { kNone, kProcess, kRescan } action = Action::kNone;
     if (!vr.broken) {
       if (!enabled) {
         if (kicks) {
@@ -658,23 +662,39 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
         }
         if (kicks && faults.process_before_enable) {
           tracer_.FaultInjected("process-before-enable");
-          ProcessLocked(vr, q, attached);
+          action = Action::kProcess;
         }
       } else if (kicks) {
-        ProcessLocked(vr, q, attached);
+        action = Action::kProcess;
       } else if (became_enabled && !faults.drop_kick_when_disabled) {
         // Rescan on enable: a kick may have been read while the ring was disabled.
-        ProcessLocked(vr, q, attached, /*rescan=*/true);
+        action = Action::kRescan;
       }
     }
     if (!vr.first_pass_done) {
       vr.first_pass_done = true;
       vr.cv.notify_all();
     }
-    // Last event before the lock is dropped: the socket thread's next ring_publish (version + 1)
-    // comes after it.
-    tracer_.RingRelease(vr.index, version);
-    lock.unlock();
+    RingView view = ViewLocked(vr, /*dup_fds=*/faults.process_outside_lock);
+    if (!faults.process_outside_lock) {
+      // Correct: process while holding the lock, so no state change can interleave.
+      if (action != Action::kNone) Process(vr, view, q, attached, action == Action::kRescan);
+      // Last event before the lock is dropped: the socket thread's next ring_publish
+      // (version + 1) comes after it.
+      tracer_.RingRelease(vr.index, version);
+      lock.unlock();
+    } else {
+      // Fault: check-then-act. The state was checked under the lock, the ring is processed
+      // after it was dropped, so a SET_VRING_ENABLE(0) or GET_VRING_BASE can slip in between.
+      tracer_.RingRelease(vr.index, version);
+      lock.unlock();
+      if (action != Action::kNone) {
+        tracer_.FaultInjected("process-outside-lock");
+        Process(vr, view, q, attached, action == Action::kRescan);
+      }
+      CloseFd(&view.call_fd);
+      CloseFd(&view.err_fd);
+    }
     first = false;
   }
   {
@@ -686,33 +706,45 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
   tracer_.ThreadEnd();
 }
 
-void VhostUserServer::ProcessLocked(Vring& vr, SplitQueue& q,
-                                    std::shared_ptr<GuestMemory>& attached, bool rescan) {
+VhostUserServer::RingView VhostUserServer::ViewLocked(Vring& vr, bool dup_fds) {
+  RingView v;
+  v.mem = vr.mem;
+  v.configured = vr.mem && vr.addr_set && vr.num != 0;
+  v.layout.num = vr.num;
+  v.layout.desc_user = vr.addr.desc_user;
+  v.layout.avail_user = vr.addr.avail_user;
+  v.layout.used_user = vr.addr.used_user;
+  v.layout.event_idx = vr.event_idx;
+  v.layout.indirect = vr.indirect;
+  v.call_fd = vr.call_fd;
+  v.err_fd = vr.err_fd;
+  if (dup_fds) {
+    v.call_fd = vr.call_fd >= 0 ? ::fcntl(vr.call_fd, F_DUPFD_CLOEXEC, 0) : -1;
+    v.err_fd = vr.err_fd >= 0 ? ::fcntl(vr.err_fd, F_DUPFD_CLOEXEC, 0) : -1;
+  }
+  return v;
+}
+
+void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q,
+                              std::shared_ptr<GuestMemory>& attached, bool rescan) {
   std::string err;
   const auto ring_error = [&](const std::string& reason) {
     tracer_.RingError(vr.index, reason);
     log_.Error("ring " + std::to_string(vr.index) + ": " + reason);
     vr.broken = true;
-    SignalEventFd(vr.err_fd);
+    SignalEventFd(view.err_fd);
   };
-  if (!vr.mem || !vr.addr_set || vr.num == 0) {
+  if (!view.configured) {
     if (rescan) return;  // nothing configured yet, so nothing can be pending
     ring_error("ring processed before SET_MEM_TABLE, SET_VRING_NUM and SET_VRING_ADDR");
     return;
   }
-  if (attached != vr.mem || !q.attached()) {
-    VringLayout layout;
-    layout.num = vr.num;
-    layout.desc_user = vr.addr.desc_user;
-    layout.avail_user = vr.addr.avail_user;
-    layout.used_user = vr.addr.used_user;
-    layout.event_idx = vr.event_idx;
-    layout.indirect = vr.indirect;
-    if (!q.Attach(vr.mem.get(), layout, vr.base, &err)) {
+  if (attached != view.mem || !q.attached()) {
+    if (!q.Attach(view.mem.get(), view.layout, vr.base, &err)) {
       ring_error(err);
       return;
     }
-    attached = vr.mem;
+    attached = view.mem;
   }
   // The queue keeps its own indices; vr.base mirrors last_avail_idx for GET_VRING_BASE.
   if (rescan) {
@@ -741,7 +773,7 @@ void VhostUserServer::ProcessLocked(Vring& vr, SplitQueue& q,
     vr.base = q.last_avail_idx();
     tracer_.AddUsed(vr.index, chain.head, len, at);
     if (q.ShouldNotify()) {
-      SignalEventFd(vr.call_fd);
+      SignalEventFd(view.call_fd);
       tracer_.UsedNotify(vr.index);
     } else {
       tracer_.NotifySuppressed(vr.index);

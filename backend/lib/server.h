@@ -79,9 +79,20 @@ class VhostUserServer {
   void ResetAll();
   void WorkerMain(Vring* vr);
   // Processes the ring until it is empty; called by the worker with vr->mu held.
-  // With `rescan`, returns early when nothing is pending and emits handle_event(count 0) else.
-  void ProcessLocked(Vring& vr, SplitQueue& q, std::shared_ptr<GuestMemory>& attached,
-                     bool rescan = false);
+  // What the worker needs to process a ring, read under the ring lock.
+  struct RingView {
+    std::shared_ptr<GuestMemory> mem;
+    VringLayout layout;
+    bool configured = false;
+    int call_fd = -1;
+    int err_fd = -1;
+  };
+  RingView ViewLocked(Vring& vr, bool dup_fds);
+  // Processes the ring until it is empty (the worker holds vr.mu, except in the
+  // process-outside-lock fault). With `rescan`, returns early when nothing is pending and emits
+  // handle_event(count 0) otherwise.
+  void Process(Vring& vr, const RingView& view, SplitQueue& q,
+               std::shared_ptr<GuestMemory>& attached, bool rescan);
   void CloseConnection();
 
   VirtioDevice& device_;

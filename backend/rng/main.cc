@@ -34,6 +34,8 @@ void Usage(std::FILE* out) {
                "  process-before-enable    process a started ring while disabled (vu-enable)\n"
                "  notify-after-stop        notify the guest after GET_VRING_BASE (vu-stop)\n"
                "  skip-reply               never send REPLY_ACK replies (vu-reply-ack)\n"
+               "  process-outside-lock     check ring state under the lock, process after\n"
+               "                           dropping it (vu-enable/vu-stop, predicted)\n"
                "Exit codes: 0 clean disconnect or signal, 1 protocol error, 2 bad usage.\n");
 }
 

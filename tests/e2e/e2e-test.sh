@@ -19,6 +19,8 @@ case $mode in
   process-before-enable)   want_marker=READ-OK;  rule=vu-enable ;;
   notify-after-stop)       want_marker=READ-OK;  rule=vu-stop ;;
   # QEMU waits forever for the SET_MEM_TABLE ack: the guest never gets a device, QEMU is killed.
+  # Check-then-act race: the recorded order is usually fine; vconform must *predict* vu-enable.
+  process-outside-lock)    want_marker=READ-OK;  rule=vu-enable ;;
   skip-reply)              want_marker=NONE;     rule=vu-reply-ack; export VC_QEMU_TIMEOUT=${VC_QEMU_TIMEOUT:-5} VC_QEMU_KILL_AFTER=${VC_QEMU_KILL_AFTER:-1} ;;
   *) echo "e2e-test: unknown mode $mode" >&2; exit 2 ;;
 esac
@@ -59,6 +61,12 @@ case $mode in
     g=$(line_of get_vring_base); n=$(last_line_of used_notify)
     [ -n "$g" ] && [ -n "$n" ] && [ "$n" -gt "$g" ] && pass "used_notify (line $n) after get_vring_base (line $g)" \
       || fail "no used_notify after get_vring_base" ;;
+  process-outside-lock)
+    f=$(grep -n '"fault":"process-outside-lock"' "$trace" | head -n1 | cut -d: -f1)
+    r=$(grep -n '"name":"ring_release"' "$trace" | awk -F: -v f="$f" '$1 < f' | tail -n1 | cut -d: -f1)
+    u=$(grep -n '"name":"add_used"' "$trace" | awk -F: -v f="$f" '$1 > f' | head -n1 | cut -d: -f1)
+    [ -n "$f" ] && [ -n "$r" ] && [ -n "$u" ] && pass "add_used (line $u) after ring_release (line $r): processed outside the lock" \
+      || fail "no processing outside the ring lock" ;;
   skip-reply)
     seq=$(grep '"name":"vu_recv"' "$trace" | grep '"msg":"SET_MEM_TABLE"' | grep -o '"seq":[0-9]*' | head -n1 | cut -d: -f2)
     if [ -z "$seq" ]; then fail "no SET_MEM_TABLE received"

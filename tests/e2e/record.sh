@@ -4,6 +4,7 @@
 #
 # Usage: tests/e2e/record.sh MODE OUTDIR
 #   MODE: clean | drop-kick-when-disabled | process-before-enable | notify-after-stop | skip-reply
+#         | process-outside-lock
 # Writes into OUTDIR:
 #   backend.jsonl   the back-end's JSON-lines trace (format v1, docs/backend-events.md)
 #   backend.log     the back-end's stderr
@@ -44,7 +45,7 @@ fill=${VC_FILL:-counter}
 fault_args=()
 case $mode in
   clean) ;;
-  drop-kick-when-disabled|process-before-enable|notify-after-stop|skip-reply)
+  drop-kick-when-disabled|process-before-enable|notify-after-stop|skip-reply|process-outside-lock)
     fault_args=(--fault="$mode") ;;
   *) echo "record.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac
