@@ -39,6 +39,7 @@ class FillDevice : public VirtioDevice {
 
 class ServerTest : public ::testing::Test {
  protected:
+  virtual ServerOptions Options() { return ServerOptions{}; }
   void SetUp() override {
     trace_path_ = ::testing::TempDir() + "/vc-server-test-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
@@ -48,7 +49,7 @@ class ServerTest : public ::testing::Test {
     ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
     fe_ = sv[0];
     logger_.SetLevel(LogLevel::kError);
-    server_ = std::make_unique<VhostUserServer>(device_, tracer_, logger_, ServerOptions{});
+    server_ = std::make_unique<VhostUserServer>(device_, tracer_, logger_, Options());
     thread_ = std::thread([this, fd = sv[1]] {
       SetCurrentThreadName("vu-socket");
       end_ = server_->Serve(fd, -1);
@@ -316,6 +317,82 @@ TEST_F(ServerTest, TruncatedMessageAtEofIsHandled) {
   ASSERT_EQ(::send(fe_, "abc", 3, MSG_NOSIGNAL), 3);
   Finish();
   EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+}
+
+TEST_F(ServerTest, ReplyAckOnAnyNeedReplyMessage) {
+  RecvFeatures();
+  SendU64(kSetProtocolFeatures, kProtocolReplyAck);
+  const uint32_t st[2] = {0, 8};
+  Send(kSetVringNum, st, 8, {}, kFlagVersion | kFlagNeedReply);
+  EXPECT_EQ(RecvU64(kSetVringNum), 0u);
+  Finish();
+  const std::string t = Trace();
+  EXPECT_NE(t.find("\"name\":\"vu_reply\",") , std::string::npos);
+  EXPECT_NE(t.find("\"msg\":\"SET_VRING_NUM\",\"seq\":3}"), std::string::npos) << t;
+}
+
+TEST_F(ServerTest, NoAckWithoutReplyAckNegotiated) {
+  const uint32_t st[2] = {0, 8};
+  Send(kSetVringNum, st, 8, {}, kFlagVersion | kFlagNeedReply);
+  SendU64(kGetFeatures, 0);
+  RecvU64(kGetFeatures);  // the next reply is GET_FEATURES', not an ack
+  Finish();
+}
+
+TEST_F(ServerTest, ResetDeviceStopsAndDisablesRings) {
+  SetUpDevice();
+  SendU64(kSetProtocolFeatures, kProtocolReplyAck | kProtocolResetDevice);
+  const int kick = ::eventfd(0, EFD_CLOEXEC);
+  SendU64(kSetVringKick, 0, {kick});
+  SendState(kSetVringEnable, 0, 1);
+  SendU64(kResetDevice, 0);
+  SendU64(kGetFeatures, 0);
+  RecvU64(kGetFeatures);  // RESET_DEVICE was handled before this
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+  const std::string t = Trace();
+  const size_t reset = t.find("\"name\":\"reset_device\"");
+  ASSERT_NE(reset, std::string::npos);
+  EXPECT_NE(t.find("\"name\":\"ring_stop\"", reset), std::string::npos);
+  EXPECT_NE(t.find("\"name\":\"ring_disable\"", reset), std::string::npos);
+  EXPECT_NE(t.find("\"name\":\"thread_join\"", reset), std::string::npos);
+  ::close(kick);
+}
+
+TEST_F(ServerTest, ResetDeviceWithoutFeatureDisconnects) {
+  SendU64(kResetDevice, 0);
+  char c;
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+}
+
+TEST_F(ServerTest, FeaturesWithoutProtocolFeaturesEnableRings) {
+  SendU64(kSetFeatures, kFeatureVersion1);
+  SendU64(kGetFeatures, 0);
+  RecvU64(kGetFeatures);
+  Finish();
+  EXPECT_NE(Trace().find("\"name\":\"ring_enable\""), std::string::npos);
+}
+
+class SkipReplyServerTest : public ServerTest {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions o;
+    o.faults.skip_reply = true;
+    return o;
+  }
+};
+
+TEST_F(SkipReplyServerTest, NeedReplyIsNotAnswered) {
+  RecvFeatures();
+  SendU64(kSetProtocolFeatures, kProtocolReplyAck);
+  const uint32_t st[2] = {0, 8};
+  Send(kSetVringNum, st, 8, {}, kFlagVersion | kFlagNeedReply);
+  SendU64(kGetFeatures, 0);
+  RecvU64(kGetFeatures);  // no ack came before this reply
+  Finish();
+  EXPECT_NE(Trace().find("\"fault\":\"skip-reply\""), std::string::npos);
 }
 
 }  // namespace
