@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "check/automaton.h"
 #include "check/engine.h"
 #include "report/report.h"
 #include "spec/model.h"
@@ -321,6 +322,103 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
            std::to_string(tables.threads.size()) + " threads";
     if (reader->discarded()) out += ", " + std::to_string(reader->discarded()) + " lost";
     out += "\n";
+  }
+  err = renderAll(diags);
+  return kExitOk;
+}
+
+namespace {
+
+std::string relationText(const Rule& r) {
+  std::string s = spec::relName(r.rel);
+  if (r.rel == RelKind::AtMost) s = "at most " + std::to_string(r.count);
+  if (r.rel == RelKind::During) s += " " + r.stateName;
+  if (r.withinNs) s += " within " + std::to_string(*r.withinNs) + " ns";
+  if (r.scope != ScopeKind::Globally) s += std::string(", ") + spec::scopeName(r.scope);
+  return s;
+}
+
+}  // namespace
+
+int runRules(const RulesArgs& a, std::string& out, std::string& err) {
+  Diagnostics diags;
+  TraceTables tables;
+  Spec spec;
+  if (a.format != "text" && a.format != "markdown" && a.format != "json")
+    diags.error("flag-format", Location{}, "--format must be text, markdown or json, not '" + a.format + "'", "");
+  if (diags.hasErrors() || !loadSpecs(a.specs, spec, tables, diags)) {
+    err = renderAll(diags);
+    return kExitBadInput;
+  }
+  struct Row {
+    const Rule* r;
+    std::vector<std::string> events, sources;
+  };
+  std::vector<Row> rows;
+  for (const auto& r : spec.rules) {
+    Row row{&r, {}, {}};
+    std::set<std::string> evs, srcs;
+    for (const auto& role : r.roles)
+      for (const auto& m : role) evs.insert(m.event);
+    for (const auto& e : spec.events)
+      if (e.file == r.file && evs.count(e.name))
+        for (const auto& s : e.sources) srcs.insert(s);
+    row.events.assign(evs.begin(), evs.end());
+    row.sources.assign(srcs.begin(), srcs.end());
+    rows.push_back(std::move(row));
+  }
+  auto join = [](const std::vector<std::string>& v, const char* sep) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+    return s;
+  };
+  if (a.format == "json") {
+    auto arr = nlohmann::ordered_json::array();
+    for (const auto& row : rows) {
+      const Rule& r = *row.r;
+      nlohmann::ordered_json j;
+      j["id"] = r.id;
+      j["file"] = r.file;
+      j["line"] = r.line;
+      j["cite"] = r.cite;
+      j["says"] = r.says;
+      j["relation"] = relationText(r);
+      j["params"] = r.params;
+      j["events"] = row.events;
+      j["sources"] = row.sources;
+      j["predictable"] = predictable(r.rel);
+      arr.push_back(j);
+    }
+    out = arr.dump(2) + "\n";
+  } else if (a.format == "markdown") {
+    auto cell = [](std::string s) {
+      std::string o;
+      for (char c : s) {
+        if (c == '|') o += "\\|";
+        else if (c == '\n') o += ' ';
+        else o += c;
+      }
+      return o;
+    };
+    out = "| id | statement | citation | relation | events | sources | predicted |\n"
+          "| --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const auto& row : rows) {
+      const Rule& r = *row.r;
+      out += "| `" + r.id + "` | " + cell(r.says) + " | " + cell(r.cite) + " | " + cell(relationText(r)) + " | " +
+             cell(join(row.events, ", ")) + " | " + cell(row.sources.empty() ? "-" : join(row.sources, ", ")) + " | " +
+             (predictable(r.rel) ? "yes" : "no (instants)") + " |\n";
+    }
+  } else {
+    for (const auto& row : rows) {
+      const Rule& r = *row.r;
+      out += r.id + "  (" + r.file + ":" + std::to_string(r.line) + ")\n";
+      if (!r.says.empty()) out += "  says:     " + r.says + "\n";
+      if (!r.cite.empty()) out += "  cite:     " + r.cite + "\n";
+      out += "  relation: " + relationText(r) + (predictable(r.rel) ? "" : " (observed order only)") + "\n";
+      out += "  events:   " + join(row.events, ", ") + "\n";
+      if (!row.sources.empty()) out += "  sources:  " + join(row.sources, ", ") + "\n";
+    }
+    out += std::to_string(rows.size()) + " rules in " + std::to_string(a.specs.size()) + " spec file(s)\n";
   }
   err = renderAll(diags);
   return kExitOk;

@@ -38,9 +38,15 @@ struct EventsArgs : CommonArgs {
   std::string format = "text";
 };
 
+struct RulesArgs {
+  std::vector<std::string> specs;
+  std::string format = "text";  // text | markdown | json
+};
+
 int runCheck(const CheckArgs& a, std::string& out, std::string& err);
 int runLint(const LintArgs& a, std::string& out, std::string& err);
 int runEvents(const EventsArgs& a, std::string& out, std::string& err);
+int runRules(const RulesArgs& a, std::string& out, std::string& err);
 
 // Where shipped map files live (specs/maps next to the sources, or VCONFORM_MAPS).
 std::string defaultMapDir();

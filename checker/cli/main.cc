@@ -72,6 +72,11 @@ int main(int argc, char** argv) {
   events->add_option("-f,--format", ea.format, "text, json, or spec (event declarations to start a spec)")
       ->capture_default_str();
 
+  vc::RulesArgs ra;
+  auto* rules = app.add_subcommand("rules", "List the rules of spec files (the table of docs/specs.md)");
+  rules->add_option("specs", ra.specs, "Spec files")->required();
+  rules->add_option("-f,--format", ra.format, "text, markdown or json")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -94,6 +99,8 @@ int main(int argc, char** argv) {
     } else if (lint->parsed()) {
       splitFormats(la);
       code = vc::runLint(la, out, err);
+    } else if (rules->parsed()) {
+      code = vc::runRules(ra, out, err);
     } else if (events->parsed()) {
       splitFormats(ea);
       code = vc::runEvents(ea, out, err);

@@ -80,6 +80,7 @@ struct EventDecl {
   Pos pos;
   std::vector<std::pair<std::string, Pos>> fields;
   std::vector<std::pair<std::string, Pos>> aliases;  // `from "trace name", ...`
+  std::vector<std::string> sources;                  // `sources "backend", "qemu-log", ...`
 };
 
 struct ConstDecl {

@@ -41,6 +41,7 @@ struct Matcher {
   std::vector<Pred> preds;
   std::vector<std::pair<Symbol, uint8_t>> binds;  // field -> parameter index
   std::string text;           // the pattern as written, for reports
+  std::string event;          // the declared event it names
   spec::Pos pos;
   // True if `ev` has one of `names` and satisfies every predicate; fills `params` for bound
   // fields (returns false if a bound field is missing).
@@ -76,6 +77,7 @@ struct DeclaredEvent {
   std::string name;
   std::vector<std::string> fields;
   std::vector<std::string> traceNames;
+  std::vector<std::string> sources;  // documentation: which recorders produce it
   std::string file;
   uint32_t line = 0;
 };

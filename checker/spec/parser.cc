@@ -235,11 +235,20 @@ class Parser {
     e.name = n.text;
     e.pos = posOf(n);
     if (peek().kind == Tok::LParen) e.fields = nameList("a field name");
-    if (acceptKw("from")) {
-      for (;;) {
-        const Token& s = expect(Tok::String, "the trace's name for this event, as a string");
-        e.aliases.emplace_back(s.text, posOf(s));
-        if (!accept(Tok::Comma)) break;
+    for (;;) {
+      if (acceptKw("from")) {
+        for (;;) {
+          const Token& s = expect(Tok::String, "the trace's name for this event, as a string");
+          e.aliases.emplace_back(s.text, posOf(s));
+          if (!accept(Tok::Comma)) break;
+        }
+      } else if (acceptKw("sources")) {
+        for (;;) {
+          e.sources.push_back(expect(Tok::String, "a source that records this event, as a string").text);
+          if (!accept(Tok::Comma)) break;
+        }
+      } else {
+        break;
       }
     }
     return e;

@@ -105,9 +105,10 @@ class Resolver {
       for (const auto& [fname, fpos] : e.fields)
         if (!seen.insert(fname).second) err(fpos, "field '" + fname + "' is declared twice", "");
       events_[e.name] = &e;
-      DeclaredEvent d{e.name, {}, {}, f_.path, e.pos.line};
+      DeclaredEvent d{e.name, {}, {}, {}, f_.path, e.pos.line};
       for (const auto& fl : e.fields) d.fields.push_back(fl.first);
       for (const auto& a : e.aliases) d.traceNames.push_back(a.first);
+      d.sources = e.sources;
       if (d.traceNames.empty()) d.traceNames.push_back(e.name);
       out_.events.push_back(std::move(d));
     }
@@ -225,6 +226,7 @@ class Resolver {
     }
     const EventDecl& decl = *it->second;
     m.text = patText(p);
+    m.event = p.name;
     m.pos = p.pos;
     if (decl.aliases.empty()) m.names.push_back(symbols_.intern(decl.name));
     for (const auto& a : decl.aliases) m.names.push_back(symbols_.intern(a.first));
