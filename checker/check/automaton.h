@@ -91,8 +91,6 @@ class RuleAutomaton {
   const Rule& r_;
 };
 
-// "the 3rd set_vring_kick came before the 3rd handle_event" style words for a verdict.
-std::string reasonText(const Rule& r, const Verdict& v);
 // Whether happens-before prediction applies to this relation (not for instant relations).
 bool predictable(RelKind k);
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "check/explain.h"
 #include "check/predict.h"
 
 namespace vc {
@@ -254,7 +255,8 @@ class Engine {
         // An instance back in the initial state holds nothing worth its memory: it behaves as a
         // new one would, and ends without a verdict. Only sound while no broadcast event can move
         // the template (then a dropped instance could owe an end-of-trace verdict).
-        if (run.canCollect && !it->second.st.failed && it->second.st.sameBehaviour(run.templ.st))
+        if (run.canCollect && !it->second.st.failed && it->second.snaps.empty() &&
+            it->second.st.sameBehaviour(run.templ.st))
           run.inst.erase(it);
       }
     }
@@ -311,7 +313,6 @@ class Engine {
     out.kind = ViolationKind::Observed;
     out.params = paramText(r, in.params);
     out.verdict = v;
-    out.message = reasonText(spec_.rules[r], v);
     if (v.culprit != kNoRef) {
       const Event* e = v.culprit == seq ? current : snap(in, v.culprit);
       if (e) out.culprit = makeRef(*e, v.culprit, tables_);
@@ -324,6 +325,7 @@ class Engine {
       const Event* e = v.anchor == seq ? current : snap(in, v.anchor);
       if (e) out.anchor = makeRef(*e, v.anchor, tables_);
     }
+    out.message = explain(spec_.rules[r], v, out.culprit ? &*out.culprit : nullptr, out.anchor ? &*out.anchor : nullptr);
     result_.violations.push_back(std::move(out));
   }
 
@@ -412,11 +414,11 @@ class Engine {
     // a violation on the recorded order itself (explored first) is an observed one.
     out.kind = !observed_ && pr.recordedOrder ? ViolationKind::Observed : ViolationKind::Predicted;
     out.params = paramText(r, pi.params);
-    out.message = reasonText(spec_.rules[r], pr.verdict);
     auto refOf = [&](uint32_t local) { const Stored& s = stored_[back[local]]; return makeRef(s.ev, s.seq, tables_); };
     Verdict v = pr.verdict;
     if (v.culprit != kNoRef) out.culprit = refOf(static_cast<uint32_t>(v.culprit));
     if (v.anchor != kNoRef) out.anchor = refOf(static_cast<uint32_t>(v.anchor));
+    out.message = explain(spec_.rules[r], v, out.culprit ? &*out.culprit : nullptr, out.anchor ? &*out.anchor : nullptr);
     // Translate refs to recorded sequence numbers for reporters.
     out.verdict = v;
     out.verdict.culprit = out.culprit ? out.culprit->seq : kNoRef;
