@@ -130,7 +130,8 @@ std::string textReport(const ReportInput& in) {
   std::string rules = std::to_string(in.spec.rules.size()) + (in.spec.rules.size() == 1 ? " rule" : " rules");
   std::string events = std::to_string(res.events) + (res.events == 1 ? " event" : " events");
   if (res.violations.empty()) {
-    out += "vconform: all " + rules + " hold over " + events;
+    out += std::string("vconform: ") + (in.spec.rules.size() == 1 ? "the rule holds" : "all " + rules + " hold") +
+           " over " + events;
     out += res.hbBuilt ? ", in every order happens-before allows\n" : " (recorded order only)\n";
   } else {
     out += "vconform: " + std::to_string(res.violations.size()) +

@@ -28,6 +28,40 @@ std::vector<std::string> findCtfTraceDirs(const std::string& path) {
 
 namespace {
 
+// libbabeltrace2 2.0.4 loops forever on packetized metadata cut in the middle of a packet (the
+// babeltrace2 CLI hangs too), so the packet chain is checked here first. Returns an error
+// message, or "" when the metadata looks whole (or is plain text, which is not checked).
+std::string checkMetadataPackets(const fs::path& file) {
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) return "cannot open " + file.string();
+  std::vector<unsigned char> data;
+  unsigned char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.insert(data.end(), buf, buf + n);
+  std::fclose(f);
+  auto u32 = [&](size_t at, bool le) {
+    uint32_t v = 0;
+    for (int k = 0; k < 4; ++k)
+      v |= static_cast<uint32_t>(data[at + static_cast<size_t>(le ? k : 3 - k)]) << (8 * k);
+    return v;
+  };
+  if (data.size() < 4) return data.empty() ? "the metadata file is empty" : "the metadata file is cut short";
+  bool le = u32(0, true) == 0x75D11D57u;
+  if (!le && u32(0, false) != 0x75D11D57u) return "";  // plain-text metadata
+  size_t off = 0;
+  while (off < data.size()) {
+    if (data.size() - off < 37) return "the metadata file ends inside a packet header";
+    if (u32(off, le) != 0x75D11D57u) return "bad metadata packet magic at byte " + std::to_string(off);
+    uint64_t content = u32(off + 24, le), packet = u32(off + 28, le);
+    if (packet < 37 * 8 || packet % 8 || content > packet) return "bad metadata packet sizes at byte " + std::to_string(off);
+    if (packet / 8 > data.size() - off)
+      return "the metadata file is truncated: its packet at byte " + std::to_string(off) + " needs " +
+             std::to_string(packet / 8) + " bytes, " + std::to_string(data.size() - off) + " are left";
+    off += packet / 8;
+  }
+  return "";
+}
+
 // Takes the current thread's libbabeltrace2 error and flattens its causes into one message.
 std::string takeBtError() {
   const bt_error* err = bt_current_thread_take_error();
@@ -35,9 +69,11 @@ std::string takeBtError() {
   std::string msg;
   uint64_t n = bt_error_get_cause_count(err);
   for (uint64_t i = 0; i < n && i < 4; ++i) {
-    const bt_error_cause* c = bt_error_borrow_cause_by_index(err, i);
+    std::string m = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, i));
+    // Drop the graph's generic wrapper causes (they list internal addresses).
+    if (m.find("comp-addr=") != std::string::npos || m.find("iterator-addr=") != std::string::npos) continue;
     if (!msg.empty()) msg += "; ";
-    msg += bt_error_cause_get_message(c);
+    msg += m;
   }
   bt_error_release(err);
   return msg.empty() ? "unknown libbabeltrace2 error" : msg;
@@ -70,6 +106,13 @@ class CtfTraceReader : public TraceReader {
     if (ok) ok = bt_graph_add_filter_component(graph_, muxClass, "mux", nullptr, BT_LOGGING_LEVEL_NONE, &mux) ==
                  BT_GRAPH_ADD_COMPONENT_STATUS_OK;
     for (size_t i = 0; ok && i < dirs.size(); ++i) {
+      std::string bad = checkMetadataPackets(fs::path(dirs[i]) / "metadata");
+      if (!bad.empty()) {
+        diags_.error("trace-ctf", Location{dirs[i] + "/metadata", 0, 0}, "cannot open the CTF trace: " + bad,
+                     "the trace may have been copied while being written");
+        ok = false;
+        break;
+      }
       bt_value* params = bt_value_map_create();
       bt_value* inputs = nullptr;
       bt_value_map_insert_empty_array_entry(params, "inputs", &inputs);
