@@ -37,6 +37,8 @@ find_program(VC_LTTNG_CMD lttng)
 find_program(VC_BABELTRACE2 babeltrace2)
 if(VC_BACKEND_LTTNG AND VC_LTTNG_CMD AND VC_BABELTRACE2)
   add_test(NAME e2e.lttng COMMAND bash ${VC_E2E_DIR}/lttng-test.sh ${CMAKE_BINARY_DIR}/e2e-runs/lttng)
+  # lttng_sessiond: the root session daemon is shared; every test that starts or stops it should
+  # hold this lock (tests/readers' LTTng test does the same start-if-absent / stop-if-started).
   set_tests_properties(e2e.lttng PROPERTIES FIXTURES_REQUIRED vc_e2e_guest LABELS e2e
-                       TIMEOUT 90 RESOURCE_LOCK vc_qemu ENVIRONMENT "${VC_E2E_ENV}")
+                       TIMEOUT 90 RESOURCE_LOCK "vc_qemu;lttng_sessiond" ENVIRONMENT "${VC_E2E_ENV}")
 endif()

@@ -81,6 +81,7 @@ if [ "${VC_LTTNG:-0}" = 1 ] && command -v lttng >/dev/null && command -v lttng-s
     # Ours to stop at the end (by the pid it wrote), not a daemon someone else runs.
     if lttng-sessiond --daemonize --no-kernel >/dev/null 2>&1; then
       started_sessiond=1
+      for _ in $(seq 1 100); do lttng list >/dev/null 2>&1 && break; sleep 0.05; done
     else
       lttng_on=0
     fi
