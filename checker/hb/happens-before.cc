@@ -85,7 +85,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     if (it != ids_.end()) {
       clockJoin(c, it->second);
       ++stats_.traceEdges;
-    } else {
+    } else if (!inCycle_.count(id)) {
       auto& d = diags_.warning("hb-missing-id", Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
                                "event " + tables_.symbols.name(ev.name) + " happens after id '" + id +
                                    "', which no earlier event of the trace has",
@@ -216,7 +216,7 @@ void HappensBefore::add(Event&& ev, uint64_t seq) {
 }
 
 void HappensBefore::reportCycle() {
-  // Held events that wait on ids of other held events: find a cycle with a DFS over them.
+  // Held events wait on ids of other held events: find a cycle with a DFS over them.
   std::vector<const Held*> nodes;
   std::unordered_map<std::string, size_t> byId;
   for (auto& [t, q] : held_)
@@ -231,7 +231,7 @@ void HappensBefore::reportCycle() {
       auto it = byId.find(a);
       if (it != byId.end()) boost::add_edge(it->second, i, g);
     }
-  // Program order of held events of one thread also orders them.
+  // Program order of the held events of one thread orders them too.
   size_t base = 0;
   for (auto& [t, q] : held_) {
     for (size_t k = 1; k < q.size(); ++k) boost::add_edge(base + k - 1, base + k, g);
@@ -240,18 +240,32 @@ void HappensBefore::reportCycle() {
   struct CycleFound {
     size_t from, to;
   };
+  std::vector<size_t> parent(nodes.size(), SIZE_MAX);
   struct Visitor : boost::default_dfs_visitor {
+    std::vector<size_t>* parent;
+    void tree_edge(Graph::edge_descriptor e, const Graph& gr) { (*parent)[boost::target(e, gr)] = boost::source(e, gr); }
     void back_edge(Graph::edge_descriptor e, const Graph& gr) {
       throw CycleFound{boost::source(e, gr), boost::target(e, gr)};
     }
   };
+  Visitor vis;
+  vis.parent = &parent;
   try {
-    boost::depth_first_search(g, boost::visitor(Visitor{}));
+    boost::depth_first_search(g, boost::visitor(vis));
   } catch (const CycleFound& c) {
+    // The cycle: c.to -> ... -> c.from (tree edges) -> c.to (the back edge).
+    std::vector<size_t> cyc;
+    for (size_t v = c.from; v != SIZE_MAX && v != c.to; v = parent[v]) cyc.push_back(v);
+    cyc.push_back(c.to);
+    std::string path;
+    for (auto it = cyc.rbegin(); it != cyc.rend(); ++it) {
+      path += describe(nodes[*it]->ev) + " -> ";
+      if (!nodes[*it]->ev.id.empty()) inCycle_.insert(nodes[*it]->ev.id);
+    }
+    path += describe(nodes[c.to]->ev);
     const Event& a = nodes[c.to]->ev;
-    const Event& b = nodes[c.from]->ev;
     diags_.error("hb-cycle", Location{tables_.sources.at(a.origin.source).path, a.origin.line, 0},
-                 "the trace's happens-before edges form a cycle through " + describe(a) + " and " + describe(b),
+                 "the happens-before edges of the trace form a cycle: " + path,
                  "an event's 'after' list must name events that really happened before it");
   }
 }

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -83,6 +84,7 @@ class HappensBefore {
   std::vector<uint64_t> syncUses_;
   std::vector<std::pair<uint64_t, std::string>> firstUnmatchedRecv_;      // per sync: count, example
   uint64_t lastSeq_ = 0;
+  std::set<std::string> inCycle_;  // ids of events on a reported cycle (no "missing id" warnings)
   std::vector<SyncMatch> scratch_;
 };
 

@@ -90,6 +90,7 @@ class Parser {
     f.path = path_;
     while (peek().kind != Tok::End) {
       const Token& t = peek();
+      itemStart_ = pos_;
       try {
         if (t.kind == Tok::Error) {
           error(t, t.text, "");
@@ -141,6 +142,17 @@ class Parser {
   }
 
   [[noreturn]] void error(const Token& t, const std::string& msg, const std::string& help) {
+    // A token that starts the next item means this one ended too early: point just after the
+    // last token of the item instead, on its own line.
+    if (&t == &peek() && pos_ > itemStart_ && startsItem(t)) {
+      const Token& prev = toks_[pos_ - 1];
+      std::string m = msg;
+      size_t found = m.find(", found ");
+      if (found != std::string::npos) m = m.substr(0, found) + " at the end of the line";
+      auto& d = diags_.error("spec-syntax", Location{path_, prev.line, prev.col + prev.len}, m, help);
+      d.snippet = sourceLine(src_, prev.line);
+      throw SyntaxError{};
+    }
     auto& d = diags_.error("spec-syntax", Location{path_, t.line, t.col}, msg, help);
     d.snippet = sourceLine(src_, t.line);
     d.span = t.len;
@@ -155,7 +167,7 @@ class Parser {
 
   // Skip to the start of the next item; the main loop reports it if it is not a keyword.
   void recover() {
-    if (peek().kind != Tok::End) next();
+    if (pos_ == itemStart_ && peek().kind != Tok::End) next();  // always make progress
     while (!startsItem(peek())) next();
   }
 
@@ -424,6 +436,7 @@ class Parser {
   Diagnostics& diags_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  size_t itemStart_ = 0;
 };
 
 }  // namespace

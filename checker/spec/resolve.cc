@@ -265,7 +265,8 @@ class Resolver {
             err(a.pos, "'" + paramName + "' is not a parameter here",
                 "add it to the rule's 'forall', or compare it: " + a.field + " == VALUE");
           else
-            err(a.rhs.pos, "unknown name '" + paramName + "'", "it is neither a constant nor a parameter of this rule");
+            err(a.rhs.pos, "'" + paramName + "' is neither a constant nor a parameter of this rule",
+                "define it (const " + paramName + " = VALUE) or add it to the rule's forall");
           ok = false;
           continue;
         }

@@ -21,10 +21,12 @@ struct RecordError {
   std::string msg;
   size_t offset = SIZE_MAX;  // byte offset in the record, when known
   std::string help;
+  std::string key;           // the key whose value is wrong, to point at it
 };
 
 // Reads an integer value (signed, or unsigned kept as its bit pattern, or an integral double).
 bool readInt(dom::element v, int64_t& out, RecordError& e, std::string_view what) {
+  e.key = std::string(what);
   switch (v.type()) {
     case dom::element_type::INT64: out = v.get_int64().value_unsafe(); return true;
     case dom::element_type::UINT64: out = static_cast<int64_t>(v.get_uint64().value_unsafe()); return true;
@@ -45,6 +47,7 @@ bool readInt(dom::element v, int64_t& out, RecordError& e, std::string_view what
 }
 
 bool readScalar(dom::element v, Value& out, RecordError& e, std::string_view key) {
+  e.key = std::string(key);
   switch (v.type()) {
     case dom::element_type::INT64:
     case dom::element_type::UINT64:
@@ -103,6 +106,7 @@ bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIn
   int64_t pid = 0, tid = 0;
   std::string_view threadName;
   for (auto [key, v] : obj) {
+    e.key = std::string(key);
     if (key == "name") {
       std::string_view s;
       if (v.get_string().get(s) || s.empty()) {
@@ -153,6 +157,7 @@ bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIn
     }
     // Other keys are ignored so that writers may add metadata (docs/trace-format.md).
   }
+  e.key.clear();
   if (!haveName) {
     e.msg = "event has no 'name'";
     e.help = R"(every event needs "name": "<event name>")";
@@ -211,7 +216,17 @@ struct JsonTraceReader::Impl {
 
   void report(uint64_t ln, const char* lineStart, size_t lineLen, const RecordError& e) {
     uint32_t col = 1;
-    if (e.offset != SIZE_MAX && e.offset <= lineLen) col = static_cast<uint32_t>(e.offset) + 1;
+    size_t off = e.offset;
+    if (off == SIZE_MAX && !e.key.empty()) {
+      // Point at the offending key's value.
+      std::string_view line(lineStart, lineLen);
+      size_t k = line.find("\"" + e.key + "\"");
+      if (k != std::string_view::npos) {
+        size_t colon = line.find(':', k + e.key.size() + 2);
+        off = colon == std::string_view::npos ? k : line.find_first_not_of(" \t", colon + 1);
+      }
+    }
+    if (off != SIZE_MAX && off <= lineLen) col = static_cast<uint32_t>(off) + 1;
     auto& d = diags.error("trace-json", Location{path(), ln, col}, e.msg,
                           e.help.empty() ? "each line must be one JSON object, see docs/trace-format.md" : e.help);
     d.snippet.assign(lineStart, std::min<size_t>(lineLen, 200));

@@ -44,8 +44,14 @@ std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOpti
     } else if (path == "-") {
       head = "{";  // stdin: JSON unless --input-format says otherwise
     }
-    for (const auto& f : formats)
-      if (f.sniff(path, isDir, head)) { chosen = &f; break; }
+    // An empty (or blank) file is an empty trace: read it as JSON, which yields no events.
+    if (!isDir && head.find_first_not_of(" \t\r\n") == std::string::npos)
+      for (const auto& f : formats)
+        if (std::string_view(f.name) == "json") chosen = &f;
+    for (const auto& f : formats) {
+      if (chosen) break;
+      if (f.sniff(path, isDir, head)) chosen = &f;
+    }
     if (!chosen) {
       bool binary = head.find('\0') != std::string::npos;
       diags.error("trace-format", Location{path, 0, 0},
