@@ -37,6 +37,7 @@ void splitFormats(vc::CommonArgs& a) {
 int main(int argc, char** argv) {
   CLI::App app{"vconform: check virtio / vhost-user traces against ordering rules, in the recorded order\n"
                "and in every order that the run's happens-before relation allows."};
+  app.name("vconform");
   app.footer(kExitHelp);
   app.require_subcommand(1);
   app.set_version_flag("--version", "vconform 0.1.0");

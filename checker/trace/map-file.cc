@@ -229,6 +229,36 @@ class Locator {
   std::string_view text_;
 };
 
+// "^abc\\.d(..." -> literal "abc.d": the text any match must start with. False when the regex is
+// not anchored with '^' (or uses flags / alternation at the top, where this is not safe).
+bool anchoredLiteralPrefix(const std::string& re, std::string& lit) {
+  lit.clear();
+  if (re.empty() || re[0] != '^') return false;
+  if (re.find('|') != std::string::npos) return false;  // a top-level '|' would break the anchor
+  size_t i = 1;
+  while (i < re.size()) {
+    char c = re[i];
+    size_t len = 1;
+    char litc;
+    if (c == '\\') {
+      if (i + 1 >= re.size()) break;
+      char e = re[i + 1];
+      if (std::isalnum(static_cast<unsigned char>(e))) break;  // \d, \w, \x.. : a class, stop
+      litc = e;
+      len = 2;
+    } else if (std::strchr(".[](){}*+?|^$", c)) {
+      break;
+    } else {
+      litc = c;
+    }
+    // A quantifier after this char makes it optional or repeated: stop before it.
+    if (i + len < re.size() && std::strchr("*+?{", re[i + len])) break;
+    lit += litc;
+    i += len;
+  }
+  return true;
+}
+
 struct Loader {
   std::string path;
   std::string_view text;
@@ -514,15 +544,22 @@ struct Loader {
       std::string ev = pj["event"].get<std::string>();
       if (!parseTemplate(ev, *p.re, p.event, at(ev))) continue;
       if (pj.contains("fields")) parseFields(pj["fields"], *p.re, *m, p.fields);
-      std::string err;
-      if (m->set->Add(p.regexText, &err) < 0) {
-        error(off, "bad regex: " + err);
-        continue;
+      p.anchoredLiteral = anchoredLiteralPrefix(p.regexText, p.literal);
+      if (!p.anchoredLiteral) {
+        std::string err;
+        p.setIndex = m->set->Add(p.regexText, &err);
+        if (p.setIndex < 0) {
+          error(off, "bad regex: " + err);
+          continue;
+        }
+        m->setPatterns.push_back(static_cast<int>(m->patterns.size()));
       }
       m->patterns.push_back(std::move(p));
     }
     if (!ok) return nullptr;
-    if (!m->set->Compile()) {
+    if (m->setPatterns.empty()) {
+      m->set.reset();
+    } else if (!m->set->Compile()) {
       error(0, "the patterns together are too large for RE2::Set", "split the map or simplify the regexes");
       return nullptr;
     }
@@ -660,13 +697,26 @@ LineMatch LineMapper::classify(std::string_view line) {
   if (r.shape < 0) return r;
   size_t bodyStart = static_cast<size_t>(lineCaps_[0].end() - text.begin());
   re2::StringPiece body(line.data() + bodyStart, line.size() - bodyStart);
+  std::string_view bv(body.data(), body.size());
+  // Candidates in pattern order: "^literal" patterns whose literal starts the body, and the
+  // others when the RE2::Set says they match. The first that really matches wins.
   hits_.clear();
-  if (!map_->set->Match(body, &hits_) || hits_.empty()) return r;
-  std::sort(hits_.begin(), hits_.end());
-  for (int h : hits_) {
-    const Pattern& p = map_->patterns[static_cast<size_t>(h)];
+  bool setRun = false;
+  const auto& pats = map_->patterns;
+  for (size_t k = 0; k < pats.size(); ++k) {
+    const Pattern& p = pats[k];
+    if (p.anchoredLiteral) {
+      if (!bv.starts_with(p.literal)) continue;
+    } else {
+      if (!setRun) {
+        setRun = true;
+        if (!map_->set->Match(body, &hits_)) hits_.clear();
+        std::sort(hits_.begin(), hits_.end());
+      }
+      if (!std::binary_search(hits_.begin(), hits_.end(), p.setIndex)) continue;
+    }
     if (p.re->Match(body, 0, body.size(), RE2::UNANCHORED, bodyCaps_.data(), p.ncap + 1)) {
-      r.pattern = h;
+      r.pattern = static_cast<int>(k);
       break;
     }
   }

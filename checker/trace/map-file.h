@@ -74,6 +74,11 @@ struct Pattern {
   NameTemplate event;
   std::vector<FieldSpec> fields;
   uint64_t mapLine = 0;
+  // Prefilter: a pattern written "^literal..." can only match a body starting with `literal`;
+  // such patterns skip the RE2::Set pass (see LineMapper::classify).
+  bool anchoredLiteral = false;
+  std::string literal;
+  int setIndex = -1;  // index in MapFile::set for the other patterns
 };
 
 struct MapFile {
@@ -83,7 +88,8 @@ struct MapFile {
   std::map<std::string, std::map<int64_t, std::string>> enums;
   std::vector<LineShape> lines;
   std::vector<Pattern> patterns;
-  std::unique_ptr<RE2::Set> set;  // all patterns, to find candidates in one pass
+  std::unique_ptr<RE2::Set> set;  // the patterns without an anchored literal prefix (may be null)
+  std::vector<int> setPatterns;   // set index -> pattern index
   size_t samples = 0;             // sample lines checked at load
 };
 
