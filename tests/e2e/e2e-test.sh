@@ -49,6 +49,16 @@ last_line_of() { grep -n "\"name\":\"$1\"" "$trace" | tail -n1 | cut -d: -f1; }
 case $mode in
   clean)
     grep -q '"name":"add_used"' "$trace" && pass "buffers were used" || fail "no add_used"
+    # Both sides record CLOCK_REALTIME: GET_VRING_BASE (req 11) is seen within 100 ms in both.
+    q=$(grep -m1 ':vhost_user_write req:11 ' "$out/qemu-trace.log" | sed -n 's/^[0-9]*@\([0-9]*\.[0-9]*\):.*/\1/p')
+    b=$(grep '"name":"vu_recv"' "$trace" | grep -m1 '"req":11,' | sed -n 's/.*"ts":\([0-9]*\),.*/\1/p')
+    if [ -n "$q" ] && [ -n "$b" ]; then
+      d=$(awk -v q="$q" -v b="$b" 'BEGIN{d=b/1e9-q; if(d<0)d=-d; printf "%.6f", d}')
+      awk -v d="$d" 'BEGIN{exit !(d < 0.1)}' && pass "back-end and QEMU clocks line up (GET_VRING_BASE ${d}s apart)" \
+        || fail "GET_VRING_BASE ${d}s apart in QEMU's log and the back-end trace"
+    else
+      fail "GET_VRING_BASE missing from QEMU's log or the back-end trace"
+    fi
     grep -q '"name":"fault_injected"' "$trace" && fail "fault_injected in a clean run" ;;
   drop-kick-when-disabled)
     grep -q '"name":"kick_dropped"' "$trace" && pass "a kick was dropped" || fail "no kick_dropped"
