@@ -319,6 +319,34 @@ TEST_F(ServerTest, TruncatedMessageAtEofIsHandled) {
   EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
 }
 
+TEST_F(ServerTest, MemTableReplacedWhileRunning) {
+  SetUpDevice();
+  PutDesc(0, kGpa + 0x4000, 64, kDescFlagWrite, 0);
+  const int call = ::eventfd(0, EFD_CLOEXEC);
+  const int kick = ::eventfd(0, EFD_CLOEXEC);
+  SendU64(kSetVringCall, 0, {call});
+  SendU64(kSetVringKick, 0, {kick});
+  SendState(kSetVringEnable, 0, 1);
+  // A new table (same memory, mapped again) arrives while the ring runs.
+  uint8_t table[8 + 32] = {};
+  const uint32_t n = 1;
+  const uint64_t region[4] = {kGpa, kMemSize, kUva, 0};
+  std::memcpy(table, &n, 4);
+  std::memcpy(table + 8, region, 32);
+  Send(kSetMemTable, table, sizeof table, {memfd_}, kFlagVersion | kFlagNeedReply);
+  EXPECT_EQ(RecvU64(kSetMemTable), 0u);
+  Offer(0);
+  const uint64_t one = 1;
+  ASSERT_EQ(::write(kick, &one, 8), 8);
+  ASSERT_TRUE(WaitReadable(call, 5000)) << "ring not served after the memory table changed";
+  EXPECT_EQ(UsedIdx(), 1);
+  EXPECT_EQ(mem_[0x4000], 0xab);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+  ::close(call);
+  ::close(kick);
+}
+
 TEST_F(ServerTest, ReplyAckOnAnyNeedReplyMessage) {
   RecvFeatures();
   SendU64(kSetProtocolFeatures, kProtocolReplyAck);
