@@ -395,8 +395,9 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
     log_.Error(e);
     return Step::kError;
   };
-  bool replied = false;  // the request's own reply satisfies need_reply
-  bool ok = true;        // result reported by REPLY_ACK
+  // The request's own reply (GET_*) satisfies need_reply. A request that fails ends the
+  // connection instead of being acked with an error, so a REPLY_ACK ack always reports success.
+  bool replied = false;
   switch (m.request) {
     case kGetFeatures:
       tracer_.GetFeatures();
@@ -588,7 +589,7 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
     if (opts_.faults.skip_reply) {
       tracer_.FaultInjected("skip-reply");
       log_.Warn(std::string("fault skip-reply: not acking ") + RequestName(m.request));
-    } else if (!ReplyU64(m, seq, ok ? 0 : 1)) {
+    } else if (!ReplyU64(m, seq, 0)) {
       return Step::kError;
     }
   }
