@@ -234,7 +234,18 @@ class Locator {
 bool anchoredLiteralPrefix(const std::string& re, std::string& lit) {
   lit.clear();
   if (re.empty() || re[0] != '^') return false;
-  if (re.find('|') != std::string::npos) return false;  // a top-level '|' would break the anchor
+  // A '|' outside any group would make the '^' apply to the first branch only.
+  int depth = 0;
+  bool inClass = false;
+  for (size_t k = 0; k < re.size(); ++k) {
+    char c = re[k];
+    if (c == '\\') { ++k; continue; }
+    if (inClass) { if (c == ']') inClass = false; continue; }
+    if (c == '[') inClass = true;
+    else if (c == '(') ++depth;
+    else if (c == ')') --depth;
+    else if (c == '|' && depth == 0) return false;
+  }
   size_t i = 1;
   while (i < re.size()) {
     char c = re[i];
@@ -676,6 +687,16 @@ LineMapper::LineMapper(std::shared_ptr<const MapFile> map, TraceTables& tables) 
     patternKeys_.push_back(std::move(keys));
     patternEvent_.push_back(p.event.isConstant() ? tables_.symbols.intern(p.event.parts[0].first) : kNoSymbol);
   }
+  // Candidate patterns by the body's first byte (index 256: empty body), in pattern order.
+  byFirstByte_.resize(257);
+  for (size_t k = 0; k < map_->patterns.size(); ++k) {
+    const Pattern& p = map_->patterns[k];
+    for (int b = 0; b < 257; ++b) {
+      bool possible = !p.anchoredLiteral || p.literal.empty() ||
+                      (b < 256 && static_cast<unsigned char>(p.literal[0]) == b);
+      if (possible) byFirstByte_[static_cast<size_t>(b)].push_back(static_cast<int>(k));
+    }
+  }
   lineCaps_.resize(static_cast<size_t>(maxShape));
   bodyCaps_.resize(static_cast<size_t>(maxPat));
 }
@@ -703,7 +724,9 @@ LineMatch LineMapper::classify(std::string_view line) {
   hits_.clear();
   bool setRun = false;
   const auto& pats = map_->patterns;
-  for (size_t k = 0; k < pats.size(); ++k) {
+  const auto& cands = byFirstByte_[bv.empty() ? 256 : static_cast<unsigned char>(bv[0])];
+  for (int ki : cands) {
+    size_t k = static_cast<size_t>(ki);
     const Pattern& p = pats[k];
     if (p.anchoredLiteral) {
       if (!bv.starts_with(p.literal)) continue;
@@ -822,7 +845,11 @@ int LineMapper::map(std::string_view line, uint32_t source, Event& ev, FieldErro
     return false;
   };
   if (!intCap(s.pidCap, pid) || !intCap(s.tidCap, tid)) return -1;
-  ev.thread = tables_.threads.intern(source, pid, tid);
+  if (!haveLastThread_ || pid != lastPid_ || tid != lastTid_ || source != lastSource_) {
+    lastThread_ = tables_.threads.intern(source, pid, tid);
+    lastPid_ = pid, lastTid_ = tid, lastSource_ = source, haveLastThread_ = true;
+  }
+  ev.thread = lastThread_;
   if (s.taskCap >= 0 && lineCaps_[s.taskCap].data()) {
     auto& t = tables_.threads.at(ev.thread);
     if (t.name.empty()) {

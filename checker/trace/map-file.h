@@ -127,7 +127,11 @@ class LineMapper {
   TraceTables& tables_;
   std::vector<re2::StringPiece> lineCaps_, bodyCaps_;
   std::vector<int> hits_;
+  std::vector<std::vector<int>> byFirstByte_;
   int lastShape_ = -1;  // last specific shape that matched
+  bool haveLastThread_ = false;  // cache of the last thread looked up
+  int64_t lastPid_ = 0, lastTid_ = 0;
+  uint32_t lastSource_ = 0, lastThread_ = 0;
   std::string scratch_;
 };
 
