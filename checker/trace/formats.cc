@@ -7,6 +7,7 @@
 #include "trace/ctf-reader.h"
 #endif
 #include "trace/text-reader.h"
+#include "trace/text-tracing-json.h"
 
 namespace vc {
 
@@ -49,6 +50,8 @@ bool sniffText(const std::string&, bool isDir, std::string_view head) {
   }
   return true;
 }
+bool sniffTracing(const std::string&, bool isDir, std::string_view head) { return !isDir && sniffTracingJson(head); }
+
 bool sniffNever(const std::string&, bool, std::string_view) { return false; }
 
 std::unique_ptr<TraceReader> openText(const std::string& path, const ReaderOptions& opts, uint32_t source,
@@ -87,6 +90,8 @@ const std::vector<TraceFormat>& traceFormats() {
       {"ctf", "LTTng / CTF 1.8 trace directory (or a folder of several traces), read with libbabeltrace2", sniffCtf,
        openCtf},
 #endif
+      {"tracing-json", "Rust tracing-subscriber JSON lines (timestamp, level, fields.message, threadId)", sniffTracing,
+       openTracingJsonTrace},
       // Any text that is not JSON, with the map chosen from its first lines.
       {"text", "any text log through a map file (--maps DIR, specs/maps), chosen from the content", sniffText, openText},
       {"json", "vconform JSON trace v1: JSON Lines, a JSON array, or {\"events\": [...]}", sniffJson, openJson},

@@ -1,0 +1,89 @@
+// Rust tracing JSON lines.
+#include "trace/text-tracing-json.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace vc {
+namespace {
+
+std::string tmpFile(const std::string& name, const std::string& content) {
+  auto dir = std::filesystem::temp_directory_path() / ("vconform-tracing-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto p = (dir / name).string();
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+const char* kLines =
+    R"J({"timestamp":"2022-07-11T02:12:24.123456Z","level":"INFO","fields":{"message":"set_vring_enable","vring":0,"enable":true},"target":"vhost_user_backend","threadId":"ThreadId(2)","threadName":"vu-socket"})J"
+    "\n"
+    "not json at all\n"
+    R"J({"timestamp":"2022-07-11T02:12:24.2Z","level":"DEBUG","fields":{"message":"handle_event","vring":0,"ratio":0.5,"big":18446744073709551615},"target":"vhost_user_backend::handler","span":{"name":"worker","queue":0},"threadId":"ThreadId(3)"})J"
+    "\n"
+    R"J({"timestamp":"2022-07-11T02:12:24.3Z","level":"DEBUG","fields":{"other":1},"target":"x","threadId":"ThreadId(3)"})J"
+    "\n"
+    R"J({"timestamp":"2022-07-11T02:12:24.4Z","level":"DEBUG","fields":{"message":"broken")J"
+    "\n";
+
+TEST(TracingJson, SniffedAndRead) {
+  std::string p = tmpFile("t.jsonl", kLines);
+  TraceTables t;
+  Diagnostics d;
+  ReaderOptions o;
+  auto r = openTrace(p, o, t, d);
+  ASSERT_TRUE(r) << renderAll(d);
+  EXPECT_EQ(t.sources.at(0).format, "tracing-json");
+  Event ev;
+  ASSERT_TRUE(r->next(ev));
+  EXPECT_EQ(t.symbols.name(ev.name), "set_vring_enable");
+  EXPECT_EQ(ev.origin.line, 1u);
+  EXPECT_EQ(ev.ts, 1657505544123456000);
+  EXPECT_EQ(*ev.field(t.symbols.find("enable")), Value::ofBool(true));
+  EXPECT_EQ(*ev.field(t.symbols.find("level")), Value::ofStr("INFO"));
+  EXPECT_EQ(t.threads.at(ev.thread).tid, 2);
+  EXPECT_EQ(t.threads.at(ev.thread).name, "vu-socket");
+  ASSERT_TRUE(r->next(ev));
+  EXPECT_EQ(ev.origin.line, 3u);
+  EXPECT_EQ(t.symbols.name(ev.name), "handle_event");
+  EXPECT_EQ(*ev.field(t.symbols.find("ratio")), Value::ofStr("0.5"));
+  EXPECT_EQ(*ev.field(t.symbols.find("big")), Value::ofInt(-1));
+  EXPECT_EQ(*ev.field(t.symbols.find("span.queue")), Value::ofInt(0));
+  EXPECT_EQ(t.threads.at(ev.thread).tid, 3);
+  EXPECT_FALSE(r->next(ev));  // line 4 has no message: skipped; line 5 is broken
+  ASSERT_EQ(d.errorCount(), 1u);
+  EXPECT_EQ(d.all()[0].loc.line, 5u);
+  EXPECT_EQ(d.all()[0].code, "trace-tracing-json");
+}
+
+TEST(TracingJson, NameFieldOption) {
+  std::string p = tmpFile("n.jsonl",
+                          R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"m","event":"ev1"}})J"
+                          "\n");
+  TraceTables t;
+  Diagnostics d;
+  ReaderOptions o;
+  o.tracingNameField = "event";
+  auto r = openTrace(p, o, t, d);
+  ASSERT_TRUE(r);
+  Event ev;
+  ASSERT_TRUE(r->next(ev));
+  EXPECT_EQ(t.symbols.name(ev.name), "ev1");
+  EXPECT_EQ(*ev.field(t.symbols.find("message")), Value::ofStr("m"));
+}
+
+TEST(TracingJson, PlainVconformJsonStillJson) {
+  std::string p = tmpFile("v.jsonl", R"J({"name":"x","ts":1,"tid":1,"fields":{"level":1,"timestamp":2}})J"
+                                     "\n");
+  TraceTables t;
+  Diagnostics d;
+  auto r = openTrace(p, ReaderOptions{}, t, d);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(t.sources.at(0).format, "json");
+}
+
+}  // namespace
+}  // namespace vc
