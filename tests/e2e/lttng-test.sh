@@ -18,3 +18,18 @@ if ! diff "$out/json.counts" "$out/lttng.counts"; then
   exit 1
 fi
 echo "ok: JSON and LTTng traces hold the same $(wc -l <"$out/backend.jsonl") events"
+
+# vconform's JSON and CTF readers must see the same events, fields and first values in the two
+# traces of this one run (the CTF names carry the provider prefix `vconform_backend:`).
+vc=${VC_VCONFORM:-}
+if [ -n "$vc" ] && [ -x "$vc" ]; then
+  "$vc" events "$out/backend.jsonl" | sed 's/  */ /g' >"$out/json.events"
+  "$vc" events "$out/lttng" | sed 's/vconform_backend://; s/  */ /g' >"$out/lttng.events"
+  if ! diff "$out/json.events" "$out/lttng.events"; then
+    echo "FAIL: vconform reads different events from the JSON and the CTF trace"
+    exit 1
+  fi
+  echo "ok: vconform reads the same events from both traces"
+else
+  echo "note: vconform reader comparison skipped (no checker binary)"
+fi
