@@ -15,7 +15,7 @@
 # Exit status: 0 when the run happened (whatever the guest saw), 2 on a setup problem.
 # Environment: VC_BACKEND (the vhost-user-rng binary; default: found in build*/), VC_E2E_CACHE
 # (kernel + initrd cache; default build-backend/e2e-cache), VC_BYTES (256), VC_READ_TIMEOUT
-# (guest read timeout, s; 3), VC_QEMU_TIMEOUT (s; 60), VC_FILL (counter), VC_LTTNG (0/1).
+# (guest read timeout, s; 5), VC_QEMU_TIMEOUT (s; 60), VC_FILL (counter), VC_LTTNG (0/1).
 set -euo pipefail
 mode=${1:?usage: record.sh MODE OUTDIR}
 out=${2:?usage: record.sh MODE OUTDIR}
@@ -38,7 +38,7 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 fi
 cache=${VC_E2E_CACHE:-$root/build-backend/e2e-cache}
 bytes=${VC_BYTES:-256}
-read_timeout=${VC_READ_TIMEOUT:-3}
+read_timeout=${VC_READ_TIMEOUT:-5}
 qemu_timeout=${VC_QEMU_TIMEOUT:-60}
 fill=${VC_FILL:-counter}
 
