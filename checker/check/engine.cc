@@ -1,6 +1,8 @@
 #include "check/engine.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -33,17 +35,6 @@ EventRef makeRef(const Event& ev, uint64_t seq, const TraceTables& tables) {
 
 namespace {
 
-std::string keyOf(const std::vector<const Value*>& params) {
-  std::string k;
-  for (const Value* v : params) {
-    if (!v) { k += '\x01'; continue; }
-    k += static_cast<char>('0' + static_cast<int>(v->kind));
-    k += v->kind == Value::Kind::Str ? v->s : std::to_string(v->i);
-    k += '\x00';
-  }
-  return k;
-}
-
 struct Dispatch {
   size_t rule;
   uint8_t role;
@@ -51,7 +42,23 @@ struct Dispatch {
 };
 
 // One event's part in one rule: the roles it plays for one instance (or, broadcast, for all).
+// `params` point into the event being processed.
 struct Match {
+  size_t rule;
+  bool broadcast;
+  std::string key;
+  uint8_t mask;
+  std::array<const Value*, 8> params;
+  uint8_t nparams;
+  std::vector<Value> values() const {
+    std::vector<Value> out;
+    for (uint8_t i = 0; i < nparams; ++i) out.push_back(params[i] ? *params[i] : Value{});
+    return out;
+  }
+};
+
+// The same, kept until happens-before hands the event back with its clock.
+struct KeptMatch {
   size_t rule;
   bool broadcast;
   std::string key;
@@ -174,30 +181,38 @@ class Engine {
   }
 
  private:
+  // The matches of the current event: the first nm_ entries of pool_ (reused, so their key
+  // strings keep their capacity from event to event).
+  std::span<Match> active() { return {pool_.data(), nm_}; }
+
   void processEvent(Event& ev, uint64_t seq) {
-    matches_.clear();
+    nm_ = 0;
     if (ev.name < byName_.size()) {
       for (const Dispatch& d : byName_[ev.name]) {
         const Rule& rule = spec_.rules[d.rule];
         params_.assign(rule.params.size(), nullptr);
         if (!d.m->matches(ev, params_)) continue;
         bool broadcast = runs_[d.rule].hasParams && d.m->binds.empty();
-        std::string key = broadcast ? std::string() : keyOf(params_);
+        keyInto(broadcast ? nullptr : &params_, keyBuf_);
         Match* found = nullptr;
-        for (auto& m : matches_)
-          if (m.rule == d.rule && m.broadcast == broadcast && m.key == key) found = &m;
+        for (auto& m : active())
+          if (m.rule == d.rule && m.broadcast == broadcast && m.key == keyBuf_) found = &m;
         if (found) {
           found->mask |= d.role;
-        } else {
-          Match m{d.rule, broadcast, std::move(key), d.role, {}};
-          if (!broadcast)
-            for (const Value* v : params_) m.params.push_back(v ? *v : Value{});
-          matches_.push_back(std::move(m));
+          continue;
         }
+        if (nm_ == pool_.size()) pool_.emplace_back();
+        Match& m = pool_[nm_++];
+        m.rule = d.rule;
+        m.broadcast = broadcast;
+        m.key.assign(keyBuf_);
+        m.mask = d.role;
+        m.nparams = broadcast ? 0 : static_cast<uint8_t>(params_.size());
+        for (uint8_t i = 0; i < m.nparams; ++i) m.params[i] = params_[i];
       }
     }
-    if (matches_.empty()) ++result_.ignoredEvents;
-    for (const auto& m : matches_) {
+    if (nm_ == 0) ++result_.ignoredEvents;
+    for (const auto& m : active()) {
       auto& st = result_.ruleStats[m.rule];
       ++st.events;
       for (int ri = 0; ri < kRoleCount; ++ri)
@@ -205,61 +220,82 @@ class Engine {
     }
     if (observed_) {
       // Group per rule so broadcast and bound roles of one event reach an instance as one step.
-      for (size_t i = 0; i < matches_.size(); ++i) {
-        size_t r = matches_[i].rule;
+      for (size_t i = 0; i < nm_; ++i) {
+        size_t r = pool_[i].rule;
         bool first = true;
-        for (size_t j = 0; j < i; ++j) first &= matches_[j].rule != r;
+        for (size_t j = 0; j < i; ++j) first &= pool_[j].rule != r;
         if (first) observeRule(r, ev, seq);
       }
     }
-    bool needHb = predicted_ && (!matches_.empty() || !ev.after.empty() || !ev.id.empty() ||
+    bool needHb = predicted_ && (nm_ || !ev.after.empty() || !ev.id.empty() ||
                                  (ev.name < syncName_.size() && syncName_[ev.name]));
-    if (predicted_ && !matches_.empty()) {
-      bool any = false;
-      for (const auto& m : matches_) any |= predictable(spec_.rules[m.rule].rel);
-      if (any) pendingRel_[seq] = matches_;
+    if (predicted_ && nm_) {
+      std::vector<KeptMatch> kept;
+      for (const auto& m : active())
+        if (predictable(spec_.rules[m.rule].rel)) kept.push_back(KeptMatch{m.rule, m.broadcast, m.key, m.mask, m.values()});
+      if (!kept.empty()) pendingRel_[seq] = std::move(kept);
     }
-    if (!ring_.empty()) ring_[seq % ring_.size()] = ev;
-    if (needHb) hb_->add(std::move(ev), seq);
+    if (needHb) {
+      if (!ring_.empty()) ring_[seq % ring_.size()] = ev;
+      hb_->add(std::move(ev), seq);
+    } else if (!ring_.empty()) {
+      // The ring takes the event; the reader refills the ring's old event (keeping its capacity).
+      std::swap(ring_[seq % ring_.size()], ev);
+    }
+  }
+
+  static void keyInto(const std::vector<const Value*>* params, std::string& k) {
+    k.clear();
+    if (!params) return;
+    for (const Value* v : *params) {
+      if (!v) { k += '\x01'; continue; }
+      k += static_cast<char>('0' + static_cast<int>(v->kind));
+      if (v->kind == Value::Kind::Str) k += v->s;
+      else k.append(reinterpret_cast<const char*>(&v->i), sizeof v->i);
+      k += '\x00';
+    }
   }
 
   void observeRule(size_t r, const Event& ev, uint64_t seq) {
     RuleRun& run = runs_[r];
     uint8_t bmask = 0;
-    for (const auto& m : matches_)
+    for (const auto& m : active())
       if (m.rule == r && m.broadcast) bmask |= m.mask;
-    // Create the instances this event binds, from the template (before it sees this event).
-    for (const auto& m : matches_) {
-      if (m.rule != r || m.broadcast) continue;
-      if (!run.inst.count(m.key)) {
-        Instance in = run.templ;
-        in.params = m.params;
-        run.inst.emplace(m.key, std::move(in));
-        ++run.created;
-      }
-    }
     if (bmask) {
+      // Create the instances this event binds, from the template (before it sees this event).
+      for (const auto& m : active())
+        if (m.rule == r && !m.broadcast) instanceFor(run, m);
       for (auto& [key, in] : run.inst) {
         uint8_t mask = bmask;
-        for (const auto& m : matches_)
+        for (const auto& m : active())
           if (m.rule == r && !m.broadcast && m.key == key) mask |= m.mask;
         stepInstance(r, in, mask, ev, seq);
       }
       stepInstance(r, run.templ, bmask, ev, seq, true);
-
-    } else {
-      for (const auto& m : matches_) {
-        if (m.rule != r || m.broadcast) continue;
-        auto it = run.inst.find(m.key);
-        stepInstance(r, it->second, m.mask, ev, seq);
-        // An instance back in the initial state holds nothing worth its memory: it behaves as a
-        // new one would, and ends without a verdict. Only sound while no broadcast event can move
-        // the template (then a dropped instance could owe an end-of-trace verdict).
-        if (run.canCollect && !it->second.st.failed && it->second.snaps.empty() &&
-            it->second.st.sameBehaviour(run.templ.st))
-          run.inst.erase(it);
-      }
+      return;
     }
+    for (const auto& m : active()) {
+      if (m.rule != r || m.broadcast) continue;
+      auto it = instanceFor(run, m);
+      stepInstance(r, it->second, m.mask, ev, seq);
+      // An instance back in the initial state holds nothing worth its memory: it behaves as a
+      // new one would, and ends without a verdict. Only sound while no broadcast event can move
+      // the template (then a dropped instance could owe an end-of-trace verdict).
+      if (run.canCollect && !it->second.st.failed && it->second.snaps.empty() &&
+          it->second.st.sameBehaviour(run.templ.st))
+        run.inst.erase(it);
+    }
+  }
+
+  // The instance a match binds, made from the template if it is new (one hash lookup).
+  std::unordered_map<std::string, Instance>::iterator instanceFor(RuleRun& run, const Match& m) {
+    auto [it, fresh] = run.inst.try_emplace(m.key);
+    if (fresh) {
+      it->second = run.templ;
+      it->second.params = m.values();
+      ++run.created;
+    }
+    return it;
   }
 
   static void refsOf(const MonState& s, uint64_t out[6]) {
@@ -491,12 +527,14 @@ class Engine {
   std::vector<RuleRun> runs_;
   std::vector<std::vector<Dispatch>> byName_;
   std::vector<uint8_t> syncName_;
-  std::vector<Match> matches_;
+  std::vector<Match> pool_;
+  size_t nm_ = 0;
+  std::string keyBuf_;
   std::vector<const Value*> params_;
   std::vector<Event> ring_;
   bool observed_ = true, predicted_ = true;
   std::unique_ptr<HappensBefore> hb_;
-  std::unordered_map<uint64_t, std::vector<Match>> pendingRel_;
+  std::unordered_map<uint64_t, std::vector<KeptMatch>> pendingRel_;
   std::vector<Stored> stored_;
   std::vector<uint32_t> clocks_;
   std::vector<std::map<std::string, PInstance>> pinst_;

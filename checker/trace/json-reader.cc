@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <string_view>
@@ -21,12 +22,12 @@ struct RecordError {
   std::string msg;
   size_t offset = SIZE_MAX;  // byte offset in the record, when known
   std::string help;
-  std::string key;           // the key whose value is wrong, to point at it
+  std::string_view key;      // the key whose value is wrong, to point at it (valid until the next parse)
 };
 
 // Reads an integer value (signed, or unsigned kept as its bit pattern, or an integral double).
 bool readInt(dom::element v, int64_t& out, RecordError& e, std::string_view what) {
-  e.key = std::string(what);
+  e.key = what;
   switch (v.type()) {
     case dom::element_type::INT64: out = v.get_int64().value_unsafe(); return true;
     case dom::element_type::UINT64: out = static_cast<int64_t>(v.get_uint64().value_unsafe()); return true;
@@ -47,18 +48,22 @@ bool readInt(dom::element v, int64_t& out, RecordError& e, std::string_view what
 }
 
 bool readScalar(dom::element v, Value& out, RecordError& e, std::string_view key) {
-  e.key = std::string(key);
+  e.key = key;
   switch (v.type()) {
     case dom::element_type::INT64:
     case dom::element_type::UINT64:
     case dom::element_type::DOUBLE: {
-      int64_t i;
-      if (!readInt(v, i, e, key)) return false;
-      out = Value::ofInt(i);
-      return true;
+      out.kind = Value::Kind::Int;
+      return readInt(v, out.i, e, key);
     }
-    case dom::element_type::STRING: out = Value::ofStr(std::string(v.get_string().value_unsafe())); return true;
-    case dom::element_type::BOOL: out = Value::ofBool(v.get_bool().value_unsafe()); return true;
+    case dom::element_type::STRING:
+      out.kind = Value::Kind::Str;
+      out.s.assign(v.get_string().value_unsafe());
+      return true;
+    case dom::element_type::BOOL:
+      out.kind = Value::Kind::Bool;
+      out.i = v.get_bool().value_unsafe();
+      return true;
     default:
       e.msg = "field '" + std::string(key) + "' must be an integer, a string or a boolean";
       e.help = "flatten nested values into several fields";
@@ -73,6 +78,25 @@ bool readId(dom::element v, std::string& out, RecordError& e) {
   return true;
 }
 
+// Event and field names repeat from line to line: a small direct-mapped cache, indexed by the
+// name's length and edge characters, saves hashing them in the symbol table.
+struct NameCache {
+  static constexpr size_t kSlots = 512;
+  std::array<std::string, kSlots> text;
+  std::array<Symbol, kSlots> sym{};
+  Symbol get(size_t salt, std::string_view s, SymbolTable& table) {
+    if (s.empty()) return table.intern(s);
+    size_t h = (s.size() * 131 + static_cast<unsigned char>(s[0]) * 31 +
+                static_cast<unsigned char>(s[s.size() - 1]) * 7 + (s.size() > 2 ? static_cast<unsigned char>(s[2]) : 0) +
+                (salt ? 1 : 0) * 257) % kSlots;
+    if (sym[h] != 0 && text[h] == s) return sym[h] - 1;
+    Symbol x = table.intern(s);
+    text[h].assign(s);
+    sym[h] = x + 1;
+    return x;
+  }
+};
+
 // Where a syntax error is: simdjson's DOM does not say, so the error path asks nlohmann::json.
 size_t syntaxErrorOffset(const char* p, size_t n) {
   try {
@@ -86,7 +110,7 @@ size_t syntaxErrorOffset(const char* p, size_t n) {
 }
 
 bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIndex, TraceTables& tables,
-                 Event& ev, RecordError& e) {
+                 Event& ev, RecordError& e, NameCache& names) {
   ev.clear();
   ev.origin.source = sourceIndex;
   dom::element doc;
@@ -106,14 +130,14 @@ bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIn
   int64_t pid = 0, tid = 0;
   std::string_view threadName;
   for (auto [key, v] : obj) {
-    e.key = std::string(key);
+    e.key = key;
     if (key == "name") {
       std::string_view s;
       if (v.get_string().get(s) || s.empty()) {
         e.msg = "'name' must be a non-empty string";
         return false;
       }
-      ev.name = tables.symbols.intern(s);
+      ev.name = names.get(0, s, tables.symbols);
       haveName = true;
     } else if (key == "ts") {
       if (!readInt(v, ev.ts, e, "ts")) return false;
@@ -135,11 +159,12 @@ bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIn
         e.help = R"(write fields as "fields": {"vring": 0, "enable": 1})";
         return false;
       }
+      size_t slot = 1;
       for (auto [fk, fv] : fo) {
-        Field f;
-        f.key = tables.symbols.intern(fk);
+        ev.fields.emplace_back();
+        Field& f = ev.fields.back();
+        f.key = names.get(slot++, fk, tables.symbols);
         if (!readScalar(fv, f.value, e, fk)) return false;
-        ev.fields.push_back(std::move(f));
       }
     } else if (key == "id") {
       if (!readId(v, ev.id, e)) return false;
@@ -157,7 +182,7 @@ bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIn
     }
     // Other keys are ignored so that writers may add metadata (docs/trace-format.md).
   }
-  e.key.clear();
+  e.key = {};
   if (!haveName) {
     e.msg = "event has no 'name'";
     e.help = R"(every event needs "name": "<event name>")";
@@ -180,6 +205,7 @@ struct JsonTraceReader::Impl {
   TraceTables& tables;
   Diagnostics& diags;
   dom::parser parser;
+  NameCache names;
   std::vector<char> buf;   // [begin, end) holds unread bytes; capacity has SIMDJSON padding
   size_t begin = 0, end = 0;
   bool eof = false;
@@ -220,7 +246,7 @@ struct JsonTraceReader::Impl {
     if (off == SIZE_MAX && !e.key.empty()) {
       // Point at the offending key's value.
       std::string_view line(lineStart, lineLen);
-      size_t k = line.find("\"" + e.key + "\"");
+      size_t k = line.find("\"" + std::string(e.key) + "\"");
       if (k != std::string_view::npos) {
         size_t colon = line.find(':', k + e.key.size() + 2);
         off = colon == std::string_view::npos ? k : line.find_first_not_of(" \t", colon + 1);
@@ -232,11 +258,7 @@ struct JsonTraceReader::Impl {
     d.snippet.assign(lineStart, std::min<size_t>(lineLen, 200));
   }
 
-  bool looksBinary(const char* p, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-      if (p[i] == 0) return true;
-    return false;
-  }
+  static bool looksBinary(const char* p, size_t n) { return std::memchr(p, 0, n) != nullptr; }
 
   void detect() {
     while (end - begin < 64 && fill()) {}
@@ -278,7 +300,7 @@ struct JsonTraceReader::Impl {
 
   bool parseSpan(const char* p, size_t n, uint64_t ln, Event& ev) {
     RecordError e;
-    if (parseRecord(p, n, parser, source, tables, ev, e)) {
+    if (parseRecord(p, n, parser, source, tables, ev, e, names)) {
       ev.origin.line = ln;
       return true;
     }
@@ -411,9 +433,10 @@ bool JsonTraceReader::next(Event& ev) {
 bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& tables, Event& ev,
                     std::string& err, uint32_t& errCol, std::string& help) {
   static thread_local dom::parser parser;
+  NameCache names;
   simdjson::padded_string padded(text);
   RecordError e;
-  if (parseRecord(padded.data(), padded.size(), parser, sourceIndex, tables, ev, e)) return true;
+  if (parseRecord(padded.data(), padded.size(), parser, sourceIndex, tables, ev, e, names)) return true;
   err = e.msg;
   help = e.help;
   errCol = e.offset == SIZE_MAX ? 1 : static_cast<uint32_t>(e.offset) + 1;
