@@ -31,14 +31,24 @@ void SignalEventFd(int fd) {
   } while (r < 0 && errno == EINTR);
 }
 
-// Reads an eventfd counter if it is readable now; 0 when it is not.
-uint64_t DrainEventFd(int fd) {
+// Reads an eventfd counter if it is readable now; 0 when it is not. `bad` (optional) is set when
+// the fd is readable but does not behave like an eventfd (EOF, short read, error, hang-up).
+uint64_t DrainEventFd(int fd, bool* bad = nullptr) {
   if (fd < 0) return 0;
   pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return 0;
+  if (::poll(&p, 1, 0) <= 0) return 0;
+  if (!(p.revents & POLLIN)) {
+    if (bad && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) *bad = true;
+    return 0;
+  }
   uint64_t v = 0;
-  const ssize_t r = ::read(fd, &v, sizeof v);
-  return r == static_cast<ssize_t>(sizeof v) ? v : 0;
+  ssize_t r;
+  do {
+    r = ::read(fd, &v, sizeof v);
+  } while (r < 0 && errno == EINTR);
+  if (r == static_cast<ssize_t>(sizeof v)) return v;
+  if (bad && !(r < 0 && errno == EAGAIN)) *bad = true;
+  return 0;
 }
 
 // Reads exactly `len` bytes; returns 0 at EOF before any byte, -1 on error / short read.
@@ -631,7 +641,15 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
       }
     }
     DrainEventFd(vr.ctl_fd);
-    const uint64_t kicks = DrainEventFd(kick_fd);
+    bool bad_kick_fd = false;
+    const uint64_t kicks = kick_fd >= 0 ? DrainEventFd(kick_fd, &bad_kick_fd) : 0;
+    if (bad_kick_fd) {
+      // Not an eventfd: stop watching it rather than spin on a level-triggered readable fd.
+      ::epoll_ctl(ep, EPOLL_CTL_DEL, kick_fd, nullptr);
+      kick_fd = -1;
+      tracer_.RingError(vr.index, "kick fd does not behave like an eventfd; no longer watched");
+      log_.Error("ring " + std::to_string(vr.index) + ": kick fd is not an eventfd");
+    }
     std::unique_lock<std::mutex> lock(vr.mu);
     const uint64_t version = vr.version;
     tracer_.RingObserve(vr.index, version);

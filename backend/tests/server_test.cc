@@ -347,6 +347,28 @@ TEST_F(ServerTest, MemTableReplacedWhileRunning) {
   ::close(kick);
 }
 
+TEST_F(ServerTest, KickFdThatIsNotAnEventFdIsDropped) {
+  SetUpDevice();
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  ::close(pipefd[1]);  // read end at EOF: always readable, never 8 bytes
+  SendU64(kSetVringKick, 0, {pipefd[0]});
+  ::close(pipefd[0]);
+  SendState(kSetVringEnable, 0, 1);
+  SendState(kGetVringBase, 0, 0);
+  Recv(kGetVringBase);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+  const std::string t = Trace();
+  EXPECT_NE(t.find("not behave like an eventfd"), std::string::npos);
+  // One error, then quiet: the worker did not spin on the fd.
+  size_t observes = 0;
+  for (size_t at = t.find("\"ring_observe\""); at != std::string::npos; at = t.find("\"ring_observe\"", at + 1)) {
+    ++observes;
+  }
+  EXPECT_LT(observes, 10u);
+}
+
 TEST_F(ServerTest, ReplyAckOnAnyNeedReplyMessage) {
   RecvFeatures();
   SendU64(kSetProtocolFeatures, kProtocolReplyAck);
