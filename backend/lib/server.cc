@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -609,6 +611,14 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
 void VhostUserServer::WorkerMain(Vring* vrp) {
   Vring& vr = *vrp;
   SetCurrentThreadName("vu-worker-" + std::to_string(vr.index));
+  {
+    // The call / err "eventfd" comes from the front-end; if it is a pipe without a reader, the
+    // write must fail with EPIPE, not kill the process (the socket uses MSG_NOSIGNAL instead).
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, nullptr);
+  }
   int kick_fd;
   {
     std::unique_lock<std::mutex> lock(vr.mu);
