@@ -18,6 +18,8 @@ case $mode in
   clean)                   want_marker=READ-OK;  rule="" ;;
   # 4 KiB: ~64 requests, so EVENT_IDX suppression and re-arming run many times.
   clean-4k)                want_marker=READ-OK;  rule=""; rec_mode=clean; export VC_BYTES=4096 ;;
+  # The guest reloads its driver between two reads: vhost stops and starts again.
+  clean-reload)            want_marker=READ-OK;  rule=""; rec_mode=clean; export VC_RELOAD=1 ;;
   drop-kick-when-disabled) want_marker=READ-FAIL; rule=vu-kick-handled; export VC_READ_TIMEOUT=${VC_READ_TIMEOUT:-2} ;;
   process-before-enable)   want_marker=READ-OK;  rule=vu-enable ;;
   notify-after-stop)       want_marker=READ-OK;  rule=vu-stop ;;
@@ -50,8 +52,14 @@ grep -q '"name":"vu_error"' "$trace" && fail "trace has vu_error: $(grep '"name"
 line_of() { grep -n "\"name\":\"$1\"" "$trace" | head -n1 | cut -d: -f1; }
 last_line_of() { grep -n "\"name\":\"$1\"" "$trace" | tail -n1 | cut -d: -f1; }
 case $mode in
-  clean|clean-4k)
+  clean|clean-4k|clean-reload)
     grep -q '"name":"add_used"' "$trace" && pass "buffers were used" || fail "no add_used"
+    if [ "$mode" = clean-reload ]; then
+      grep -q 'VC-GUEST: first read ok, reloading' "$out/console.log" && pass "guest reloaded its driver" || fail "guest did not reload"
+      starts=$(grep -c '"name":"ring_start"' "$trace"); stops=$(grep -c '"name":"ring_stop"' "$trace")
+      [ "$starts" -ge 2 ] && [ "$stops" -ge 2 ] && pass "ring started $starts and stopped $stops times" \
+        || fail "ring started $starts and stopped $stops times, wanted 2 each"
+    fi
     used=$(grep -c '"name":"add_used"' "$trace")
     [ "$((used * 64))" -ge "$wanted" ] && pass "$used buffers of 64 bytes used" || fail "only $used buffers used"
     # Both sides record CLOCK_REALTIME: GET_VRING_BASE (req 11) is seen within 100 ms in both.

@@ -22,7 +22,7 @@ add_test(NAME e2e.guest-image COMMAND bash ${VC_E2E_DIR}/make-guest.sh ${VC_E2E_
 set_tests_properties(e2e.guest-image PROPERTIES FIXTURES_SETUP vc_e2e_guest LABELS e2e
                      TIMEOUT 600 RESOURCE_LOCK vc_qemu)
 
-foreach(mode clean clean-4k drop-kick-when-disabled process-before-enable notify-after-stop skip-reply
+foreach(mode clean clean-4k clean-reload drop-kick-when-disabled process-before-enable notify-after-stop skip-reply
              process-outside-lock)
   add_test(NAME e2e.${mode}
            COMMAND bash ${VC_E2E_DIR}/e2e-test.sh ${mode} ${CMAKE_BINARY_DIR}/e2e-runs/${mode})

@@ -7,10 +7,12 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 bytes=256
 tmo=5
+reload=0
 for a in $(cat /proc/cmdline); do
   case $a in
     vc_bytes=*) bytes=${a#vc_bytes=} ;;
     vc_read_timeout=*) tmo=${a#vc_read_timeout=} ;;
+    vc_reload=*) reload=${a#vc_reload=} ;;
   esac
 done
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio-rng; do
@@ -23,6 +25,19 @@ while [ $i -lt 50 ]; do
 done
 echo "VC-GUEST: rng_current=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 got=$(timeout -s KILL "$tmo" dd if=/dev/hwrng bs="$bytes" count=1 iflag=fullblock 2>/dev/null | wc -c)
+if [ "$reload" = 1 ] && [ "$got" = "$bytes" ]; then
+  # Remove and reload the driver: the device is reset, QEMU stops vhost (GET_VRING_BASE) and
+  # starts it again when the new driver sets DRIVER_OK; then read again.
+  echo "VC-GUEST: first read ok, reloading virtio-rng"
+  rmmod virtio_rng 2>/dev/null || echo "VC-GUEST: rmmod failed"
+  insmod /mods/virtio-rng.ko 2>/dev/null || echo "VC-GUEST: insmod virtio-rng failed"
+  i=0
+  while [ $i -lt 50 ]; do
+    grep -q virtio /sys/class/misc/hw_random/rng_current 2>/dev/null && break
+    sleep 0.1; i=$((i+1))
+  done
+  got=$(timeout -s KILL "$tmo" dd if=/dev/hwrng bs="$bytes" count=1 iflag=fullblock 2>/dev/null | wc -c)
+fi
 if [ "$got" = "$bytes" ]; then
   echo "VC-GUEST: READ-OK bytes=$got"
 else

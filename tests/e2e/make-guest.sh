@@ -14,7 +14,8 @@ cache=$(cd "$cache" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [ -s "$cache/vmlinuz" ] && [ -s "$cache/initrd.cpio.gz" ] \
-   && [ "$cache/initrd.cpio.gz" -nt "$here/make-guest.sh" ]; then
+   && [ "$cache/initrd.cpio.gz" -nt "$here/make-guest.sh" ] \
+   && [ "$cache/initrd.cpio.gz" -nt "$here/guest-init.sh" ]; then
   exit 0
 fi
 

@@ -15,7 +15,8 @@
 # Exit status: 0 when the run happened (whatever the guest saw), 2 on a setup problem.
 # Environment: VC_BACKEND (the vhost-user-rng binary; default: found in build*/), VC_E2E_CACHE
 # (kernel + initrd cache; default build-backend/e2e-cache), VC_BYTES (256), VC_READ_TIMEOUT
-# (guest read timeout, s; 5), VC_QEMU_TIMEOUT (s; 60), VC_FILL (counter), VC_LTTNG (0/1).
+# (guest read timeout, s; 5), VC_QEMU_TIMEOUT (s; 60), VC_FILL (counter), VC_LTTNG (0/1),
+# VC_RELOAD (1: the guest reads, reloads the virtio-rng driver, and reads again).
 set -euo pipefail
 mode=${1:?usage: record.sh MODE OUTDIR}
 out=${2:?usage: record.sh MODE OUTDIR}
@@ -115,7 +116,7 @@ timeout -k "${VC_QEMU_KILL_AFTER:-3}" "$qemu_timeout" qemu-system-x86_64 \
   -object memory-backend-memfd,id=mem,size=256M,share=on \
   -chardev socket,id=c0,path="$sock" -device vhost-user-rng-pci,chardev=c0 \
   -kernel "$cache/vmlinuz" -initrd "$cache/initrd.cpio.gz" \
-  -append "console=ttyS0 panic=-1 loglevel=4 vc_bytes=$bytes vc_read_timeout=$read_timeout" \
+  -append "console=ttyS0 panic=-1 loglevel=4 vc_bytes=$bytes vc_read_timeout=$read_timeout vc_reload=${VC_RELOAD:-0}" \
   -nographic -no-reboot -nodefaults -serial stdio \
   -msg timestamp=on -trace 'vhost_user_*' -trace 'vhost_dev_*' -trace 'virtio_*' \
   -D "$out/qemu-trace.log" </dev/null >"$out/console.log" 2>"$rundir/qemu.err"
