@@ -26,6 +26,8 @@ constexpr uint32_t kNum = 8;
 
 class FillDevice : public VirtioDevice {
  public:
+  explicit FillDevice(uint32_t queues = 1) : queues_(queues) {}
+  uint32_t NumQueues() const override { return queues_; }
   uint32_t HandleChain(uint32_t, const DescChain& chain) override {
     uint32_t n = 0;
     for (const BufferSegment& s : chain.segments) {
@@ -35,11 +37,15 @@ class FillDevice : public VirtioDevice {
     }
     return n;
   }
+
+ private:
+  uint32_t queues_;
 };
 
 class ServerTest : public ::testing::Test {
  protected:
   virtual ServerOptions Options() { return ServerOptions{}; }
+  virtual uint32_t Queues() { return 1; }
   void SetUp() override {
     trace_path_ = ::testing::TempDir() + "/vc-server-test-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl";
@@ -49,7 +55,8 @@ class ServerTest : public ::testing::Test {
     ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
     fe_ = sv[0];
     logger_.SetLevel(LogLevel::kError);
-    server_ = std::make_unique<VhostUserServer>(device_, tracer_, logger_, Options());
+    device_ = std::make_unique<FillDevice>(Queues());
+    server_ = std::make_unique<VhostUserServer>(*device_, tracer_, logger_, Options());
     thread_ = std::thread([this, fd = sv[1]] {
       SetCurrentThreadName("vu-socket");
       end_ = server_->Serve(fd, -1);
@@ -192,7 +199,7 @@ class ServerTest : public ::testing::Test {
   TraceWriter writer_;
   Tracer tracer_{&writer_};
   Logger logger_{[](LogLevel, std::string_view) {}};
-  FillDevice device_;
+  std::unique_ptr<FillDevice> device_;
   std::unique_ptr<VhostUserServer> server_;
   std::thread thread_;
   VhostUserServer::End end_ = VhostUserServer::End::kFailed;
@@ -423,6 +430,65 @@ TEST_F(ServerTest, FeaturesWithoutProtocolFeaturesEnableRings) {
   RecvU64(kGetFeatures);
   Finish();
   EXPECT_NE(Trace().find("\"name\":\"ring_enable\""), std::string::npos);
+}
+
+class TwoQueueServerTest : public ServerTest {
+ protected:
+  uint32_t Queues() override { return 2; }
+};
+
+TEST_F(TwoQueueServerTest, EachRingHasItsOwnWorker) {
+  SetUpDevice();  // ring 0 at 0x0 / 0x1000 / 0x2000
+  // Ring 1: descriptors at 0x5000, avail at 0x6000, used at 0x7000.
+  SendState(kSetVringNum, 1, kNum);
+  SendState(kSetVringBase, 1, 0);
+  uint8_t addr[40] = {};
+  const uint32_t idx = 1;
+  const uint64_t desc = kUva + 0x5000, used = kUva + 0x7000, avail = kUva + 0x6000;
+  std::memcpy(addr, &idx, 4);
+  std::memcpy(addr + 8, &desc, 8);
+  std::memcpy(addr + 16, &used, 8);
+  std::memcpy(addr + 24, &avail, 8);
+  Send(kSetVringAddr, addr, sizeof addr);
+  PutDesc(0, kGpa + 0x4000, 32, kDescFlagWrite, 0);
+  Offer(0);
+  const VringDesc d1{kGpa + 0x8000, 48, kDescFlagWrite, 0};
+  std::memcpy(mem_ + 0x5000, &d1, 16);
+  const uint16_t head = 0, one_idx = 1;
+  std::memcpy(mem_ + 0x6000 + 4, &head, 2);
+  std::memcpy(mem_ + 0x6000 + 2, &one_idx, 2);
+  int call[2], kick[2];
+  for (uint32_t r = 0; r < 2; ++r) {
+    call[r] = ::eventfd(0, EFD_CLOEXEC);
+    kick[r] = ::eventfd(0, EFD_CLOEXEC);
+    const uint64_t one = 1;
+    ASSERT_EQ(::write(kick[r], &one, 8), 8);
+    SendU64(kSetVringCall, r, {call[r]});
+    SendU64(kSetVringKick, r, {kick[r]});
+    SendState(kSetVringEnable, r, 1);
+  }
+  ASSERT_TRUE(WaitReadable(call[0], 5000));
+  ASSERT_TRUE(WaitReadable(call[1], 5000));
+  EXPECT_EQ(UsedIdx(), 1);
+  uint16_t used1;
+  std::memcpy(&used1, mem_ + 0x7000 + 2, 2);
+  EXPECT_EQ(used1, 1);
+  EXPECT_EQ(mem_[0x8000 + 47], 0xab);
+  EXPECT_EQ(mem_[0x8000 + 48], 0);
+  SendU64(kGetQueueNum, 0);
+  EXPECT_EQ(RecvU64(kGetQueueNum), 2u);
+  Finish();
+  const std::string t = Trace();
+  size_t spawns = 0;
+  for (size_t at = t.find("\"thread_spawn\""); at != std::string::npos; at = t.find("\"thread_spawn\"", at + 1)) {
+    ++spawns;
+  }
+  EXPECT_EQ(spawns, 2u);
+  EXPECT_NE(t.find("\"thread\":\"vu-worker-1\""), std::string::npos);
+  for (int r = 0; r < 2; ++r) {
+    ::close(call[r]);
+    ::close(kick[r]);
+  }
 }
 
 class SkipReplyServerTest : public ServerTest {
