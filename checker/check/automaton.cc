@@ -19,9 +19,13 @@ static bool isCcsl(RelKind k) {
 }
 
 std::string MonState::key() const {
-  // Fixed layout: flags, then the counters that matter.
   std::string k;
-  k.reserve(64);
+  appendKey(k);
+  return k;
+}
+
+void MonState::appendKey(std::string& k) const {
+  // Fixed layout: flags, then the counters that matter.
   uint8_t flags = static_cast<uint8_t>(open | (done << 1) | (static_cast<bool>(pending) << 2) | (failed << 3) |
                                        (stateOpen << 4) | (trigger << 5) | (triggerHasTs << 6));
   k.push_back(static_cast<char>(flags));
@@ -31,7 +35,6 @@ std::string MonState::key() const {
   put(curA);
   put(curB);
   if (trigger && triggerHasTs) put(triggerTs);
-  return k;
 }
 
 bool MonState::sameBehaviour(const MonState& o) const {

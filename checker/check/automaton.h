@@ -69,6 +69,7 @@ struct MonState {
   // The part of the state that decides the future (refs excluded): for memoisation and for
   // "is this instance idle".
   std::string key() const;
+  void appendKey(std::string& out) const;
   bool sameBehaviour(const MonState& o) const;
 };
 

@@ -233,11 +233,20 @@ class Engine {
       std::vector<KeptMatch> kept;
       for (const auto& m : active())
         if (predictable(spec_.rules[m.rule].rel)) kept.push_back(KeptMatch{m.rule, m.broadcast, m.key, m.mask, m.values()});
-      if (!kept.empty()) pendingRel_[seq] = std::move(kept);
+      if (!kept.empty()) {
+        // Usually happens-before hands the event back at once; only a held-back one waits in the map.
+        nowSeq_ = seq;
+        nowKept_ = std::move(kept);
+        nowPending_ = true;
+      }
     }
     if (needHb) {
       if (!ring_.empty()) ring_[seq % ring_.size()] = ev;
       hb_->add(std::move(ev), seq);
+      if (nowPending_) {
+        pendingRel_[nowSeq_] = std::move(nowKept_);
+        nowPending_ = false;
+      }
     } else if (!ring_.empty()) {
       // The ring takes the event; the reader refills the ring's old event (keeping its capacity).
       std::swap(ring_[seq % ring_.size()], ev);
@@ -385,13 +394,20 @@ class Engine {
   // --- prediction -------------------------------------------------------------------------
 
   void onClock(Event& ev, uint64_t seq, const Clock& c) {
-    auto it = pendingRel_.find(seq);
-    if (it == pendingRel_.end()) return;
+    std::vector<KeptMatch>* kept = nullptr;
+    auto it = pendingRel_.end();
+    if (nowPending_ && nowSeq_ == seq) {
+      kept = &nowKept_;
+    } else {
+      it = pendingRel_.find(seq);
+      if (it == pendingRel_.end()) return;
+      kept = &it->second;
+    }
     uint32_t idx = static_cast<uint32_t>(stored_.size());
     size_t off = clocks_.size();
     clocks_.insert(clocks_.end(), c.begin(), c.end());
     stored_.push_back(Stored{std::move(ev), seq, off, static_cast<uint32_t>(c.size())});
-    for (auto& m : it->second) {
+    for (auto& m : *kept) {
       if (!predictable(spec_.rules[m.rule].rel)) continue;
       if (m.broadcast) {
         pbroadcast_[m.rule].emplace_back(idx, m.mask);
@@ -401,7 +417,8 @@ class Engine {
         pi.items.emplace_back(idx, m.mask);
       }
     }
-    pendingRel_.erase(it);
+    if (kept == &nowKept_) nowPending_ = false;
+    else pendingRel_.erase(it);
   }
 
   void runPredictions() {
@@ -535,6 +552,9 @@ class Engine {
   bool observed_ = true, predicted_ = true;
   std::unique_ptr<HappensBefore> hb_;
   std::unordered_map<uint64_t, std::vector<KeptMatch>> pendingRel_;
+  uint64_t nowSeq_ = 0;
+  std::vector<KeptMatch> nowKept_;
+  bool nowPending_ = false;
   std::vector<Stored> stored_;
   std::vector<uint32_t> clocks_;
   std::vector<std::map<std::string, PInstance>> pinst_;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
+#include <cstring>
+#include <string>
+#include <string_view>
 
 namespace vc {
 
@@ -62,20 +64,60 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
       return ev[lists[x][pos[x]]].seq < ev[lists[y][pos[y]]].seq;
     });
   };
-  auto memoKey = [&](const MonState& s) {
-    std::string key(reinterpret_cast<const char*>(pos.data()), pos.size() * sizeof(uint32_t));
-    key += s.key();
-    return key;
+  // The memo: (cut, state) keys stored back to back in an arena, found through an open-addressing
+  // table of offsets (no allocation per state).
+  std::string keyBuf;
+  std::vector<char> arena;
+  std::vector<uint64_t> table(1024, 0);  // 0 = empty, else (offset + 1); length is stored in the arena
+  size_t used = 0;
+  auto hashOf = [](const std::string& k) { return std::hash<std::string_view>{}(k); };
+  auto insertKey = [&](const MonState& s) -> bool {  // true if new
+    keyBuf.assign(reinterpret_cast<const char*>(pos.data()), pos.size() * sizeof(uint32_t));
+    s.appendKey(keyBuf);
+    if ((used + 1) * 2 > table.size()) {
+      std::vector<uint64_t> bigger(table.size() * 2, 0);
+      for (uint64_t e : table) {
+        if (!e) continue;
+        uint32_t len;
+        std::memcpy(&len, arena.data() + (e - 1), sizeof len);
+        std::string_view k(arena.data() + (e - 1) + sizeof len, len);
+        size_t h = std::hash<std::string_view>{}(k) & (bigger.size() - 1);
+        while (bigger[h]) h = (h + 1) & (bigger.size() - 1);
+        bigger[h] = e;
+      }
+      table.swap(bigger);
+    }
+    size_t h = hashOf(keyBuf) & (table.size() - 1);
+    while (table[h]) {
+      uint64_t e = table[h];
+      uint32_t len;
+      std::memcpy(&len, arena.data() + (e - 1), sizeof len);
+      if (len == keyBuf.size() && std::memcmp(arena.data() + (e - 1) + sizeof len, keyBuf.data(), len) == 0) return false;
+      h = (h + 1) & (table.size() - 1);
+    }
+    uint32_t len = static_cast<uint32_t>(keyBuf.size());
+    table[h] = arena.size() + 1;
+    arena.insert(arena.end(), reinterpret_cast<const char*>(&len), reinterpret_cast<const char*>(&len) + sizeof len);
+    arena.insert(arena.end(), keyBuf.begin(), keyBuf.end());
+    ++used;
+    return true;
   };
 
+  // The DFS stack: one frame per depth; candidates of all frames in one shared vector.
   struct Frame {
     MonState state;
-    std::vector<uint32_t> cands;
-    size_t next = 0;
+    size_t candBegin, candEnd, next;
   };
   std::vector<Frame> stack;
+  std::vector<uint32_t> cands;
+  std::vector<uint32_t> scratch;
   std::vector<uint32_t> path;
-  std::unordered_set<std::string> visited;
+  auto pushFrame = [&](const MonState& s) {
+    enabled(scratch);
+    size_t b = cands.size();
+    cands.insert(cands.end(), scratch.begin(), scratch.end());
+    stack.push_back(Frame{s, b, cands.size(), b});
+  };
 
   auto done = [&](const Verdict& v) {
     res.violated = true;
@@ -88,17 +130,29 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
   };
 
   MonState init = a.initial();
+  if (k == 1) {
+    // One thread: the recorded order is the only linearisation.
+    MonState s = init;
+    for (uint32_t i = 0; i < n; ++i) {
+      path.push_back(i);
+      Verdict v = a.step(s, StepInput{ev[i].mask, i, ev[i].hasTs, ev[i].ts, true});
+      if (v) return done(v);
+    }
+    Verdict v = a.finish(s);
+    if (v) return done(v);
+    return res;
+  }
   if (n == 0) {
     Verdict v = a.finish(init);
     if (v) return done(v);
     return res;
   }
-  stack.push_back(Frame{init, {}, 0});
-  enabled(stack.back().cands);
-  visited.insert(memoKey(init));
+  pushFrame(init);
+  insertKey(init);
   while (!stack.empty()) {
     Frame& f = stack.back();
-    if (f.next == f.cands.size()) {
+    if (f.next == f.candEnd) {
+      cands.resize(f.candBegin);
       stack.pop_back();
       if (!path.empty()) {
         --pos[lt[path.back()]];
@@ -106,7 +160,7 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
       }
       continue;
     }
-    uint32_t u = f.cands[f.next++];
+    uint32_t u = cands[f.next++];
     uint32_t i = lists[u][pos[u]];
     MonState s = f.state;
     Verdict v = a.step(s, StepInput{ev[i].mask, i, ev[i].hasTs, ev[i].ts, true});
@@ -120,7 +174,7 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
       path.pop_back();
       continue;
     }
-    if (!visited.insert(memoKey(s)).second) {
+    if (!insertKey(s)) {
       --pos[u];
       path.pop_back();
       continue;
@@ -129,8 +183,7 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
       res.exhausted = true;
       return res;
     }
-    stack.push_back(Frame{s, {}, 0});
-    enabled(stack.back().cands);
+    pushFrame(s);
   }
   return res;
 }
