@@ -203,7 +203,7 @@ class Locator {
   explicit Locator(std::string_view text) : text_(text) {}
   // Offset of the JSON string `s` (at its opening quote), searching from `from`.
   size_t find(const std::string& s, size_t from = 0) const {
-    std::string needle = json(s).dump();
+    std::string needle = json(s).dump(-1, ' ', false, json::error_handler_t::replace);
     size_t at = text_.find(needle, from);
     if (at == std::string_view::npos) at = text_.find(needle);
     return at;
@@ -298,7 +298,7 @@ struct Loader {
   // Offset of character k of the regex `re` written as a JSON string at `off`.
   static size_t regexColumn(size_t off, const std::string& re, size_t k) {
     if (off == std::string_view::npos) return off;
-    std::string prefix = json(re.substr(0, std::min(k, re.size()))).dump();
+    std::string prefix = json(re.substr(0, std::min(k, re.size()))).dump(-1, ' ', false, json::error_handler_t::replace);
     return off + prefix.size() - 1;
   }
 
@@ -441,6 +441,9 @@ struct Loader {
     json j;
     try {
       j = json::parse(text.begin(), text.end());
+    } catch (const json::out_of_range& e) {
+      error(0, "map file has a number out of range", "numbers in map files must fit in 64 bits");
+      return nullptr;
     } catch (const json::parse_error& e) {
       size_t off = e.byte > 0 ? e.byte - 1 : 0;
       std::string msg = e.what();
@@ -654,7 +657,13 @@ struct Loader {
 
 std::shared_ptr<const MapFile> loadMapText(const std::string& path, std::string_view text, Diagnostics& diags) {
   Loader l(path, text, diags);
-  return l.load();
+  try {
+    return l.load();
+  } catch (const json::exception& e) {
+    // Values of an unexpected JSON type that a check above missed: still the map's fault.
+    diags.error("map-file", Location{path, 0, 0}, std::string("map file has a value of the wrong type: ") + e.what());
+    return nullptr;
+  }
 }
 
 std::shared_ptr<const MapFile> loadMapFile(const std::string& path, Diagnostics& diags) {
