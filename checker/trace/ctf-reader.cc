@@ -232,22 +232,27 @@ class CtfTraceReader : public TraceReader {
 
   Symbol sym(const char* s) { return tables_.symbols.intern(s); }
 
-  // Member names of a structure class, with `prefix`, cached per class.
-  const std::vector<Symbol>& memberSymbols(const bt_field_class* cls, const std::string& prefix) {
+  // Member names and types of a structure class, with `prefix`, cached per class.
+  struct Members {
+    std::vector<Symbol> names;
+    std::vector<bt_field_class_type> types;
+  };
+  const Members& memberSymbols(const bt_field_class* cls, const std::string& prefix) {
     auto it = members_.find(cls);
     if (it != members_.end()) return it->second;
-    std::vector<Symbol> v;
+    Members v;
     uint64_t n = bt_field_class_structure_get_member_count(cls);
     for (uint64_t i = 0; i < n; ++i) {
-      const char* name = bt_field_class_structure_member_get_name(
-          bt_field_class_structure_borrow_member_by_index_const(cls, i));
-      v.push_back(sym((prefix + name).c_str()));
+      const bt_field_class_structure_member* m = bt_field_class_structure_borrow_member_by_index_const(cls, i);
+      v.names.push_back(sym((prefix + bt_field_class_structure_member_get_name(m)).c_str()));
+      v.types.push_back(bt_field_class_get_type(bt_field_class_structure_member_borrow_field_class_const(m)));
     }
     return members_.emplace(cls, std::move(v)).first->second;
   }
 
-  void addField(const bt_field* f, Symbol key, Event& ev) {
-    bt_field_class_type t = bt_field_get_class_type(f);
+  void addField(const bt_field* f, Symbol key, Event& ev) { addTyped(f, bt_field_get_class_type(f), key, ev); }
+
+  void addTyped(const bt_field* f, bt_field_class_type t, Symbol key, Event& ev) {
     Field out;
     out.key = key;
     if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_BOOL)) {
@@ -302,8 +307,11 @@ class CtfTraceReader : public TraceReader {
   }
 
   void addStruct(const bt_field* f, const std::string& prefix, Event& ev, bool context = false) {
-    const bt_field_class* cls = bt_field_borrow_class_const(f);
-    const auto& names = memberSymbols(cls, prefix);
+    addStructNamed(f, memberSymbols(bt_field_borrow_class_const(f), prefix), ev, context);
+  }
+
+  void addStructNamed(const bt_field* f, const Members& mem, Event& ev, bool context) {
+    const auto& names = mem.names;
     for (uint64_t i = 0; i < names.size(); ++i) {
       const bt_field* m = bt_field_structure_borrow_member_field_by_index_const(f, i);
       if (context) {
@@ -322,7 +330,7 @@ class CtfTraceReader : public TraceReader {
           continue;
         }
       }
-      addField(m, names[i], ev);
+      addTyped(m, mem.types[i], names[i], ev);
     }
   }
 
@@ -330,12 +338,23 @@ class CtfTraceReader : public TraceReader {
     ev.clear();
     const bt_event* e = bt_message_event_borrow_event_const(msg);
     const bt_event_class* ec = bt_event_borrow_class_const(e);
-    auto it = eventNames_.find(ec);
-    if (it == eventNames_.end()) {
+    // Per event class: its name and the member names of its context and payload structures
+    // (those classes are fixed for an event class), so an event costs one hash lookup.
+    auto it = classes_.find(ec);
+    if (it == classes_.end()) {
+      ClassInfo ci;
       const char* n = bt_event_class_get_name(ec);
-      it = eventNames_.emplace(ec, sym(n ? n : "<unnamed>")).first;
+      ci.name = sym(n ? n : "<unnamed>");
+      if (const bt_field* c = bt_event_borrow_common_context_field_const(e))
+        ci.common = &memberSymbols(bt_field_borrow_class_const(c), "");
+      if (const bt_field* c = bt_event_borrow_specific_context_field_const(e))
+        ci.specific = &memberSymbols(bt_field_borrow_class_const(c), "");
+      if (const bt_field* c = bt_event_borrow_payload_field_const(e))
+        ci.payload = &memberSymbols(bt_field_borrow_class_const(c), "");
+      it = classes_.emplace(ec, ci).first;
     }
-    ev.name = it->second;
+    const ClassInfo& ci = it->second;
+    ev.name = ci.name;
     ev.origin.source = source_;
     ev.origin.line = ++index_;
     if (bt_message_event_borrow_stream_class_default_clock_class_const(msg)) {
@@ -356,12 +375,16 @@ class CtfTraceReader : public TraceReader {
     ctxTid_ = ctxPid_ = 0;
     haveTid_ = havePid_ = false;
     procname_value_ = nullptr;
-    if (const bt_field* c = bt_event_borrow_common_context_field_const(e)) addStruct(c, "", ev, true);
-    if (const bt_field* c = bt_event_borrow_specific_context_field_const(e)) addStruct(c, "", ev, true);
-    if (const bt_field* p = bt_event_borrow_payload_field_const(e)) addStruct(p, "", ev);
+    if (ci.common) addStructNamed(bt_event_borrow_common_context_field_const(e), *ci.common, ev, true);
+    if (ci.specific) addStructNamed(bt_event_borrow_specific_context_field_const(e), *ci.specific, ev, true);
+    if (ci.payload) addStructNamed(bt_event_borrow_payload_field_const(e), *ci.payload, ev, false);
     if (!haveTid_) ctxTid_ = ctxPid_;
-    ev.thread = tables_.threads.intern(source_, ctxPid_, ctxTid_);
-    if (procname_value_) {
+    if (!haveLast_ || ctxPid_ != lastPid_ || ctxTid_ != lastTid_) {
+      lastThread_ = tables_.threads.intern(source_, ctxPid_, ctxTid_);
+      lastPid_ = ctxPid_, lastTid_ = ctxTid_, haveLast_ = true;
+    }
+    ev.thread = lastThread_;
+    if (procname_value_ && tables_.threads.at(ev.thread).name.empty()) {
       auto& t = tables_.threads.at(ev.thread);
       if (t.name.empty()) t.name = procname_value_;
     }
@@ -378,12 +401,21 @@ class CtfTraceReader : public TraceReader {
   bool done_ = false;
   uint64_t index_ = 0;
   uint64_t discardedEvents_ = 0, discardedPackets_ = 0;
-  std::unordered_map<const bt_event_class*, Symbol> eventNames_;
-  std::unordered_map<const bt_field_class*, std::vector<Symbol>> members_;
+  struct ClassInfo {
+    Symbol name = kNoSymbol;
+    const Members* common = nullptr;  // point into members_ (node-based: stable)
+    const Members* specific = nullptr;
+    const Members* payload = nullptr;
+  };
+  std::unordered_map<const bt_event_class*, ClassInfo> classes_;
+  std::unordered_map<const bt_field_class*, Members> members_;
   Symbol vtid_ = kNoSymbol, vpid_ = kNoSymbol, tid_ = kNoSymbol, pid_ = kNoSymbol, procname_ = kNoSymbol;
   int64_t ctxTid_ = 0, ctxPid_ = 0;
   bool haveTid_ = false, havePid_ = false;
   const char* procname_value_ = nullptr;
+  bool haveLast_ = false;  // cache of the last thread looked up
+  int64_t lastPid_ = 0, lastTid_ = 0;
+  uint32_t lastThread_ = 0;
 };
 
 }  // namespace
