@@ -44,10 +44,14 @@ bool parseIntField(std::string_view s, bool hex, int64_t& out) {
 }
 
 static bool parseBool(std::string_view s, bool& out) {
-  std::string l;
-  for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (l == "true" || l == "1" || l == "yes" || l == "on") { out = true; return true; }
-  if (l == "false" || l == "0" || l == "no" || l == "off") { out = false; return true; }
+  auto is = [&](std::string_view w) {
+    if (s.size() != w.size()) return false;
+    for (size_t i = 0; i < s.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(s[i])) != w[i]) return false;
+    return true;
+  };
+  if (is("true") || is("1") || is("yes") || is("on")) { out = true; return true; }
+  if (is("false") || is("0") || is("no") || is("off")) { out = false; return true; }
   return false;
 }
 
@@ -268,6 +272,29 @@ bool anchoredLiteralPrefix(const std::string& re, std::string& lit) {
     i += len;
   }
   return true;
+}
+
+// See Pattern::head. Only when the whole regex is ASCII (Latin-1 mode: '.' matches every byte
+// but '\n', which lines do not hold) and the group is the last one.
+void splitTail(Pattern& p) {
+  const std::string& re = p.regexText;
+  if (!std::all_of(re.begin(), re.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return;
+  std::string body = re;
+  if (body.ends_with("$") && !body.ends_with("\\$")) body.pop_back();
+  if (!body.ends_with(".*)")) return;
+  size_t open = body.rfind("(?P<");
+  if (open == std::string::npos || open == 0 || body[open - 1] == '\\') return;
+  size_t close = body.find('>', open);
+  if (close == std::string::npos || body.compare(close, 4, ">.*)") != 0 || close + 4 != body.size()) return;
+  std::string headText = body.substr(0, open);
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  auto h = std::make_unique<RE2>(headText, o);
+  // The head must be a regex of its own with every group but the last one.
+  if (!h->ok() || h->NumberOfCapturingGroups() != p.ncap - 1) return;
+  p.head = std::move(h);
+  p.tailCap = p.ncap;
 }
 
 struct Loader {
@@ -558,6 +585,7 @@ struct Loader {
       std::string ev = pj["event"].get<std::string>();
       if (!parseTemplate(ev, *p.re, p.event, at(ev))) continue;
       if (pj.contains("fields")) parseFields(pj["fields"], *p.re, *m, p.fields);
+      splitTail(p);
       p.anchoredLiteral = anchoredLiteralPrefix(p.regexText, p.literal);
       if (!p.anchoredLiteral) {
         std::string err;
@@ -747,7 +775,15 @@ LineMatch LineMapper::classify(std::string_view line) {
       }
       if (!std::binary_search(hits_.begin(), hits_.end(), p.setIndex)) continue;
     }
-    if (p.re->Match(body, 0, body.size(), RE2::UNANCHORED, bodyCaps_.data(), p.ncap + 1)) {
+    if (p.head) {
+      if (p.head->Match(body, 0, body.size(), RE2::UNANCHORED, bodyCaps_.data(), p.ncap)) {
+        const char* tail = bodyCaps_[0].data() + bodyCaps_[0].size();
+        bodyCaps_[static_cast<size_t>(p.tailCap)] = re2::StringPiece(tail, static_cast<size_t>(body.end() - tail));
+        bodyCaps_[0] = re2::StringPiece(bodyCaps_[0].data(), static_cast<size_t>(body.end() - bodyCaps_[0].data()));
+        r.pattern = static_cast<int>(k);
+        break;
+      }
+    } else if (p.re->Match(body, 0, body.size(), RE2::UNANCHORED, bodyCaps_.data(), p.ncap + 1)) {
       r.pattern = static_cast<int>(k);
       break;
     }
@@ -785,7 +821,10 @@ bool LineMapper::fillFields(const std::vector<FieldSpec>& specs, const std::vect
         out.value = Value::ofInt(v);
         break;
       }
-      case FieldType::String: out.value = Value::ofStr(std::string(s)); break;
+      case FieldType::String:
+        out.value.kind = Value::Kind::Str;
+        out.value.s.assign(s);
+        break;
       case FieldType::Bool: {
         bool b;
         if (!parseBool(s, b)) return fail("field '" + f.name + "': '" + std::string(s.substr(0, 40)) + "' is not a boolean");

@@ -79,6 +79,10 @@ struct Pattern {
   bool anchoredLiteral = false;
   std::string literal;
   int setIndex = -1;  // index in MapFile::set for the other patterns
+  // A regex ending in "(?P<x>.*)$" in Latin-1 mode: `head` is the regex without that group; the
+  // group is the rest of the body after head's match (saves running the capture engine over it).
+  std::unique_ptr<RE2> head;
+  int tailCap = -1;
 };
 
 struct MapFile {

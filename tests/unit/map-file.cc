@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "trace/map-select.h"
 
 namespace vc {
@@ -169,6 +171,54 @@ TEST(MapFile, ShippedMapsLoad) {
     EXPECT_TRUE(m) << f << "\n" << renderAll(d);
     if (m) {
       EXPECT_GT(m->samples, 0u) << f;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vc
+
+namespace vc {
+namespace {
+
+// Patterns whose trailing "(?P<x>.*)$" is taken as "the rest of the body" must capture exactly
+// what the full regex captures (differential test against RE2 on the full pattern).
+TEST(MapFile, TailCaptureMatchesTheFullRegex) {
+  const char* text = R"J({"format": "t", "lines": [{"regex": ""}],
+   "patterns": [
+     {"regex": "^(?P<ev>[a-z_]+) (?P<args>.*)$", "event": "{ev}", "fields": {"args": "string"}},
+     {"regex": "^k(?P<n>\\d*)(?P<rest>.*)", "event": "k", "fields": {"n": "string", "rest": "string"}},
+     {"regex": "^x(?P<a>a|ab)(?P<rest>.*)$", "event": "x", "fields": {"a": "string", "rest": "string"}}
+   ]})J";
+  Diagnostics d;
+  auto m = loadMapText("t.map.json", text, d);
+  ASSERT_TRUE(m) << renderAll(d);
+  for (const auto& p : m->patterns) EXPECT_TRUE(p.head) << p.regexText;
+  TraceTables t;
+  t.sources.add(Source{"x", "t", 0});
+  LineMapper mapper(m, t);
+  const char* bodies[] = {"vhost_user_write req:1 flags:0x1", "ev ", "k123abc", "k", "kxyz", "xabz", "xab", "xa",
+                          "x \xff\xfe tail", "k\xff"};
+  for (const char* b : bodies) {
+    Event ev;
+    FieldError fe;
+    int r = mapper.map(b, 0, ev, fe);
+    // The reference: the first full regex that matches, with all its groups.
+    const Pattern* ref = nullptr;
+    std::vector<re2::StringPiece> caps(8);
+    for (const auto& p : m->patterns)
+      if (p.re->Match(b, 0, std::strlen(b), RE2::UNANCHORED, caps.data(), p.ncap + 1)) { ref = &p; break; }
+    ASSERT_EQ(r == 1, ref != nullptr) << b;
+    if (!ref) continue;
+    for (const auto& f : ref->fields) {
+      const Value* v = ev.field(t.symbols.find(f.name));
+      const auto& c = caps[static_cast<size_t>(f.capture)];
+      if (!c.data()) {
+        EXPECT_EQ(v, nullptr) << b;
+        continue;
+      }
+      ASSERT_NE(v, nullptr) << b << " " << f.name;
+      EXPECT_EQ(v->s, std::string(c.data(), c.size())) << b << " " << f.name;
     }
   }
 }
