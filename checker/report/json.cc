@@ -63,7 +63,7 @@ std::string jsonReport(const ReportInput& in) {
   size_t observed = 0, predicted = 0;
   for (const auto& v : res.violations) (v.kind == ViolationKind::Observed ? observed : predicted)++;
   J sum;
-  sum["verdict"] = res.violations.empty() ? "holds" : "violated";
+  sum["verdict"] = !res.violations.empty() ? "violated" : !res.inconclusive.empty() ? "inconclusive" : "holds";
   sum["events"] = res.events;
   sum["ignored_events"] = res.ignoredEvents;
   sum["lost_events"] = res.lostEvents;

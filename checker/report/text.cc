@@ -129,7 +129,10 @@ std::string textReport(const ReportInput& in) {
   }
   std::string rules = std::to_string(in.spec.rules.size()) + (in.spec.rules.size() == 1 ? " rule" : " rules");
   std::string events = std::to_string(res.events) + (res.events == 1 ? " event" : " events");
-  if (res.violations.empty()) {
+  if (res.violations.empty() && !res.inconclusive.empty()) {
+    out += "vconform: no violation found over " + events + ", but " + std::to_string(res.inconclusive.size()) +
+           " rule instance(s) could not be explored in full: the verdict is incomplete\n";
+  } else if (res.violations.empty()) {
     out += std::string("vconform: ") + (in.spec.rules.size() == 1 ? "the rule holds" : "all " + rules + " hold") +
            " over " + events;
     out += res.hbBuilt ? ", in every order happens-before allows\n" : " (recorded order only)\n";
