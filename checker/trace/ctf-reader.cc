@@ -252,7 +252,28 @@ class CtfTraceReader : public TraceReader {
 
   void addField(const bt_field* f, Symbol key, Event& ev) { addTyped(f, bt_field_get_class_type(f), key, ev); }
 
+  // Integers and strings first (nearly every LTTng field), filled in place.
   void addTyped(const bt_field* f, bt_field_class_type t, Symbol key, Event& ev) {
+    const bool labels = opts_.ctfEnumLabels && bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ENUMERATION);
+    if (!labels && (t == BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER || t == BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION)) {
+      Field& o = ev.fields.emplace_back();
+      o.key = key;
+      o.value.i = static_cast<int64_t>(bt_field_integer_unsigned_get_value(f));
+      return;
+    }
+    if (!labels && (t == BT_FIELD_CLASS_TYPE_SIGNED_INTEGER || t == BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION)) {
+      Field& o = ev.fields.emplace_back();
+      o.key = key;
+      o.value.i = bt_field_integer_signed_get_value(f);
+      return;
+    }
+    if (t == BT_FIELD_CLASS_TYPE_STRING) {
+      Field& o = ev.fields.emplace_back();
+      o.key = key;
+      o.value.kind = Value::Kind::Str;
+      o.value.s.assign(bt_field_string_get_value(f), bt_field_string_get_length(f));
+      return;
+    }
     Field out;
     out.key = key;
     if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_BOOL)) {

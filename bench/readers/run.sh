@@ -1,0 +1,25 @@
+#!/bin/sh
+# Reader benchmarks (docs/performance.md, "Trace readers"): bench/readers/run.sh BUILD_DIR [WORKDIR]
+# 1. text: a 200 MB QEMU-trace-shaped log through the 20-pattern map, best of 3 (single-threaded);
+# 2. CTF: a 2,000,004-event LTTng trace (recorded here with lttng-tools) read by vconform and by
+#    `babeltrace2 --output-format=dummy`, user CPU time, best of 3 each.
+set -eu
+build=$1; work=${2:-/tmp/vconform-bench-readers}
+here=$(cd "$(dirname "$0")" && pwd)
+tool="$build/bench/readers/vconform_read_bench"
+mkdir -p "$work"
+[ -f "$work/bench.log" ] || python3 "$here/make-text-log.py" "$work/bench.log" 200
+echo "== text, 20-pattern map"
+"$tool" --map "$here/bench-20.map.json" --repeat 3 "$work/bench.log" 2>&1 | tail -n 1
+echo "== text, shipped qemu map"
+"$tool" --format qemu --repeat 3 "$work/bench.log" 2>&1 | tail -n 1
+if [ ! -d "$work/ctf" ]; then
+  "$here/../../tests/readers/record-lttng.sh" "$build/tests/readers/vconform_lttng_test_app" "$work/ctf" 1000000 4M 8
+fi
+best() { sort -n | head -n 1; }
+echo "== CTF, user CPU seconds (best of 3)"
+bt=$(for i in 1 2 3; do /usr/bin/time -f %U babeltrace2 "$work/ctf" --output-format=dummy 2>&1 >/dev/null | tail -n 1; done | best)
+vc=$(for i in 1 2 3; do /usr/bin/time -f %U "$tool" "$work/ctf" 2>&1 >/dev/null | tail -n 1; done | best)
+echo "babeltrace2 --output-format=dummy: $bt s"
+echo "vconform CTF reader:               $vc s"
+python3 -c "print('ratio: %.2f' % ($vc / $bt))"
