@@ -108,6 +108,7 @@ int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
   if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform check TRACE... --spec FILE");
   opts.predictBudget = a.predictBudget;
   opts.contextEvents = a.context;
+  opts.keepGraph = !a.dotFile.empty();
   if (diags.hasErrors() || !loadSpecs(a.specs, spec, tables, diags)) {
     err = renderAll(diags);
     return kExitBadInput;

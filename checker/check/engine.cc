@@ -394,6 +394,11 @@ class Engine {
   // --- prediction -------------------------------------------------------------------------
 
   void onClock(Event& ev, uint64_t seq, const Clock& c) {
+    if (opts_.keepGraph) {
+      graphIndex_[seq] = graph_.size();
+      graph_.push_back(Stored{ev, seq, clocks_.size(), static_cast<uint32_t>(c.size())});
+      clocks_.insert(clocks_.end(), c.begin(), c.end());
+    }
     std::vector<KeptMatch>* kept = nullptr;
     auto it = pendingRel_.end();
     if (nowPending_ && nowSeq_ == seq) {
@@ -533,7 +538,60 @@ class Engine {
       for (uint32_t x = 0; x < pev.size() && out.unordered.empty(); ++x)
         for (uint32_t y = x + 1; y < pev.size(); ++y)
           if (at[y] >= 0 && (at[x] < 0 || at[x] > at[y])) { addPair(x, y); break; }
+    if (opts_.keepGraph && !out.unordered.empty()) neighbourhood(out);
     result_.violations.push_back(std::move(out));
+  }
+
+  // Why are the first unordered pair's events unordered? Their latest common ancestors and the
+  // happens-before paths from those to each of them.
+  void neighbourhood(Violation& out) {
+    auto find = [&](uint64_t seq) -> const Stored* {
+      auto it = graphIndex_.find(seq);
+      return it == graphIndex_.end() ? nullptr : &graph_[it->second];
+    };
+    const Stored* e1 = find(out.unordered[0].first.seq);
+    const Stored* e2 = find(out.unordered[0].second.seq);
+    if (!e1 || !e2) return;
+    auto hb = [&](const Stored& x, const Stored& y) {
+      if (&x == &y) return false;
+      uint32_t t = x.ev.thread;
+      uint32_t cx = t < x.clockLen ? clocks_[x.clockOff + t] : 0;
+      uint32_t cy = t < y.clockLen ? clocks_[y.clockOff + t] : 0;
+      return cx <= cy;
+    };
+    std::vector<const Stored*> common, anc;
+    for (const auto& x : graph_) {
+      bool a1 = hb(x, *e1), a2 = hb(x, *e2);
+      if (a1 && a2) common.push_back(&x);
+      else if (a1 || a2) anc.push_back(&x);
+    }
+    std::vector<const Stored*> lca;
+    for (const Stored* c : common) {
+      bool maximal = true;
+      for (const Stored* d : common) maximal &= !hb(*c, *d);
+      if (maximal) lca.push_back(c);
+    }
+    std::vector<const Stored*> nodes = lca;
+    for (const Stored* x : anc) {
+      bool below = lca.empty();
+      for (const Stored* l : lca) below |= hb(*l, *x);
+      if (below) nodes.push_back(x);
+    }
+    // Keep the picture small: the events closest to the pair.
+    std::sort(nodes.begin(), nodes.end(), [](const Stored* a, const Stored* b) { return a->seq < b->seq; });
+    if (nodes.size() > 22) nodes.erase(nodes.begin(), nodes.end() - 22);
+    nodes.push_back(e1);
+    nodes.push_back(e2);
+    std::sort(nodes.begin(), nodes.end(), [](const Stored* a, const Stored* b) { return a->seq < b->seq; });
+    for (const Stored* n : nodes) out.graph.push_back(makeRef(n->ev, n->seq, tables_));
+    for (size_t i = 0; i < nodes.size(); ++i)
+      for (size_t j = 0; j < nodes.size(); ++j) {
+        if (i == j || !hb(*nodes[i], *nodes[j])) continue;
+        bool covered = false;
+        for (size_t k = 0; k < nodes.size() && !covered; ++k)
+          covered = k != i && k != j && hb(*nodes[i], *nodes[k]) && hb(*nodes[k], *nodes[j]);
+        if (!covered) out.graphEdges.emplace_back(i, j);
+      }
   }
 
   const Spec& spec_;
@@ -556,6 +614,8 @@ class Engine {
   std::vector<KeptMatch> nowKept_;
   bool nowPending_ = false;
   std::vector<Stored> stored_;
+  std::vector<Stored> graph_;                       // --dot: every synchronised event
+  std::unordered_map<uint64_t, size_t> graphIndex_;
   std::vector<uint32_t> clocks_;
   std::vector<std::map<std::string, PInstance>> pinst_;
   std::vector<std::vector<std::pair<uint32_t, uint8_t>>> pbroadcast_;

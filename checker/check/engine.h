@@ -17,6 +17,7 @@ struct CheckOptions {
   size_t contextEvents = 2;
   uint64_t predictBudget = 2000000;  // explored states per rule instance
   size_t witnessMax = 16;            // witness events shown
+  bool keepGraph = false;            // keep every synchronised event, to draw why a pair is unordered (--dot)
   HbOptions hb;
 };
 

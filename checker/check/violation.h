@@ -46,6 +46,10 @@ struct Violation {
   uint64_t witnessOmitted = 0;      // events of the witness before `witness`, all in recorded order
   std::vector<UnorderedPair> unordered;
   std::vector<std::pair<size_t, size_t>> witnessEdges;  // happens-before covering edges among `witness`
+  // With --dot: the happens-before neighbourhood of the unordered pair (their latest common
+  // ancestors and the paths from there), and its covering edges.
+  std::vector<EventRef> graph;
+  std::vector<std::pair<size_t, size_t>> graphEdges;
 };
 
 // A rule instance whose prediction was cut off by the exploration budget.

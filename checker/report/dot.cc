@@ -28,8 +28,8 @@ std::string dotReport(const ReportInput& in) {
   size_t k = 0;
   for (const auto& v : in.result.violations) {
     const Rule& r = in.spec.rules[v.rule];
-    std::vector<EventRef> evs = v.witness;
-    std::vector<std::pair<size_t, size_t>> edges = v.witnessEdges;
+    std::vector<EventRef> evs = v.graph.empty() ? v.witness : v.graph;
+    std::vector<std::pair<size_t, size_t>> edges = v.graph.empty() ? v.witnessEdges : v.graphEdges;
     if (evs.empty()) {
       if (v.anchor) evs.push_back(*v.anchor);
       if (v.culprit) evs.push_back(*v.culprit);

@@ -180,9 +180,11 @@ class CtfTraceReader : public TraceReader {
     const std::string& path = tables_.sources.at(source_).path;
     std::string msg = "the tracer discarded " + std::to_string(discardedEvents_) + " event(s)" +
                       (discardedPackets_ ? " and " + std::to_string(discardedPackets_) + " packet(s)" : "");
-    if (opts_.maxDiscarded >= 0 && lost > static_cast<uint64_t>(opts_.maxDiscarded))
+    // maxDiscarded < 0: the caller judges the loss from discarded() (the CLI's --allow-lost).
+    if (opts_.maxDiscarded < 0) return;
+    if (lost > static_cast<uint64_t>(opts_.maxDiscarded))
       diags_.error("trace-lost", Location{path, 0, 0}, msg + ": a verdict on an incomplete trace can be wrong",
-                   "record with larger buffers (lttng enable-channel --subbuf-size/--num-subbuf), or raise --max-lost");
+                   "record with larger buffers (lttng enable-channel --subbuf-size/--num-subbuf)");
     else
       diags_.warning("trace-lost", Location{path, 0, 0}, msg, "verdicts may be wrong where events are missing");
   }

@@ -29,8 +29,9 @@ struct ReaderOptions {
   // Text sources: the map to use, by format name ("qemu") or as a path to a .map.json file;
   // empty = chosen from the content among the maps found in mapDirs and specs/maps.
   std::string map;
-  // Lost events the source reports (CTF discarded events/packets) that are tolerated; more is an
-  // error diagnostic ("trace-lost") at the end of the stream. -1 = any loss is only a warning.
+  // Lost events the source reports (CTF discarded events/packets): up to this many is a warning
+  // ("trace-lost") at the end of the stream, more is an error. -1 = the reader says nothing and
+  // the caller judges from discarded().
   int64_t maxDiscarded = -1;
   // CTF: enumeration fields as their label (string) instead of their integer value.
   bool ctfEnumLabels = false;
