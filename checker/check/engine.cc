@@ -187,11 +187,14 @@ class Engine {
 
   void processEvent(Event& ev, uint64_t seq) {
     nm_ = 0;
-    if (ev.name < byName_.size()) {
-      for (const Dispatch& d : byName_[ev.name]) {
+    Symbol name = names_.resolve(ev.name, tables_.symbols, [&](Symbol s) {
+      return (s < byName_.size() && !byName_[s].empty()) || (s < syncName_.size() && syncName_[s]);
+    });
+    if (name < byName_.size()) {
+      for (const Dispatch& d : byName_[name]) {
         const Rule& rule = spec_.rules[d.rule];
         params_.assign(rule.params.size(), nullptr);
-        if (!d.m->matches(ev, params_)) continue;
+        if (!d.m->matches(ev, params_, name)) continue;
         bool broadcast = runs_[d.rule].hasParams && d.m->binds.empty();
         keyInto(broadcast ? nullptr : &params_, keyBuf_);
         Match* found = nullptr;
@@ -228,7 +231,8 @@ class Engine {
       }
     }
     bool needHb = predicted_ && (nm_ || !ev.after.empty() || !ev.id.empty() ||
-                                 (ev.name < syncName_.size() && syncName_[ev.name]));
+                                 (ev.name < syncName_.size() && syncName_[ev.name]) ||
+                                 (name < syncName_.size() && syncName_[name]));
     if (predicted_ && nm_) {
       std::vector<KeptMatch> kept;
       for (const auto& m : active())
@@ -601,6 +605,7 @@ class Engine {
   std::vector<RuleAutomaton> autos_;
   std::vector<RuleRun> runs_;
   std::vector<std::vector<Dispatch>> byName_;
+  NameResolver names_;
   std::vector<uint8_t> syncName_;
   std::vector<Match> pool_;
   size_t nm_ = 0;

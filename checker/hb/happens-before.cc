@@ -36,15 +36,17 @@ static std::string keyOf(const std::vector<const Value*>& params, size_t n) {
   return k;
 }
 
-void HappensBefore::matchSyncs(const Event& ev, std::vector<SyncMatch>& out) const {
+void HappensBefore::matchSyncs(const Event& ev, std::vector<SyncMatch>& out) {
   out.clear();
-  if (ev.name >= byName_.size()) return;
+  Symbol name = names_.resolve(ev.name, tables_.symbols,
+                               [&](Symbol s) { return s < byName_.size() && !byName_[s].empty(); });
+  if (name >= byName_.size()) return;
   std::vector<const Value*> params;
-  for (auto [i, from] : byName_[ev.name]) {
+  for (auto [i, from] : byName_[name]) {
     const SyncRule& s = spec_.syncs[i];
     for (const auto& m : from ? s.from : s.to) {
       params.assign(s.keySize, nullptr);
-      if (m.matches(ev, params)) {
+      if (m.matches(ev, params, name)) {
         out.push_back(SyncMatch{i, from, keyOf(params, s.keySize)});
         break;
       }
@@ -66,6 +68,8 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     threadStarted_.resize(t + 1, 0);
   }
   matchSyncs(ev, scratch_);
+  curName_ = names_.resolve(ev.name, tables_.symbols,
+                            [&](Symbol s) { return s < byName_.size() && !byName_[s].empty(); });
   // Phase 1: is every incoming edge's source known?
   if (!force) {
     for (const auto& id : ev.after)
@@ -133,7 +137,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
       const Value* child = nullptr;
       std::vector<const Value*> params(1, nullptr);
       for (const auto& mm : s.from)
-        if (mm.matches(ev, params)) { child = params[0]; break; }
+        if (mm.matches(ev, params, curName_)) { child = params[0]; break; }
       if (child && child->kind == Value::Kind::Int) {
         // Find the child's thread among the known ones (same source and process).
         for (uint32_t u = 0; u < threadClock_.size() && u < tables_.threads.size(); ++u) {
@@ -155,7 +159,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     else if (s.kind == SyncKind::Spawn) {
       std::vector<const Value*> params(1, nullptr);
       for (const auto& mm : s.from)
-        if (mm.matches(ev, params)) {
+        if (mm.matches(ev, params, curName_)) {
           if (params[0] && params[0]->kind == Value::Kind::Int) spawned_[{ti.source, ti.pid, params[0]->i}] = c;
           break;
         }

@@ -61,7 +61,7 @@ class HappensBefore {
   };
   enum class Wait { Ready, Blocked };
 
-  void matchSyncs(const Event& ev, std::vector<SyncMatch>& out) const;
+  void matchSyncs(const Event& ev, std::vector<SyncMatch>& out);
   Wait tryProcess(Held& h, bool force);
   void drain(bool force);
   std::string describe(const Event& ev) const;
@@ -86,6 +86,8 @@ class HappensBefore {
   uint64_t lastSeq_ = 0;
   std::set<std::string> inCycle_;  // ids of events on a reported cycle (no "missing id" warnings)
   std::vector<SyncMatch> scratch_;
+  NameResolver names_;
+  Symbol curName_ = kNoSymbol;
 };
 
 }  // namespace vc

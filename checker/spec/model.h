@@ -45,7 +45,8 @@ struct Matcher {
   spec::Pos pos;
   // True if `ev` has one of `names` and satisfies every predicate; fills `params` for bound
   // fields (returns false if a bound field is missing).
-  bool matches(const Event& ev, std::vector<const Value*>& params) const;
+  // `name` is the event's name as the spec knows it (see unqualifiedName); default: ev.name.
+  bool matches(const Event& ev, std::vector<const Value*>& params, Symbol name = kNoSymbol) const;
 };
 
 struct Rule {

@@ -66,10 +66,11 @@ bool Pred::holds(const Event& ev) const {
   }
 }
 
-bool Matcher::matches(const Event& ev, std::vector<const Value*>& params) const {
+bool Matcher::matches(const Event& ev, std::vector<const Value*>& params, Symbol name) const {
+  if (name == kNoSymbol) name = ev.name;
   bool named = false;
   for (Symbol n : names)
-    if (n == ev.name) { named = true; break; }
+    if (n == name || n == ev.name) { named = true; break; }
   if (!named) return false;
   for (const auto& p : preds)
     if (!p.holds(ev)) return false;

@@ -84,6 +84,7 @@ class CtfTraceReader : public TraceReader {
   CtfTraceReader(const ReaderOptions& opts, uint32_t source, TraceTables& tables, Diagnostics& diags)
       : opts_(opts), source_(source), tables_(tables), diags_(diags) {}
   ~CtfTraceReader() override {
+    for (size_t i = head_; i < pending_.size(); ++i) bt_message_put_ref(pending_[i]);
     if (graph_) bt_graph_put_ref(graph_);
   }
 
@@ -150,12 +151,13 @@ class CtfTraceReader : public TraceReader {
     return ok;
   }
 
+  // Event messages of the last batch wait in pending_ (holding their reference) and are turned
+  // into events one at a time, straight into the caller's Event.
   bool next(Event& ev) override {
-    // queue_[0, used_) holds converted events of the last batch; slots beyond keep their memory.
-    while (head_ == used_) {
+    while (head_ == pending_.size()) {
       if (done_) return false;
       head_ = 0;
-      used_ = 0;
+      pending_.clear();
       auto st = bt_graph_run_once(graph_);
       if (st == BT_GRAPH_RUN_ONCE_STATUS_END) {
         finish();
@@ -166,7 +168,9 @@ class CtfTraceReader : public TraceReader {
         finish();
       }
     }
-    std::swap(ev, queue_[head_++]);
+    const bt_message* msg = pending_[head_++];
+    convert(msg, ev);
+    bt_message_put_ref(msg);
     return true;
   }
 
@@ -201,21 +205,15 @@ class CtfTraceReader : public TraceReader {
         return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
       default: return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
     }
-    for (uint64_t i = 0; i < count; ++i) {
-      self->handle(msgs[i]);
-      bt_message_put_ref(msgs[i]);
-    }
+    for (uint64_t i = 0; i < count; ++i) self->handle(msgs[i]);
     return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
   }
 
   void handle(const bt_message* msg) {
     switch (bt_message_get_type(msg)) {
-      case BT_MESSAGE_TYPE_EVENT: {
-        // Reuse slots (and their vectors' capacity) across batches.
-        if (used_ == queue_.size()) queue_.emplace_back();
-        if (convert(msg, queue_[used_])) ++used_;
-        break;
-      }
+      case BT_MESSAGE_TYPE_EVENT:
+        pending_.push_back(msg);  // keeps the reference until next() converts it
+        return;
       case BT_MESSAGE_TYPE_DISCARDED_EVENTS: {
         uint64_t n = 1;
         if (bt_message_discarded_events_get_count(msg, &n) != BT_PROPERTY_AVAILABILITY_AVAILABLE) n = 1;
@@ -230,6 +228,7 @@ class CtfTraceReader : public TraceReader {
       }
       default: break;
     }
+    bt_message_put_ref(msg);
   }
 
   Symbol sym(const char* s) { return tables_.symbols.intern(s); }
@@ -419,8 +418,8 @@ class CtfTraceReader : public TraceReader {
   TraceTables& tables_;
   Diagnostics& diags_;
   bt_graph* graph_ = nullptr;
-  std::vector<Event> queue_;
-  size_t head_ = 0, used_ = 0;
+  std::vector<const bt_message*> pending_;
+  size_t head_ = 0;
   bool done_ = false;
   uint64_t index_ = 0;
   uint64_t discardedEvents_ = 0, discardedPackets_ = 0;

@@ -31,6 +31,34 @@ class SymbolTable {
   std::deque<std::string> names_;
 };
 
+// LTTng names events `provider:event`: a spec's `event x` matches a trace's `provider:x` too
+// (unless the spec declares the qualified name itself). Maps a trace symbol to the symbol the
+// spec's dispatch tables use; cached per symbol.
+class NameResolver {
+ public:
+  // `known(s)` tells whether the spec refers to symbol s directly.
+  template <class Known>
+  Symbol resolve(Symbol s, const SymbolTable& table, Known&& known) {
+    if (s < cache_.size() && cache_[s] != kUnset) return cache_[s];
+    if (cache_.size() <= s) cache_.resize(s + 1, kUnset);
+    Symbol out = s;
+    if (!known(s)) {
+      const std::string& n = table.name(s);
+      size_t colon = n.rfind(':');
+      if (colon != std::string::npos && colon + 1 < n.size()) {
+        Symbol u = table.find(std::string_view(n).substr(colon + 1));
+        if (u != kNoSymbol && known(u)) out = u;
+      }
+    }
+    cache_[s] = out;
+    return out;
+  }
+
+ private:
+  static constexpr Symbol kUnset = kNoSymbol - 1;
+  std::vector<Symbol> cache_;
+};
+
 // A typed field value. Integers are signed 64-bit; unsigned trace values above INT64_MAX keep
 // their bit pattern (documented in docs/trace-format.md).
 struct Value {
