@@ -1,7 +1,10 @@
 // Synthetic vhost-user back-end traces for benchmarks: the event vocabulary and thread structure
 // of backend/ (docs/backend-events.md), at any size. One socket thread, one worker per vring.
 //
-//   vconform-gen-trace --events N [--vrings V] [--seed S] [--distinct-seq] > trace.jsonl
+//   vconform-gen-trace --events N [--vrings V] [--seed S] > trace.jsonl
+//   vconform-gen-trace --events N --reply-pairs > trace.jsonl
+//     (only need_reply requests and their replies, each with a new seq: N/2 distinct parameter
+//      values for vu-reply-ack, the "million distinct parameters" case)
 //
 // Each worker pass: ring_observe, handle_event, pop, add_used, used_notify, ring_release (one
 // sync edge per pass from the last ring_publish). Every so often the socket thread disables and
@@ -55,10 +58,12 @@ int main(int argc, char** argv) {
   uint64_t events = 1000000;
   int vrings = 15;
   uint64_t seed = 1;
+  bool replyPairs = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--events") && i + 1 < argc) events = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--vrings") && i + 1 < argc) vrings = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--reply-pairs")) replyPairs = true;
     else {
       std::fprintf(stderr, "usage: %s --events N [--vrings V] [--seed S]\n", argv[0]);
       return 2;
@@ -83,6 +88,12 @@ int main(int argc, char** argv) {
     o.ev(change, sock, st, f("\"vring\":%d", v));
     o.ev("ring_publish", sock, st, f("\"vring\":%d,\"version\":%" PRIu64, v, ++version[v]));
   };
+  if (replyPairs) {
+    while (o.n < events) msg(5, "SET_MEM_TABLE", 9, "", "");
+    o.flush();
+    std::fprintf(stderr, "vconform-gen-trace: %" PRIu64 " events, %" PRIu64 " request/reply pairs\n", o.n, seq);
+    return 0;
+  }
   // Start-up: features, memory table, then each ring: kick (start, spawn the worker), enable.
   msg(1, "GET_FEATURES", 1, "get_features", "");
   o.ev("vu_reply", sock, st, f("\"req\":1,\"msg\":\"GET_FEATURES\",\"seq\":%" PRIu64, seq));

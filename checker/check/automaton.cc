@@ -116,6 +116,8 @@ Verdict RuleAutomaton::bodyStep(MonState& s, const StepInput& in) const {
           return Verdict{Reason::TooLate, in.ref, s.triggerRef, in.ts - s.triggerTs};
         s.trigger = false;
         s.triggerRef = kNoRef;
+        s.triggerTs = 0;
+        s.triggerHasTs = false;
       }
       if (L && !s.trigger) {
         s.trigger = true;

@@ -78,6 +78,7 @@ struct RuleRun {
   bool canCollect = false;  // instances in the initial state may be dropped
   bool hasParams = false;
   uint64_t created = 0;
+  uint64_t peakLive = 0;
 };
 
 // Prediction input kept per instance: indices of stored events with their roles.
@@ -307,6 +308,7 @@ class Engine {
       it->second = run.templ;
       it->second.params = m.values();
       ++run.created;
+      run.peakLive = std::max<uint64_t>(run.peakLive, run.inst.size());
     }
     return it;
   }
@@ -382,6 +384,7 @@ class Engine {
     for (size_t r = 0; r < runs_.size(); ++r) {
       RuleRun& run = runs_[r];
       result_.ruleStats[r].instances = run.created;
+      result_.ruleStats[r].peakLive = std::max<uint64_t>(run.peakLive, run.inst.size());
       // Deterministic order of end-of-trace reports.
       std::vector<std::string> keys;
       for (const auto& kv : run.inst) keys.push_back(kv.first);

@@ -60,7 +60,8 @@ struct Inconclusive {
 };
 
 struct RuleStats {
-  uint64_t instances = 0;
+  uint64_t instances = 0;          // instances created
+  uint64_t peakLive = 0;           // most instances alive at once (recorded-order check)
   uint64_t events = 0;             // events that matched a pattern of the rule
   uint64_t roleEvents[6] = {};     // per role (bit position of Role)
 };

@@ -132,3 +132,34 @@ TEST(Relations, LeadsToAtTheEndNamesTheTrigger) {
 
 }  // namespace
 }  // namespace vc
+
+namespace vc {
+namespace {
+
+// Regression: an answered leadsto trigger with a timestamp left the instance different from a
+// fresh one, so instances were never dropped and memory grew with the number of distinct values.
+TEST(Instances, MemoryStaysLinearInLiveInstances) {
+  TraceTables tables;
+  tables.sources.add(Source{"t.jsonl", "json", 0});
+  Spec spec;
+  Diagnostics diags;
+  ASSERT_TRUE(loadSpecText("t.spec",
+                           "event req(seq)\nevent rep(seq)\n"
+                           "rule r cite \"t\" says \"t\":\n  forall seq: req(seq) leadsto rep(seq) within 1ms\n",
+                           spec, tables.symbols, diags));
+  std::vector<Event> evs;
+  for (int64_t i = 0; i < 10000; ++i) {
+    evs.push_back(test::ev(tables, 1, "req", {{"seq", i}}, 10 * i));
+    evs.push_back(test::ev(tables, 1, "rep", {{"seq", i}}, 10 * i + 5));
+  }
+  test::VectorReader reader(std::move(evs));
+  CheckOptions opts;
+  opts.order = OrderMode::Recorded;
+  CheckResult res = check(spec, reader, tables, opts, diags);
+  EXPECT_TRUE(res.violations.empty());
+  EXPECT_EQ(res.ruleStats[0].instances, 10000u);
+  EXPECT_LE(res.ruleStats[0].peakLive, 2u);
+}
+
+}  // namespace
+}  // namespace vc
