@@ -255,14 +255,14 @@ class CtfTraceReader : public TraceReader {
 
   // Integers and strings first (nearly every LTTng field), filled in place.
   void addTyped(const bt_field* f, bt_field_class_type t, Symbol key, Event& ev) {
-    const bool labels = opts_.ctfEnumLabels && bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ENUMERATION);
-    if (!labels && (t == BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER || t == BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION)) {
+    const bool asLabel = opts_.ctfEnumLabels && bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ENUMERATION);
+    if (!asLabel && (t == BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER || t == BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION)) {
       Field& o = ev.fields.emplace_back();
       o.key = key;
       o.value.i = static_cast<int64_t>(bt_field_integer_unsigned_get_value(f));
       return;
     }
-    if (!labels && (t == BT_FIELD_CLASS_TYPE_SIGNED_INTEGER || t == BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION)) {
+    if (!asLabel && (t == BT_FIELD_CLASS_TYPE_SIGNED_INTEGER || t == BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION)) {
       Field& o = ev.fields.emplace_back();
       o.key = key;
       o.value.i = bt_field_integer_signed_get_value(f);
