@@ -72,7 +72,10 @@ MapScore scoreMap(const std::shared_ptr<const MapFile>& map, std::string_view he
     ++s.lines;
     LineMatch lm = m.classify(line);
     if (lm.shape >= 0 && !map->lines[static_cast<size_t>(lm.shape)].generic) ++s.shaped;
-    if (lm.pattern >= 0) ++s.events;
+    if (lm.pattern >= 0) {
+      ++s.events;
+      if (map->patterns[static_cast<size_t>(lm.pattern)].event.isConstant()) ++s.specific;
+    }
   }
   return s;
 }
@@ -83,8 +86,11 @@ std::shared_ptr<const MapFile> chooseMap(const std::vector<std::shared_ptr<const
   for (const auto& m : maps) {
     MapScore s = scoreMap(m, head);
     // A map qualifies when most lines have its shape, or some line becomes an event through a
-    // specific shape; the map explaining the most lines wins (ties: the first in search order).
-    bool qualifies = s.lines > 0 && (s.shaped * 2 >= s.lines || (s.events > 0 && s.shaped > 0));
+    // specific shape, or (shapeless logs such as QEMU's bare lines) every line becomes an event
+    // and some through a specific pattern; the map explaining the most lines wins (ties: the
+    // first in search order).
+    bool qualifies = s.lines > 0 && (s.shaped * 2 >= s.lines || (s.events > 0 && s.shaped > 0) ||
+                                     (s.specific > 0 && s.events == s.lines));
     if (!qualifies) continue;
     if (!best || s.shaped + s.events > bestScore.shaped + bestScore.events) {
       best = m;

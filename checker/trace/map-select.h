@@ -13,6 +13,7 @@ struct MapScore {
   size_t lines = 0;   // non-empty lines looked at
   size_t shaped = 0;  // lines matching a specific (non-generic) line shape
   size_t events = 0;  // lines that became events
+  size_t specific = 0;  // of those, through a pattern with a fixed event name (not a catch-all)
 };
 
 MapScore scoreMap(const std::shared_ptr<const MapFile>& map, std::string_view head, size_t maxLines = 200);

@@ -164,6 +164,17 @@ TEST(TextReader, FtraceAndEnvLogger) {
   EXPECT_EQ(b.evs[1].origin.line, 3u);
 }
 
+TEST(TextReader, BareQemuLogIsDetected) {
+  std::string p = tmpFile("bare.log",
+                          "vhost_user_write req:1 flags:0x1\n"
+                          "vhost_user_read req:1 flags:0x5\n"
+                          "virtqueue_pop vq 0x1 elem 0x2 in_num 1 out_num 0\n");
+  Read r(p);
+  ASSERT_TRUE(r.opened) << renderAll(r.d);
+  EXPECT_EQ(r.format, "qemu");
+  EXPECT_EQ(r.evs.size(), 3u);
+}
+
 TEST(TextReader, UnknownTextIsAnError) {
   std::string p = tmpFile("prose.txt", "hello world, this is not a log\nnor this\n");
   Read r(p);
