@@ -87,11 +87,67 @@ struct PInstance {
   std::vector<std::pair<uint32_t, uint8_t>> items;
 };
 
+// An event kept for prediction, compactly: its fields live in EventStore's arrays, strings once.
 struct Stored {
-  Event ev;
   uint64_t seq;
-  size_t clockOff;
+  int64_t ts;
+  Origin origin;
+  uint32_t thread;
+  Symbol name;
+  bool hasTs;
+  uint16_t fieldCount;
+  uint32_t fieldOff;
   uint32_t clockLen;
+  size_t clockOff;
+};
+
+struct CompactField {
+  Symbol key;
+  Value::Kind kind;
+  int64_t i;  // the integer, or the index of the string in EventStore::strings
+};
+
+class EventStore {
+ public:
+  Stored keep(const Event& ev, uint64_t seq, const Clock& c) {
+    Stored s{seq, ev.ts, ev.origin, ev.thread, ev.name, ev.hasTs, static_cast<uint16_t>(ev.fields.size()),
+             static_cast<uint32_t>(fields_.size()), static_cast<uint32_t>(c.size()), clocks.size()};
+    for (const auto& f : ev.fields) {
+      int64_t v = f.value.i;
+      if (f.value.kind == Value::Kind::Str) {
+        auto [it, fresh] = stringIds_.try_emplace(f.value.s, static_cast<uint32_t>(strings_.size()));
+        if (fresh) strings_.push_back(&it->first);
+        v = it->second;
+      }
+      fields_.push_back(CompactField{f.key, f.value.kind, v});
+    }
+    clocks.insert(clocks.end(), c.begin(), c.end());
+    return s;
+  }
+  EventRef ref(const Stored& s, const TraceTables& tables) const {
+    Event ev;
+    ev.name = s.name;
+    ev.hasTs = s.hasTs;
+    ev.ts = s.ts;
+    ev.thread = s.thread;
+    ev.origin = s.origin;
+    for (uint32_t k = 0; k < s.fieldCount; ++k) {
+      const CompactField& f = fields_[s.fieldOff + k];
+      Value v;
+      v.kind = f.kind;
+      if (f.kind == Value::Kind::Str) v.s = *strings_[static_cast<size_t>(f.i)];
+      else v.i = f.i;
+      ev.fields.push_back(Field{f.key, std::move(v)});
+    }
+    return makeRef(ev, s.seq, tables);
+  }
+  uint32_t clockAt(const Stored& s, uint32_t t) const { return t < s.clockLen ? clocks[s.clockOff + t] : 0; }
+  std::vector<uint32_t> clocks;
+
+ private:
+  std::vector<CompactField> fields_;
+  std::unordered_map<std::string, uint32_t> stringIds_;
+  std::vector<const std::string*> strings_;
 };
 
 class Engine {
@@ -403,8 +459,7 @@ class Engine {
   void onClock(Event& ev, uint64_t seq, const Clock& c) {
     if (opts_.keepGraph) {
       graphIndex_[seq] = graph_.size();
-      graph_.push_back(Stored{ev, seq, clocks_.size(), static_cast<uint32_t>(c.size())});
-      clocks_.insert(clocks_.end(), c.begin(), c.end());
+      graph_.push_back(store_.keep(ev, seq, c));
     }
     std::vector<KeptMatch>* kept = nullptr;
     auto it = pendingRel_.end();
@@ -416,9 +471,7 @@ class Engine {
       kept = &it->second;
     }
     uint32_t idx = static_cast<uint32_t>(stored_.size());
-    size_t off = clocks_.size();
-    clocks_.insert(clocks_.end(), c.begin(), c.end());
-    stored_.push_back(Stored{std::move(ev), seq, off, static_cast<uint32_t>(c.size())});
+    stored_.push_back(store_.keep(ev, seq, c));
     for (auto& m : *kept) {
       if (!predictable(spec_.rules[m.rule].rel)) continue;
       if (m.broadcast) {
@@ -464,7 +517,7 @@ class Engine {
         continue;
       }
       const Stored& s = stored_[idx];
-      pev.push_back(PredictEvent{s.seq, s.ev.thread, clocks_.data() + s.clockOff, s.clockLen, mask, s.ev.hasTs, s.ev.ts});
+      pev.push_back(PredictEvent{s.seq, s.thread, store_.clocks.data() + s.clockOff, s.clockLen, mask, s.hasTs, s.ts});
       back.push_back(idx);
     }
     PredictResult pr = predict(autos_[r], pev, opts_.predictBudget);
@@ -479,7 +532,7 @@ class Engine {
     // a violation on the recorded order itself (explored first) is an observed one.
     out.kind = !observed_ && pr.recordedOrder ? ViolationKind::Observed : ViolationKind::Predicted;
     out.params = paramText(r, pi.params);
-    auto refOf = [&](uint32_t local) { const Stored& s = stored_[back[local]]; return makeRef(s.ev, s.seq, tables_); };
+    auto refOf = [&](uint32_t local) { return store_.ref(stored_[back[local]], tables_); };
     Verdict v = pr.verdict;
     if (v.culprit != kNoRef) out.culprit = refOf(static_cast<uint32_t>(v.culprit));
     if (v.anchor != kNoRef) out.anchor = refOf(static_cast<uint32_t>(v.anchor));
@@ -510,11 +563,11 @@ class Engine {
     {
       const size_t m = to - from;
       auto hbLocal = [&](size_t x, size_t y) {
-        const PredictEvent& a = pev[path[from + x]];
-        const PredictEvent& b = pev[path[from + y]];
-        uint32_t ax = a.thread < a.clockLen ? a.clock[a.thread] : 0;
-        uint32_t bx = a.thread < b.clockLen ? b.clock[a.thread] : 0;
-        return ax <= bx;
+        const PredictEvent& ex = pev[path[from + x]];
+        const PredictEvent& ey = pev[path[from + y]];
+        uint32_t cx = ex.thread < ex.clockLen ? ex.clock[ex.thread] : 0;
+        uint32_t cy = ex.thread < ey.clockLen ? ey.clock[ex.thread] : 0;
+        return cx <= cy;
       };
       for (size_t x = 0; x < m; ++x)
         for (size_t y = x + 1; y < m; ++y) {
@@ -561,10 +614,7 @@ class Engine {
     if (!e1 || !e2) return;
     auto hb = [&](const Stored& x, const Stored& y) {
       if (&x == &y) return false;
-      uint32_t t = x.ev.thread;
-      uint32_t cx = t < x.clockLen ? clocks_[x.clockOff + t] : 0;
-      uint32_t cy = t < y.clockLen ? clocks_[y.clockOff + t] : 0;
-      return cx <= cy;
+      return store_.clockAt(x, x.thread) <= store_.clockAt(y, x.thread);
     };
     std::vector<const Stored*> common, anc;
     for (const auto& x : graph_) {
@@ -590,7 +640,7 @@ class Engine {
     nodes.push_back(e1);
     nodes.push_back(e2);
     std::sort(nodes.begin(), nodes.end(), [](const Stored* a, const Stored* b) { return a->seq < b->seq; });
-    for (const Stored* n : nodes) out.graph.push_back(makeRef(n->ev, n->seq, tables_));
+    for (const Stored* n : nodes) out.graph.push_back(store_.ref(*n, tables_));
     for (size_t i = 0; i < nodes.size(); ++i)
       for (size_t j = 0; j < nodes.size(); ++j) {
         if (i == j || !hb(*nodes[i], *nodes[j])) continue;
@@ -621,10 +671,10 @@ class Engine {
   uint64_t nowSeq_ = 0;
   std::vector<KeptMatch> nowKept_;
   bool nowPending_ = false;
+  EventStore store_;
   std::vector<Stored> stored_;
   std::vector<Stored> graph_;                       // --dot: every synchronised event
   std::unordered_map<uint64_t, size_t> graphIndex_;
-  std::vector<uint32_t> clocks_;
   std::vector<std::map<std::string, PInstance>> pinst_;
   std::vector<std::vector<std::pair<uint32_t, uint8_t>>> pbroadcast_;
   std::set<std::pair<size_t, std::string>> failedKeys_;

@@ -587,6 +587,16 @@ struct Loader {
       if (pj.contains("fields")) parseFields(pj["fields"], *p.re, *m, p.fields);
       splitTail(p);
       p.anchoredLiteral = anchoredLiteralPrefix(p.regexText, p.literal);
+      if (p.anchoredLiteral) {
+        // RE2 knows the range of strings the regex can match: their common start is required
+        // (this also sees into a leading group such as ^(?P<driver>virtio[_-]...).
+        std::string lo, hi;
+        if (p.re->PossibleMatchRange(&lo, &hi, 16)) {
+          size_t k = 0;
+          while (k < lo.size() && k < hi.size() && lo[k] == hi[k]) ++k;
+          if (k > p.literal.size()) p.literal = lo.substr(0, k);
+        }
+      }
       if (!p.anchoredLiteral) {
         std::string err;
         p.setIndex = m->set->Add(p.regexText, &err);
