@@ -62,6 +62,63 @@ std::string checkMetadataPackets(const fs::path& file) {
   return "";
 }
 
+// libbabeltrace2 2.0.4 trusts the packet sizes of a stream file: a corrupted header claiming a
+// huge packet made it allocate and zero gigabytes at open (found by tests/fuzz/fuzz-ctf-stream).
+// LTTng (UST and kernel) writes a fixed packet layout: magic 0xC1FC1FC1 at 0, content_size and
+// packet_size (u64, bits) at bytes 48 and 56. For LTTng traces, walk each stream file's packets
+// and refuse one that claims more bytes than the file has. Other CTF producers are not checked.
+std::string checkLttngStreams(const fs::path& dir) {
+  std::string meta;
+  {
+    std::FILE* f = std::fopen((dir / "metadata").c_str(), "rb");
+    if (!f) return "";
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && meta.size() < (8u << 20)) meta.append(buf, n);
+    std::fclose(f);
+  }
+  if (meta.find("tracer_name = \"lttng-") == std::string::npos ||
+      meta.find("uint64_t content_size;") == std::string::npos || meta.find("uint64_t packet_size;") == std::string::npos)
+    return "";
+  const bool le = meta.find("byte_order = be;") == std::string::npos;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file(ec) || e.path().filename() == "metadata") continue;
+    std::FILE* f = std::fopen(e.path().c_str(), "rb");
+    if (!f) continue;
+    uint64_t size = e.file_size(ec), off = 0;
+    std::string bad;
+    unsigned char h[64];
+    auto u = [&](int at, int len) {
+      uint64_t v = 0;
+      for (int k = 0; k < len; ++k) v |= static_cast<uint64_t>(h[at + (le ? k : len - 1 - k)]) << (8 * k);
+      return v;
+    };
+    while (off < size && bad.empty()) {
+      if (size - off < 64 || std::fseek(f, static_cast<long>(off), SEEK_SET) != 0 || std::fread(h, 1, 64, f) != 64) {
+        bad = "ends inside a packet header at byte " + std::to_string(off);
+        break;
+      }
+      if (u(0, 4) != 0xC1FC1FC1u) {
+        if (off == 0) break;  // not the layout we know: leave it to libbabeltrace2
+        bad = "has no packet magic at byte " + std::to_string(off);
+        break;
+      }
+      uint64_t content = u(48, 8), packet = u(56, 8);
+      if (packet % 8 || packet / 8 < 64 || content > packet)
+        bad = "has a packet with bad sizes at byte " + std::to_string(off);
+      else if (packet / 8 > size - off)
+        bad = "is truncated: its packet at byte " + std::to_string(off) + " claims " + std::to_string(packet / 8) +
+              " bytes, " + std::to_string(size - off) + " are left";
+      else
+        off += packet / 8;
+    }
+    std::fclose(f);
+    if (!bad.empty()) return "stream file " + e.path().filename().string() + " " + bad;
+  }
+  return "";
+}
+
 // Takes the current thread's libbabeltrace2 error and flattens its causes into one message.
 std::string takeBtError() {
   const bt_error* err = bt_current_thread_take_error();
@@ -108,6 +165,7 @@ class CtfTraceReader : public TraceReader {
                  BT_GRAPH_ADD_COMPONENT_STATUS_OK;
     for (size_t i = 0; ok && i < dirs.size(); ++i) {
       std::string bad = checkMetadataPackets(fs::path(dirs[i]) / "metadata");
+      if (bad.empty()) bad = checkLttngStreams(dirs[i]);
       if (!bad.empty()) {
         diags_.error("trace-ctf", Location{dirs[i] + "/metadata", 0, 0}, "cannot open the CTF trace: " + bad,
                      "the trace may have been copied while being written");

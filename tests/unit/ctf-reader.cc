@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "trace/reader.h"
 
@@ -127,6 +128,24 @@ TEST(CtfReader, TruncatedStreamIsADiagnosticNotACrash) {
     EXPECT_EQ(r.d.all().back().code, "trace-ctf");
     EXPECT_EQ(r.d.all().back().message.find("comp-addr"), std::string::npos);
   }
+}
+
+TEST(CtfReader, PacketClaimingMoreThanTheFileIsRefusedQuickly) {
+  // libbabeltrace2 2.0.4 would allocate what the header claims (gigabytes) before failing.
+  fs::path dir = scratch("huge");
+  fs::copy(kData + "small", dir / "t", fs::copy_options::recursive);
+  fs::path stream = dir / "t/ust/uid/0/64-bit/ch_0";
+  fs::remove_all(dir / "t/ust/uid/0/64-bit/index");
+  {
+    std::fstream f(stream, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(56);
+    const char huge[8] = {0, 0, 0, 0, 0, 0, 0, 0x10};  // packet_size = 2^60 bits
+    f.write(huge, 8);
+  }
+  ReadAll r(dir.string());
+  ASSERT_TRUE(r.d.hasErrors());
+  EXPECT_EQ(r.d.all()[0].code, "trace-ctf");
+  EXPECT_NE(r.d.all()[0].message.find("ch_0 is truncated"), std::string::npos) << r.d.all()[0].message;
 }
 
 TEST(CtfReader, TruncatedMetadataFailsToOpen) {
