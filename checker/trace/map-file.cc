@@ -615,6 +615,11 @@ struct Loader {
       error(0, "the patterns together are too large for RE2::Set", "split the map or simplify the regexes");
       return nullptr;
     }
+    if (m->set && so.encoding() == RE2::Options::EncodingLatin1) {
+      std::vector<std::string> res;
+      for (int pi : m->setPatterns) res.push_back(m->patterns[static_cast<size_t>(pi)].regexText);
+      m->hs = HsPrefilter::build(res);
+    }
     checkSamples(j, m);
     if (!ok) return nullptr;
     return m;
@@ -636,6 +641,7 @@ struct Loader {
       std::string line = sj["line"].get<std::string>();
       size_t off = at(line);
       ++m->samples;
+      if (m->hs && !mapper.prefiltersAgree(line)) m->hs.reset();  // RE2::Set decides from then on
       Event ev;
       FieldError fe;
       int r = mapper.map(line, 0, ev, fe);
@@ -744,6 +750,7 @@ LineMapper::LineMapper(std::shared_ptr<const MapFile> map, TraceTables& tables) 
       if (possible) byFirstByte_[static_cast<size_t>(b)].push_back(static_cast<int>(k));
     }
   }
+  if (map_->hs) hsScratch_ = map_->hs->newScratch();
   lineCaps_.resize(static_cast<size_t>(maxShape));
   bodyCaps_.resize(static_cast<size_t>(maxPat));
 }
@@ -780,8 +787,7 @@ LineMatch LineMapper::classify(std::string_view line) {
     } else {
       if (!setRun) {
         setRun = true;
-        if (!map_->set->Match(body, &hits_)) hits_.clear();
-        std::sort(hits_.begin(), hits_.end());
+        setCandidates(body);
       }
       if (!std::binary_search(hits_.begin(), hits_.end(), p.setIndex)) continue;
     }
@@ -799,6 +805,32 @@ LineMatch LineMapper::classify(std::string_view line) {
     }
   }
   return r;
+}
+
+bool LineMapper::setCandidates(re2::StringPiece body) {
+  if (hsScratch_ && map_->hs->scan(std::string_view(body.data(), body.size()), *hsScratch_, hits_)) return true;
+  hits_.clear();
+  if (!map_->set->Match(body, &hits_)) hits_.clear();
+  std::sort(hits_.begin(), hits_.end());
+  return true;
+}
+
+bool LineMapper::prefiltersAgree(std::string_view line) {
+  if (!hsScratch_ || !map_->set) return true;
+  re2::StringPiece text(line.data(), line.size());
+  const auto& shapes = map_->lines;
+  for (size_t s = 0; s < shapes.size(); ++s) {
+    if (!shapes[s].re->Match(text, 0, text.size(), RE2::ANCHOR_START, lineCaps_.data(), shapes[s].ncap + 1)) continue;
+    size_t bodyStart = static_cast<size_t>(lineCaps_[0].end() - text.begin());
+    re2::StringPiece body(line.data() + bodyStart, line.size() - bodyStart);
+    std::vector<int> viaSet;
+    if (!map_->set->Match(body, &viaSet)) viaSet.clear();
+    std::sort(viaSet.begin(), viaSet.end());
+    std::vector<int> viaHs;
+    if (!map_->hs->scan(std::string_view(body.data(), body.size()), *hsScratch_, viaHs)) return false;
+    return viaHs == viaSet;
+  }
+  return true;
 }
 
 bool LineMapper::fillFields(const std::vector<FieldSpec>& specs, const std::vector<Symbol>& keys,

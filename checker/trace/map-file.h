@@ -17,6 +17,7 @@
 
 #include "diag/diagnostic.h"
 #include "trace/event.h"
+#include "trace/map-hyperscan.h"
 
 namespace vc {
 
@@ -94,6 +95,7 @@ struct MapFile {
   std::vector<Pattern> patterns;
   std::unique_ptr<RE2::Set> set;  // the patterns without an anchored literal prefix (may be null)
   std::vector<int> setPatterns;   // set index -> pattern index
+  std::shared_ptr<const HsPrefilter> hs;  // same job as `set`, faster; null when unavailable
   size_t samples = 0;             // sample lines checked at load
 };
 
@@ -119,6 +121,10 @@ class LineMapper {
   int map(std::string_view line, uint32_t source, Event& ev, FieldError& err);
   // Only classifies (for sniffing).
   LineMatch classify(std::string_view line);
+  // Do the Hyperscan and RE2::Set prefilters find the same candidates for this line's body?
+  // (Checked on a map's sample lines when it is loaded.)
+  bool prefiltersAgree(std::string_view line);
+  bool usesHyperscan() const { return hsScratch_ != nullptr; }
   const MapFile& file() const { return *map_; }
 
  private:
@@ -131,6 +137,8 @@ class LineMapper {
   TraceTables& tables_;
   std::vector<re2::StringPiece> lineCaps_, bodyCaps_;
   std::vector<int> hits_;
+  std::unique_ptr<HsPrefilter::Scratch> hsScratch_;
+  bool setCandidates(re2::StringPiece body);  // fills hits_ (sorted set indices)
   std::vector<std::vector<int>> byFirstByte_;
   int lastShape_ = -1;  // last specific shape that matched
   bool haveLastThread_ = false;  // cache of the last thread looked up

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 
 #include "trace/map-select.h"
 
@@ -220,6 +221,37 @@ TEST(MapFile, TailCaptureMatchesTheFullRegex) {
       ASSERT_NE(v, nullptr) << b << " " << f.name;
       EXPECT_EQ(v->s, std::string(c.data(), c.size())) << b << " " << f.name;
     }
+  }
+}
+
+}  // namespace
+}  // namespace vc
+
+namespace vc {
+namespace {
+
+// The Hyperscan prefilter (when libhs is there) finds exactly RE2::Set's candidates, on a real
+// guest dmesg and on awkward bytes.
+TEST(MapFile, HyperscanPrefilterAgreesWithRe2Set) {
+  Diagnostics d;
+  for (const char* name : {"/specs/maps/dmesg.map.json", "/bench/readers/bench-20-dmesg.map.json"}) {
+    auto m = loadMapFile(std::string(VCONFORM_SOURCE_DIR) + name, d);
+    ASSERT_TRUE(m) << renderAll(d);
+    TraceTables t;
+    t.sources.add(Source{"x", m->format, 0});
+    LineMapper mapper(m, t);
+    if (!mapper.usesHyperscan()) GTEST_SKIP() << "libhs.so.5 not available: RE2::Set only";
+    std::ifstream in(std::string(VCONFORM_SOURCE_DIR) + "/tests/data/readers/guest-run/dmesg.txt", std::ios::binary);
+    std::string line;
+    size_t n = 0;
+    while (std::getline(in, line)) {
+      EXPECT_TRUE(mapper.prefiltersAgree(line)) << line;
+      ++n;
+    }
+    EXPECT_GT(n, 300u);
+    for (const char* l : {"[ 1.0] Added buffer head 1 to \xff\xfe", "[ 1.0] \xc3(Added buffer head 12 to x",
+                          "[ 1.0] virtsnd_pcm_pointer: return pointer to buffer #", "[ 1.0] ", "[ 1.0] \n\r\t\x01"})
+      EXPECT_TRUE(mapper.prefiltersAgree(l)) << l;
   }
 }
 
