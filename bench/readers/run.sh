@@ -13,6 +13,25 @@ echo "== text, 20-pattern map"
 "$tool" --map "$here/bench-20.map.json" --repeat 3 "$work/bench.log" 2>&1 | tail -n 1
 echo "== text, shipped qemu map"
 "$tool" --format qemu --repeat 3 "$work/bench.log" 2>&1 | tail -n 1
+if [ ! -f "$work/dmesg.txt" ]; then
+  # The real guest dmesg's timestamped lines, repeated with rising times to 100 MB.
+  python3 - "$here/../../tests/data/readers/guest-run/dmesg.txt" "$work/dmesg.txt" <<'PY'
+import sys
+src = [l for l in open(sys.argv[1], errors="replace").read().splitlines() if l.startswith("[")]
+out, n, t = open(sys.argv[2], "w"), 0, 0.0
+while n < 100e6:
+    for l in src:
+        t += 0.000013
+        s = "[%12.6f]%s\n" % (t, l[l.index("]") + 1:])
+        out.write(s)
+        n += len(s)
+PY
+fi
+echo "== dmesg (100 MB), shipped dmesg map; then 20 unanchored patterns; each with and without Hyperscan"
+"$tool" --format dmesg --repeat 3 "$work/dmesg.txt" 2>&1 | tail -n 1
+VCONFORM_NO_HYPERSCAN=1 "$tool" --format dmesg --repeat 3 "$work/dmesg.txt" 2>&1 | tail -n 1
+"$tool" --map "$here/bench-20-dmesg.map.json" --repeat 3 "$work/dmesg.txt" 2>&1 | tail -n 1
+VCONFORM_NO_HYPERSCAN=1 "$tool" --map "$here/bench-20-dmesg.map.json" --repeat 3 "$work/dmesg.txt" 2>&1 | tail -n 1
 if [ ! -d "$work/ctf" ]; then
   "$here/../../tests/readers/record-lttng.sh" "$build/tests/readers/vconform_lttng_test_app" "$work/ctf" 1000000 4M 8
 fi
