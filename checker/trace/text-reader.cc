@@ -81,8 +81,15 @@ bool TextTraceReader::next(Event& ev) {
     if (n && p[n - 1] == '\r') --n;
     if (n == 0) continue;
     std::string_view line(p, n);
+    size_t bom = 0;
+    if (ln == 1 && line.starts_with("\xEF\xBB\xBF")) {  // a UTF-8 byte order mark is not part of the line
+      bom = 3;
+      line.remove_prefix(3);
+      if (line.empty()) continue;
+    }
     FieldError fe;
     int r = mapper_.map(line, source_, ev, fe);
+    fe.column += bom;
     if (r > 0) {
       ev.origin.line = ln;
       ++stats_.events;
@@ -93,7 +100,7 @@ bool TextTraceReader::next(Event& ev) {
     auto& d = diags_.error("trace-text", Location{path, ln, static_cast<uint32_t>(std::min<size_t>(fe.column, 1u << 30) + 1)},
                            fe.message, "the line matched a pattern of map '" + mapper_.file().format + "' (" +
                                            mapper_.file().path + ")");
-    d.snippet.assign(line.substr(0, 400));
+    d.snippet.assign(std::string_view(p, n).substr(0, 400));
     d.span = static_cast<uint32_t>(std::min<size_t>(fe.width, 200));
     if (diags_.errorCount() > 1000) { stopped_ = true; return false; }
   }

@@ -164,6 +164,16 @@ TEST(TextReader, FtraceAndEnvLogger) {
   EXPECT_EQ(b.evs[1].origin.line, 3u);
 }
 
+TEST(TextReader, ByteOrderMarkIsNotPartOfTheFirstLine) {
+  std::string p = tmpFile("bom.log", "\xEF\xBB\xBF" "1@1.0:vhost_user_write req:x1 flags:0x1\n1@1.0:vhost_user_write req:2 flags:0x1\n");
+  Read r(p, "qemu");
+  ASSERT_TRUE(r.opened);
+  ASSERT_EQ(r.evs.size(), 2u);  // line 1: the catch-all (req:x1 is not the specific shape)
+  EXPECT_EQ(r.evs[0].origin.line, 1u);
+  EXPECT_EQ(r.name(0), "vhost_user_write");
+  EXPECT_EQ(r.name(1), "qemu_vu_write");
+}
+
 TEST(TextReader, BareQemuLogIsDetected) {
   std::string p = tmpFile("bare.log",
                           "vhost_user_write req:1 flags:0x1\n"
