@@ -24,6 +24,14 @@ std::vector<std::shared_ptr<const MapFile>> loadAllMaps(const std::vector<std::s
   return out;
 }
 
+bool isTextMapName(const std::string& name, const std::vector<std::string>& dirs) {
+  if (name.ends_with(".map.json")) return true;
+  Diagnostics ignored;  // broken maps are reported when a trace is really opened
+  for (const auto& m : loadAllMaps(dirs, ignored))
+    if (m->format == name) return true;
+  return false;
+}
+
 std::unique_ptr<TraceReader> openTextTrace(const std::string& path, const ReaderOptions& opts,
                                            const std::string& mapName, uint32_t source, TraceTables& tables,
                                            Diagnostics& diags) {

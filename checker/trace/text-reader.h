@@ -52,4 +52,8 @@ std::unique_ptr<TraceReader> openTextTrace(const std::string& path, const Reader
                                            Diagnostics& diags);
 // Loads every map in opts.mapDirs and the default dirs (cached per path).
 std::vector<std::shared_ptr<const MapFile>> loadAllMaps(const std::vector<std::string>& dirs, Diagnostics& diags);
+// Does `name` name a map (a .map.json path, or the format name of a map in `dirs` / the default
+// dirs)? For --input-format NAME with a user's map: open it as format "text" with
+// ReaderOptions::map = NAME.
+bool isTextMapName(const std::string& name, const std::vector<std::string>& dirs);
 }  // namespace vc

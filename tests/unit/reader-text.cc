@@ -185,6 +185,13 @@ TEST(TextReader, BareQemuLogIsDetected) {
   EXPECT_EQ(r.evs.size(), 3u);
 }
 
+TEST(TextReader, MapNamesForInputFormat) {
+  EXPECT_TRUE(isTextMapName("qemu", {}));
+  EXPECT_TRUE(isTextMapName("dmesg", {}));
+  EXPECT_TRUE(isTextMapName("/some/where/mine.map.json", {}));
+  EXPECT_FALSE(isTextMapName("no-such-map", {}));
+}
+
 TEST(TextReader, UnknownTextIsAnError) {
   std::string p = tmpFile("prose.txt", "hello world, this is not a log\nnor this\n");
   Read r(p);
