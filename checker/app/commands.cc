@@ -67,6 +67,8 @@ std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, D
     ro.mapDirs = a.maps;
     ro.mapDirs.push_back(defaultMapDir());
     ro.clockOffsetNs = offsets.count(t) ? offsets[t] : 0;
+    ro.ctfEnumLabels = a.enumLabels;
+    ro.tracingNameField = a.tracingNameField;
     auto r = openTrace(t, ro, tables, diags);
     if (r) readers.push_back(std::move(r));
   }

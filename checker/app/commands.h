@@ -18,6 +18,8 @@ struct CommonArgs {
   std::vector<std::string> maps;               // extra map directories
   std::vector<std::string> clockOffsets;       // PATH=NS
   bool allowLost = false;
+  bool enumLabels = false;                     // CTF enums as labels
+  std::string tracingNameField = "message";    // Rust tracing JSON: the key naming the event
 };
 
 struct CheckArgs : CommonArgs {

@@ -14,12 +14,17 @@ const char* kExitHelp =
 void commonFlags(CLI::App* c, vc::CommonArgs& a) {
   c->add_option("traces", a.traces, "Trace files or LTTng trace directories (several are merged)");
   c->add_option("--input-format", a.inputFormats,
-                "Trace format for all traces (FMT) or one (PATH=FMT); default: detected from the content")
+                "Trace format for all traces (FMT) or one (PATH=FMT): json, ctf, text, tracing-json, or a map "
+                "name (dmesg, qemu, ftrace, env_logger) or .map.json path; default: detected from the content")
       ->type_name("FMT|PATH=FMT");
   c->add_option("--maps", a.maps, "Extra directory of map files for text traces (specs/maps is always searched)");
   c->add_option("--clock-offset", a.clockOffsets, "Add NS nanoseconds to the timestamps of trace PATH")
       ->type_name("PATH=NS");
   c->add_flag("--allow-lost", a.allowLost, "Check a trace that says it lost events (else exit 2)");
+  c->add_flag("--enum-labels", a.enumLabels, "CTF: read enumeration fields as their labels (strings)");
+  c->add_option("--tracing-name-field", a.tracingNameField,
+                "Rust tracing JSON: the key of \"fields\" that names the event")
+      ->capture_default_str();
 }
 
 // --input-format FMT (no '=') applies to every trace.

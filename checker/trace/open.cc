@@ -5,6 +5,7 @@
 
 #include "trace/formats.h"
 #include "trace/reader.h"
+#include "trace/text-reader.h"
 
 namespace vc {
 
@@ -21,13 +22,24 @@ std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOpti
     isDir = S_ISDIR(st.st_mode);
   }
   const TraceFormat* chosen = nullptr;
+  ReaderOptions local;  // a map named as the format: --input-format qemu, or a .map.json path
+  const ReaderOptions* use = &opts;
   if (opts.format != "auto") {
     for (const auto& f : formats)
       if (opts.format == f.name) chosen = &f;
+    if (!chosen && isTextMapName(opts.format, opts.mapDirs)) {
+      for (const auto& f : formats)
+        if (std::string_view(f.name) == "text") chosen = &f;
+      local = opts;
+      local.map = opts.format;
+      local.format = "text";
+      use = &local;
+    }
     if (!chosen) {
       std::string names;
       for (const auto& f : formats) names += std::string(names.empty() ? "" : ", ") + f.name;
-      diags.error("flag-format", Location{}, "unknown input format '" + opts.format + "'", "known formats: auto, " + names);
+      diags.error("flag-format", Location{}, "unknown input format '" + opts.format + "'",
+                  "known formats: auto, " + names + ", or the name of a map file (specs/maps/NAME.map.json)");
       return nullptr;
     }
   } else {
@@ -62,7 +74,7 @@ std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOpti
     }
   }
   uint32_t source = tables.sources.add(Source{path, chosen->name, opts.clockOffsetNs});
-  return chosen->open(path, opts, source, tables, diags);
+  return chosen->open(path, *use, source, tables, diags);
 }
 
 }  // namespace vc
