@@ -253,7 +253,8 @@ class Engine {
         params_.assign(rule.params.size(), nullptr);
         if (!d.m->matches(ev, params_, name)) continue;
         bool broadcast = runs_[d.rule].hasParams && d.m->binds.empty();
-        keyInto(broadcast ? nullptr : &params_, keyBuf_);
+        keyBuf_.clear();
+        if (!broadcast) appendKey(params_, keyBuf_);
         Match* found = nullptr;
         for (auto& m : active())
           if (m.rule == d.rule && m.broadcast == broadcast && m.key == keyBuf_) found = &m;
@@ -314,17 +315,7 @@ class Engine {
     }
   }
 
-  static void keyInto(const std::vector<const Value*>* params, std::string& k) {
-    k.clear();
-    if (!params) return;
-    for (const Value* v : *params) {
-      if (!v) { k += '\x01'; continue; }
-      k += static_cast<char>('0' + static_cast<int>(v->kind));
-      if (v->kind == Value::Kind::Str) k += v->s;
-      else k.append(reinterpret_cast<const char*>(&v->i), sizeof v->i);
-      k += '\x00';
-    }
-  }
+
 
   void observeRule(size_t r, const Event& ev, uint64_t seq) {
     RuleRun& run = runs_[r];

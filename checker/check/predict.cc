@@ -70,7 +70,7 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
   std::vector<char> arena;
   std::vector<uint64_t> table(1024, 0);  // 0 = empty, else (offset + 1); length is stored in the arena
   size_t used = 0;
-  auto hashOf = [](const std::string& k) { return std::hash<std::string_view>{}(k); };
+  auto hashOf = [](std::string_view key) { return std::hash<std::string_view>{}(key); };
   auto insertKey = [&](const MonState& s) -> bool {  // true if new
     keyBuf.assign(reinterpret_cast<const char*>(pos.data()), pos.size() * sizeof(uint32_t));
     s.appendKey(keyBuf);
@@ -80,8 +80,7 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
         if (!e) continue;
         uint32_t len;
         std::memcpy(&len, arena.data() + (e - 1), sizeof len);
-        std::string_view k(arena.data() + (e - 1) + sizeof len, len);
-        size_t h = std::hash<std::string_view>{}(k) & (bigger.size() - 1);
+        size_t h = hashOf(std::string_view(arena.data() + (e - 1) + sizeof len, len)) & (bigger.size() - 1);
         while (bigger[h]) h = (h + 1) & (bigger.size() - 1);
         bigger[h] = e;
       }

@@ -24,17 +24,6 @@ HappensBefore::HappensBefore(const Spec& spec, const TraceTables& tables, Diagno
   }
 }
 
-static std::string keyOf(const std::vector<const Value*>& params, size_t n) {
-  std::string k;
-  for (size_t i = 0; i < n; ++i) {
-    const Value* v = i < params.size() ? params[i] : nullptr;
-    if (!v) { k += '\x01'; continue; }
-    k += static_cast<char>('0' + static_cast<int>(v->kind));
-    k += v->kind == Value::Kind::Str ? v->s : std::to_string(v->i);
-    k += '\x00';
-  }
-  return k;
-}
 
 void HappensBefore::matchSyncs(const Event& ev, std::vector<SyncMatch>& out) {
   out.clear();
@@ -47,7 +36,9 @@ void HappensBefore::matchSyncs(const Event& ev, std::vector<SyncMatch>& out) {
     for (const auto& m : from ? s.from : s.to) {
       params.assign(s.keySize, nullptr);
       if (m.matches(ev, params, name)) {
-        out.push_back(SyncMatch{i, from, keyOf(params, s.keySize)});
+        std::string key;
+        appendKey(params, key);
+        out.push_back(SyncMatch{i, from, std::move(key)});
         break;
       }
     }

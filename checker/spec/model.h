@@ -97,6 +97,10 @@ bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diag
 bool loadSpecText(const std::string& path, std::string_view text, Spec& out, SymbolTable& symbols,
                   Diagnostics& diags);
 
+// Appends a byte string that identifies these parameter values (a rule instance, a sync key):
+// equal values give equal strings; a missing value (nullptr) has its own code.
+void appendKey(const std::vector<const Value*>& params, std::string& out);
+
 int roleIndex(Role r);
 const char* roleName(Role r, RelKind rel);
 

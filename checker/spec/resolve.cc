@@ -9,6 +9,23 @@
 
 namespace vc {
 
+void appendKey(const std::vector<const Value*>& params, std::string& k) {
+  for (const Value* v : params) {
+    if (!v) {
+      k += '\x01';
+      continue;
+    }
+    k += static_cast<char>('0' + static_cast<int>(v->kind));
+    if (v->kind == Value::Kind::Str) {
+      uint32_t n = static_cast<uint32_t>(v->s.size());
+      k.append(reinterpret_cast<const char*>(&n), sizeof n);  // length first: no separator ambiguity
+      k += v->s;
+    } else {
+      k.append(reinterpret_cast<const char*>(&v->i), sizeof v->i);
+    }
+  }
+}
+
 int roleIndex(Role r) {
   for (int i = 0; i < kRoleCount; ++i)
     if ((1 << i) == r) return i;
