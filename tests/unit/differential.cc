@@ -3,6 +3,7 @@
 // verdict of enumerating every linearisation and running the observed check on each.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <sstream>
@@ -140,8 +141,11 @@ bool anyLinearisation(const RandomTrace& t, const std::function<bool(const std::
 }
 
 TEST(Differential, PredictedEqualsBruteForceOnRandomTraces) {
-  Gen g(20261125);
-  const int tracesPerRule = 250;
+  // VCONFORM_DIFF_SEED / VCONFORM_DIFF_TRACES run a longer soak with other traces.
+  const char* seedEnv = std::getenv("VCONFORM_DIFF_SEED");
+  const char* nEnv = std::getenv("VCONFORM_DIFF_TRACES");
+  Gen g(seedEnv ? std::strtoull(seedEnv, nullptr, 10) : 20261125);
+  const int tracesPerRule = nEnv ? std::atoi(nEnv) : 250;
   size_t checked = 0, robustViolations = 0, predictedOnly = 0;
   for (const auto& body : bodies()) {
     TraceTables tables;
