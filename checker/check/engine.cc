@@ -272,7 +272,8 @@ class Engine {
         for (uint8_t i = 0; i < m.nparams; ++i) m.params[i] = params_[i];
       }
     }
-    if (nm_ == 0) ++result_.ignoredEvents;
+    if (nm_ == 0 && !(name < syncName_.size() && syncName_[name]) && ev.after.empty() && ev.id.empty())
+      ++result_.ignoredEvents;  // no rule and no sync mentions it
     for (const auto& m : active()) {
       auto& st = result_.ruleStats[m.rule];
       ++st.events;

@@ -123,7 +123,7 @@ std::string textReport(const ReportInput& in) {
              " instance(s)\n";
     }
     out += "events: " + std::to_string(res.events) + " read, " + std::to_string(res.ignoredEvents) +
-           " mentioned by no rule, " + std::to_string(res.threads) + " threads";
+           " mentioned by no rule or sync, " + std::to_string(res.threads) + " threads";
     if (res.hbBuilt) out += ", " + std::to_string(res.syncEdges) + " sync edges";
     out += "\n";
   }
