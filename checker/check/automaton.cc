@@ -18,12 +18,6 @@ static bool isCcsl(RelKind k) {
   }
 }
 
-std::string MonState::key() const {
-  std::string k;
-  appendKey(k);
-  return k;
-}
-
 void MonState::appendKey(std::string& k) const {
   // Fixed layout: flags, then the counters that matter.
   uint8_t flags = static_cast<uint8_t>(open | (done << 1) | (static_cast<bool>(pending) << 2) | (failed << 3) |

@@ -66,9 +66,8 @@ struct MonState {
   bool lastSeenTsValid = false;
   int64_t lastSeenTs = 0;
 
-  // The part of the state that decides the future (refs excluded): for memoisation and for
-  // "is this instance idle".
-  std::string key() const;
+  // The part of the state that decides the future (refs excluded), as bytes: the memo key of the
+  // prediction. sameBehaviour compares the same part ("is this instance idle").
   void appendKey(std::string& out) const;
   bool sameBehaviour(const MonState& o) const;
 };
