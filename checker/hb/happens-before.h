@@ -3,8 +3,9 @@
 // same key; spawn -> the child's first event; the child's last event -> join) and the trace's
 // own edges (`id` / `after`). Each event leaves with its vector clock.
 //
-// A receive recorded before its send (sources merged on skewed clocks) holds its thread back
-// until the send arrives, up to a window; then it goes on without the edge, with a warning.
+// When several traces are merged, a receive recorded before its send (skewed clocks) holds its
+// thread back until the send arrives, up to a window; then it goes on without the edge, with a
+// warning. Within one trace such a receive gets no edge at once (its send was not recorded).
 #pragma once
 
 #include <cstdint>
