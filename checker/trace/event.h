@@ -109,11 +109,26 @@ struct Event {
   }
 };
 
-// One input file / trace directory.
+// One input file / trace directory, and what reading it found (reports say what was read).
 struct Source {
   std::string path;    // as given on the command line
   std::string format;  // "json", "ctf", "dmesg", ...
   int64_t clockOffsetNs = 0;
+  // Filled by the readers as they go (read once the reader is exhausted):
+  std::string map;       // text sources: the map file's name ("qemu", "dmesg", ...); empty otherwise
+  std::string recorder;  // what recorded it ("backend", "qemu-log", ...), empty if unknown; selects
+                         // the recorder's sync files (specs/sync/), see docs/spec-language.md
+  uint64_t events = 0;   // events delivered
+  uint64_t unmatchedLines = 0;  // text sources: non-blank lines no map pattern matched
+  std::vector<std::pair<uint64_t, std::string>> unmatchedExamples;  // (line, text): the first few
+
+  static Source make(std::string path, std::string format, int64_t clockOffsetNs = 0) {
+    Source s;
+    s.path = std::move(path);
+    s.format = std::move(format);
+    s.clockOffsetNs = clockOffsetNs;
+    return s;
+  }
 };
 
 class SourceTable {

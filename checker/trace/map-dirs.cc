@@ -54,7 +54,7 @@ std::vector<std::string> findMapFiles(const std::vector<std::string>& dirs) {
 
 MapScore scoreMap(const std::shared_ptr<const MapFile>& map, std::string_view head, size_t maxLines) {
   TraceTables t;
-  t.sources.add(Source{"", map->format, 0});
+  t.sources.add(Source::make("", map->format));
   LineMapper m(map, t);
   MapScore s;
   size_t i = 0;

@@ -631,7 +631,7 @@ struct Loader {
     if (!j.contains("samples")) return;
     if (!j["samples"].is_array()) { error(at("samples"), "'samples' must be a list"); return; }
     TraceTables tables;
-    tables.sources.add(Source{path, m->format, 0});
+    tables.sources.add(Source::make(path, m->format));
     LineMapper mapper(m, tables);
     for (const auto& sj : j["samples"]) {
       if (!sj.is_object() || !sj.contains("line") || !sj["line"].is_string()) {

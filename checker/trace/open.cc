@@ -73,7 +73,7 @@ std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOpti
       return nullptr;
     }
   }
-  uint32_t source = tables.sources.add(Source{path, chosen->name, opts.clockOffsetNs});
+  uint32_t source = tables.sources.add(Source::make(path, chosen->name, opts.clockOffsetNs));
   return chosen->open(path, *use, source, tables, diags);
 }
 

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   vc::TraceTables t;
   vc::Diagnostics d;
-  uint32_t src = t.sources.add(vc::Source{dir.string(), "ctf", 0});
+  uint32_t src = t.sources.add(vc::Source::make(dir.string(), "ctf"));
   auto r = vc::openCtfTrace(dir.string(), vc::ReaderOptions{}, src, t, d);
   if (r) {
     vc::Event ev;

@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::FILE* f = fmemopen(const_cast<uint8_t*>(data), size, "rb");
   if (!f) return 0;
-  uint32_t src = tables.sources.add(vc::Source{"fuzz.jsonl", "json", 0});
+  uint32_t src = tables.sources.add(vc::Source::make("fuzz.jsonl", "json"));
   vc::JsonTraceReader reader(f, src, tables, diags);
   vc::CheckOptions opts;
   opts.predictBudget = 20000;

@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (m) {
     // A loaded map must map its own regex texts without trouble.
     vc::TraceTables t;
-    t.sources.add(vc::Source{"x", m->format, 0});
+    t.sources.add(vc::Source::make("x", m->format));
     vc::LineMapper mapper(m, t);
     vc::Event ev;
     vc::FieldError fe;

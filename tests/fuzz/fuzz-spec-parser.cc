@@ -36,7 +36,7 @@ class OneShot : public vc::TraceReader {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   vc::TraceTables tables;
-  tables.sources.add(vc::Source{"fuzz.jsonl", "json", 0});
+  tables.sources.add(vc::Source::make("fuzz.jsonl", "json"));
   vc::Spec spec;
   vc::Diagnostics diags;
   if (!vc::loadSpecText("fuzz.spec", text, spec, tables.symbols, diags)) {

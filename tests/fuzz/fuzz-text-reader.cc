@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ::lseek(fd, 0, SEEK_SET);
     vc::TraceTables t;
     vc::Diagnostics d;
-    uint32_t src = t.sources.add(vc::Source{"fuzz.log", m->format, 0});
+    uint32_t src = t.sources.add(vc::Source::make("fuzz.log", m->format));
     vc::TextTraceReader r(fd, m, src, t, d, 1u << 16);
     vc::Event ev;
     uint64_t last = 0;

@@ -9,7 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view all(reinterpret_cast<const char*>(data), size);
   vc::TraceTables t;
-  t.sources.add(vc::Source{"fuzz.jsonl", "tracing-json", 0});
+  t.sources.add(vc::Source::make("fuzz.jsonl", "tracing-json"));
   vc::Event ev;
   std::string err;
   uint32_t col;

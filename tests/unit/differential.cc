@@ -149,7 +149,7 @@ TEST(Differential, PredictedEqualsBruteForceOnRandomTraces) {
   size_t checked = 0, robustViolations = 0, predictedOnly = 0;
   for (const auto& body : bodies()) {
     TraceTables tables;
-    tables.sources.add(Source{"diff.jsonl", "json", 0});
+    tables.sources.add(Source::make("diff.jsonl", "json"));
     Spec spec;
     Diagnostics diags;
     ASSERT_TRUE(loadSpecText("diff.spec", specFor(body), spec, tables.symbols, diags)) << body << "\n" << renderAll(diags);

@@ -18,7 +18,7 @@ struct Fixture {
   uint64_t seq = 0;
 
   explicit Fixture(const std::string& specText) {
-    tables.sources.add(Source{"t.jsonl", "json", 0});
+    tables.sources.add(Source::make("t.jsonl", "json"));
     EXPECT_TRUE(loadSpecText("t.spec", specText, spec, tables.symbols, diags)) << renderAll(diags);
     hb = std::make_unique<HappensBefore>(spec, tables, diags, [this](Event& ev, uint64_t s, const Clock& c) {
       clocks[s] = {ev.thread, c};
@@ -70,7 +70,7 @@ TEST(HappensBefore, MessagesMatchFifoPerKey) {
 
 TEST(HappensBefore, ReceiveRecordedBeforeItsSendInAnotherTraceWaitsForIt) {
   Fixture f(std::string(kDecls) + "sync message send(k) -> recv(k)\n");
-  f.tables.sources.add(Source{"other.jsonl", "json", 0});  // the sender's trace, on a skewed clock
+  f.tables.sources.add(Source::make("other.jsonl", "json"));  // the sender's trace, on a skewed clock
   uint64_t r = f.add(2, "recv", {{"k", 1}});
   uint64_t after = f.add(2, "x");
   Event e = test::ev(f.tables, 1, "send", {{"k", 1}});

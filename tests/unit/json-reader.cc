@@ -20,7 +20,7 @@ std::unique_ptr<Read> readAll(const std::string& text) {
   std::FILE* f = std::tmpfile();
   std::fwrite(text.data(), 1, text.size(), f);
   std::rewind(f);
-  uint32_t src = r->tables.sources.add(Source{"t.json", "json", 0});
+  uint32_t src = r->tables.sources.add(Source::make("t.json", "json"));
   JsonTraceReader reader(f, src, r->tables, r->diags);
   Event ev;
   while (reader.next(ev)) r->events.push_back(ev);

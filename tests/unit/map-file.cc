@@ -41,7 +41,7 @@ TEST(MapFile, MapsALine) {
   auto m = loadMapText("mini.map.json", kMini, d);
   ASSERT_TRUE(m);
   TraceTables t;
-  t.sources.add(Source{"x.log", "mini", 0});
+  t.sources.add(Source::make("x.log", "mini"));
   LineMapper mapper(m, t);
   Event ev;
   FieldError fe;
@@ -61,7 +61,7 @@ TEST(MapFile, BadFieldHasColumn) {
   auto m = loadMapText("mini.map.json", kMini, d);
   ASSERT_TRUE(m);
   TraceTables t;
-  t.sources.add(Source{"x.log", "mini", 0});
+  t.sources.add(Source::make("x.log", "mini"));
   LineMapper mapper(m, t);
   Event ev;
   FieldError fe;
@@ -196,7 +196,7 @@ TEST(MapFile, TailCaptureMatchesTheFullRegex) {
   ASSERT_TRUE(m) << renderAll(d);
   for (const auto& p : m->patterns) EXPECT_TRUE(p.head) << p.regexText;
   TraceTables t;
-  t.sources.add(Source{"x", "t", 0});
+  t.sources.add(Source::make("x", "t"));
   LineMapper mapper(m, t);
   const char* bodies[] = {"vhost_user_write req:1 flags:0x1", "ev ", "k123abc", "k", "kxyz", "xabz", "xab", "xa",
                           "x \xff\xfe tail", "k\xff"};
@@ -238,7 +238,7 @@ TEST(MapFile, HyperscanPrefilterAgreesWithRe2Set) {
     auto m = loadMapFile(std::string(VCONFORM_SOURCE_DIR) + name, d);
     ASSERT_TRUE(m) << renderAll(d);
     TraceTables t;
-    t.sources.add(Source{"x", m->format, 0});
+    t.sources.add(Source::make("x", m->format));
     LineMapper mapper(m, t);
     if (!mapper.usesHyperscan()) GTEST_SKIP() << "libhs.so.5 not available: RE2::Set only";
     std::ifstream in(std::string(VCONFORM_SOURCE_DIR) + "/tests/data/readers/guest-run/dmesg.txt", std::ios::binary);

@@ -8,7 +8,7 @@ namespace {
 
 TEST(NameResolver, QualifiedTraceNamesMatchTheSpecsEvent) {
   TraceTables tables;
-  tables.sources.add(Source{"t", "ctf", 0});
+  tables.sources.add(Source::make("t", "ctf"));
   Spec spec;
   Diagnostics diags;
   ASSERT_TRUE(loadSpecText("n.spec",

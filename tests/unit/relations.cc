@@ -23,7 +23,7 @@ constexpr const char* kDecls =
 
 CheckResult run(const Case& k, OrderMode mode = OrderMode::Recorded) {
   TraceTables tables;
-  tables.sources.add(Source{"t.jsonl", "json", 0});
+  tables.sources.add(Source::make("t.jsonl", "json"));
   Spec spec;
   Diagnostics diags;
   std::string text = std::string(kDecls) + "rule x cite \"t\" says \"t\":\n  " + k.body + "\n";
@@ -140,7 +140,7 @@ namespace {
 // fresh one, so instances were never dropped and memory grew with the number of distinct values.
 TEST(Instances, MemoryStaysLinearInLiveInstances) {
   TraceTables tables;
-  tables.sources.add(Source{"t.jsonl", "json", 0});
+  tables.sources.add(Source::make("t.jsonl", "json"));
   Spec spec;
   Diagnostics diags;
   ASSERT_TRUE(loadSpecText("t.spec",
