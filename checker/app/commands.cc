@@ -16,11 +16,6 @@
 
 namespace vc {
 
-std::string defaultMapDir() {
-  if (const char* env = std::getenv("VCONFORM_MAPS")) return env;
-  return std::string(VCONFORM_SOURCE_DIR) + "/specs/maps";
-}
-
 namespace {
 
 // Splits "PATH=VALUE" at the last '='.
@@ -64,8 +59,7 @@ std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, D
   for (const auto& t : a.traces) {
     ReaderOptions ro;
     ro.format = formats.count(t) ? formats[t] : a.inputFormat;
-    ro.mapDirs = a.maps;
-    ro.mapDirs.push_back(defaultMapDir());
+    ro.mapDirs = a.maps;  // then $VCONFORM_MAPS_DIR and the shipped maps (trace/map-load.h)
     ro.clockOffsetNs = offsets.count(t) ? offsets[t] : 0;
     ro.ctfEnumLabels = a.enumLabels;
     ro.tracingNameField = a.tracingNameField;

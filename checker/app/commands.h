@@ -50,7 +50,4 @@ int runLint(const LintArgs& a, std::string& out, std::string& err);
 int runEvents(const EventsArgs& a, std::string& out, std::string& err);
 int runRules(const RulesArgs& a, std::string& out, std::string& err);
 
-// Where shipped map files live (specs/maps next to the sources, or VCONFORM_MAPS).
-std::string defaultMapDir();
-
 }  // namespace vc

@@ -229,6 +229,7 @@ class CtfTraceReader : public TraceReader {
     const bt_message* msg = pending_[head_++];
     convert(msg, ev);
     bt_message_put_ref(msg);
+    ++tables_.sources.at(source_).events;
     return true;
   }
 

@@ -109,6 +109,10 @@ struct Event {
   }
 };
 
+// How many unmatched lines a Source keeps as examples, and how much of each.
+inline constexpr size_t kUnmatchedExamples = 5;
+inline constexpr size_t kUnmatchedTextBytes = 200;
+
 // One input file / trace directory, and what reading it found (reports say what was read).
 struct Source {
   std::string path;    // as given on the command line
@@ -121,6 +125,7 @@ struct Source {
   uint64_t events = 0;   // events delivered
   uint64_t unmatchedLines = 0;  // text sources: non-blank lines no map pattern matched
   std::vector<std::pair<uint64_t, std::string>> unmatchedExamples;  // (line, text): the first few
+  std::string compression;  // "gzip" or "zstd" when the file was compressed (trace/input.h); else empty
 
   static Source make(std::string path, std::string format, int64_t clockOffsetNs = 0) {
     Source s;

@@ -21,14 +21,9 @@ bool sniffJson(const std::string&, bool isDir, std::string_view head) {
   return i < head.size() && (head[i] == '{' || head[i] == '[');
 }
 
-std::unique_ptr<TraceReader> openJson(const std::string& path, const ReaderOptions&, uint32_t source,
-                                      TraceTables& tables, Diagnostics& diags) {
-  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (!f) {
-    diags.error("trace-open", Location{path, 0, 0}, "cannot open the trace file", "check the path and permissions");
-    return nullptr;
-  }
-  return std::make_unique<JsonTraceReader>(f, source, tables, diags);
+std::unique_ptr<TraceReader> openJson(std::unique_ptr<Input> in, const std::string&, const ReaderOptions& opts,
+                                      uint32_t source, TraceTables& tables, Diagnostics& diags) {
+  return std::make_unique<JsonTraceReader>(std::move(in), source, tables, diags, opts);
 }
 
 // Text sources through map files (text-reader.h). "text" picks the map from the content (or
@@ -54,14 +49,14 @@ bool sniffTracing(const std::string&, bool isDir, std::string_view head) { retur
 
 bool sniffNever(const std::string&, bool, std::string_view) { return false; }
 
-std::unique_ptr<TraceReader> openText(const std::string& path, const ReaderOptions& opts, uint32_t source,
-                                      TraceTables& tables, Diagnostics& diags) {
-  return openTextTrace(path, opts, opts.map, source, tables, diags);
+std::unique_ptr<TraceReader> openText(std::unique_ptr<Input> in, const std::string&, const ReaderOptions& opts,
+                                      uint32_t source, TraceTables& tables, Diagnostics& diags) {
+  return openTextTrace(std::move(in), opts, opts.map, source, tables, diags);
 }
 template <const char* Name>
-std::unique_ptr<TraceReader> openNamedText(const std::string& path, const ReaderOptions& opts, uint32_t source,
-                                           TraceTables& tables, Diagnostics& diags) {
-  return openTextTrace(path, opts, Name, source, tables, diags);
+std::unique_ptr<TraceReader> openNamedText(std::unique_ptr<Input> in, const std::string&, const ReaderOptions& opts,
+                                           uint32_t source, TraceTables& tables, Diagnostics& diags) {
+  return openTextTrace(std::move(in), opts, Name, source, tables, diags);
 }
 constexpr char kDmesg[] = "dmesg";
 constexpr char kQemu[] = "qemu";
@@ -76,8 +71,8 @@ bool sniffCtf(const std::string& path, bool isDir, std::string_view head) {
   return path.ends_with("metadata") && (head.starts_with("/* CTF") || head.starts_with("\x57\x1d\xd1\x75") ||
                                         head.starts_with("\x75\xd1\x1d\x57"));
 }
-std::unique_ptr<TraceReader> openCtf(const std::string& path, const ReaderOptions& opts, uint32_t source,
-                                     TraceTables& tables, Diagnostics& diags) {
+std::unique_ptr<TraceReader> openCtf(std::unique_ptr<Input>, const std::string& path, const ReaderOptions& opts,
+                                     uint32_t source, TraceTables& tables, Diagnostics& diags) {
   return openCtfTrace(path, opts, source, tables, diags);
 }
 #endif

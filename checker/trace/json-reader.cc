@@ -1,5 +1,7 @@
 #include "trace/json-reader.h"
 
+#include "trace/input.h"
+
 #include <simdjson.h>
 
 #include <nlohmann/json.hpp>
@@ -16,7 +18,6 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-constexpr size_t kChunk = 1 << 20;
 
 struct RecordError {
   std::string msg;
@@ -200,44 +201,32 @@ bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIn
 }  // namespace
 
 struct JsonTraceReader::Impl {
-  std::FILE* f = nullptr;
+  std::unique_ptr<Input> in;
   uint32_t source = 0;
   TraceTables& tables;
   Diagnostics& diags;
+  LineReader lines;
+  ByteBuffer& bb;          // the line reader's buffer; array mode reads it directly
   dom::parser parser;
   NameCache names;
-  std::vector<char> buf;   // [begin, end) holds unread bytes; capacity has SIMDJSON padding
-  size_t begin = 0, end = 0;
-  bool eof = false;
-  uint64_t line = 1;       // line number of buf[begin]
+  uint64_t line = 1;       // array mode: line number of bb.data()[0]
   enum class Mode { Unknown, Lines, Array } mode = Mode::Unknown;
   bool arrayDone = false;
   bool stopped = false;
-  std::string record;      // for array mode records spanning refills
 
-  Impl(std::FILE* file, uint32_t s, TraceTables& t, Diagnostics& d) : f(file), source(s), tables(t), diags(d) {
-    buf.resize(kChunk + simdjson::SIMDJSON_PADDING);
-  }
+  Impl(std::unique_ptr<Input> input, uint32_t s, TraceTables& t, Diagnostics& d, const ReaderOptions& o)
+      : in(std::move(input)), source(s), tables(t), diags(d), lines(*in, d, o.maxLineBytes), bb(lines.buffer()) {}
 
   const std::string& path() const { return tables.sources.at(source).path; }
 
-  // Makes sure at least one more byte is available; compacts and grows the buffer as needed.
   bool fill() {
-    if (eof) return false;
-    if (begin > 0) {
-      std::memmove(buf.data(), buf.data() + begin, end - begin);
-      end -= begin;
-      begin = 0;
+    if (bb.fill()) return true;
+    if (in->failed() && !stopped) {
+      diags.error("trace-read", Location{path(), line, 0}, in->error(),
+                  "the events before this point were read; the rest of the trace could not be");
+      stopped = true;
     }
-    if (buf.size() - simdjson::SIMDJSON_PADDING - end < kChunk / 2)
-      buf.resize(buf.size() * 2);
-    size_t n = std::fread(buf.data() + end, 1, buf.size() - simdjson::SIMDJSON_PADDING - end, f);
-    if (n == 0) {
-      eof = true;
-      return false;
-    }
-    end += n;
-    return true;
+    return false;
   }
 
   void report(uint64_t ln, const char* lineStart, size_t lineLen, const RecordError& e) {
@@ -245,11 +234,11 @@ struct JsonTraceReader::Impl {
     size_t off = e.offset;
     if (off == SIZE_MAX && !e.key.empty()) {
       // Point at the offending key's value.
-      std::string_view line(lineStart, lineLen);
-      size_t k = line.find("\"" + std::string(e.key) + "\"");
+      std::string_view l(lineStart, lineLen);
+      size_t k = l.find("\"" + std::string(e.key) + "\"");
       if (k != std::string_view::npos) {
-        size_t colon = line.find(':', k + e.key.size() + 2);
-        off = colon == std::string_view::npos ? k : line.find_first_not_of(" \t", colon + 1);
+        size_t colon = l.find(':', k + e.key.size() + 2);
+        off = colon == std::string_view::npos ? k : l.find_first_not_of(" \t", colon + 1);
       }
     }
     if (off != SIZE_MAX && off <= lineLen) col = static_cast<uint32_t>(off) + 1;
@@ -258,43 +247,47 @@ struct JsonTraceReader::Impl {
     d.snippet.assign(lineStart, std::min<size_t>(lineLen, 200));
   }
 
-  static bool looksBinary(const char* p, size_t n) { return std::memchr(p, 0, n) != nullptr; }
-
+  // JSON Lines, or one array / {"events": [...]} document? Decided from the first bytes, peeked.
   void detect() {
-    while (end - begin < 64 && fill()) {}
-    if (looksBinary(buf.data() + begin, std::min<size_t>(end - begin, 4096))) {
-      diags.error("trace-binary", Location{path(), 0, 0},
-                  "this file contains NUL bytes: it is not a JSON trace",
-                  "pass a JSON Lines trace, or name its format with --input-format");
-      stopped = true;
-      return;
-    }
-    size_t i = begin;
-    // Skip a UTF-8 BOM and leading white space.
-    if (end - i >= 3 && std::memcmp(buf.data() + i, "\xEF\xBB\xBF", 3) == 0) i += 3;
-    while (i < end && std::isspace(static_cast<unsigned char>(buf[i]))) { if (buf[i] == '\n') ++line; ++i; }
-    begin = i;
+    std::string_view head = in->peek(4096);
+    size_t i = 0;
+    if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+    uint64_t nl = 0;
+    while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) { if (head[i] == '\n') ++nl; ++i; }
     mode = Mode::Lines;
-    if (i < end && buf[i] == '[') {
+    size_t start = 0;
+    if (i < head.size() && head[i] == '[') {
       mode = Mode::Array;
-      ++begin;
-    } else if (i < end && buf[i] == '{') {
+      start = i + 1;
+    } else if (i < head.size() && head[i] == '{') {
       // {"events": [ ... ]} wrapper?
       size_t j = i + 1;
-      while (j < end && std::isspace(static_cast<unsigned char>(buf[j]))) ++j;
+      while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) { if (head[j] == '\n') ++nl; ++j; }
       static const char kEv[] = "\"events\"";
-      if (end - j >= sizeof(kEv) - 1 && std::memcmp(buf.data() + j, kEv, sizeof(kEv) - 1) == 0) {
+      if (head.size() - j >= sizeof(kEv) - 1 && head.compare(j, sizeof(kEv) - 1, kEv) == 0) {
         j += sizeof(kEv) - 1;
-        while (j < end && std::isspace(static_cast<unsigned char>(buf[j]))) ++j;
-        if (j < end && buf[j] == ':') {
+        while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) { if (head[j] == '\n') ++nl; ++j; }
+        if (j < head.size() && head[j] == ':') {
           ++j;
-          while (j < end && std::isspace(static_cast<unsigned char>(buf[j]))) { if (buf[j] == '\n') ++line; ++j; }
-          if (j < end && buf[j] == '[') {
+          while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) { if (head[j] == '\n') ++nl; ++j; }
+          if (j < head.size() && head[j] == '[') {
             mode = Mode::Array;
-            begin = j + 1;
+            start = j + 1;
           }
         }
       }
+    }
+    if (mode == Mode::Array) {
+      if (head.find('\0') != std::string_view::npos) {
+        diags.error("trace-binary", Location{path(), 0, 0}, "this file contains NUL bytes: it is not a JSON trace",
+                    "pass a JSON Lines trace, or name its format with --input-format");
+        stopped = true;
+        return;
+      }
+      // Skip what detect() looked at: the buffer starts after the '['. (`head` dies here.)
+      while (bb.size() < start && fill()) {}
+      bb.consume(std::min(start, bb.size()));
+      line += nl;
     }
   }
 
@@ -302,6 +295,7 @@ struct JsonTraceReader::Impl {
     RecordError e;
     if (parseRecord(p, n, parser, source, tables, ev, e, names)) {
       ev.origin.line = ln;
+      ++tables.sources.at(source).events;
       return true;
     }
     report(ln, p, n, e);
@@ -309,87 +303,75 @@ struct JsonTraceReader::Impl {
   }
 
   bool nextLine(Event& ev) {
-    for (;;) {
-      char* nl = static_cast<char*>(std::memchr(buf.data() + begin, '\n', end - begin));
-      if (!nl) {
-        if (fill()) continue;
-        if (begin == end) return false;
-        nl = buf.data() + end;  // last line without newline
-      }
-      char* p = buf.data() + begin;
-      size_t n = static_cast<size_t>(nl - p);
-      uint64_t ln = line++;
-      begin = std::min(end, static_cast<size_t>(nl - buf.data()) + 1);
-      // Strip \r and surrounding blanks; skip empty lines.
-      while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
+    std::string_view l;
+    uint64_t ln = 0;
+    size_t col0 = 0;
+    while (lines.next(l, ln, col0)) {
+      // Strip surrounding blanks; skip empty lines.
+      size_t n = l.size();
+      while (n && (l[n - 1] == ' ' || l[n - 1] == '\t')) --n;
       size_t lead = 0;
-      while (lead < n && (p[lead] == ' ' || p[lead] == '\t')) ++lead;
+      while (lead < n && (l[lead] == ' ' || l[lead] == '\t')) ++lead;
       if (lead == n) continue;
-      if (looksBinary(p, n)) {
-        auto& d = diags.error("trace-binary", Location{path(), ln, 0}, "NUL byte in a JSON trace line: is this a binary file?",
-                              "pass a JSON Lines trace, or name its format with --input-format");
-        (void)d;
-        stopped = true;
-        return false;
-      }
-      // Pad: the bytes after the line are readable (buffer capacity includes padding).
-      if (parseSpan(p, n, ln, ev)) return true;
+      // LineReader keeps ByteBuffer::kPadding readable bytes after the line.
+      if (parseSpan(l.data(), n, ln, ev)) return true;
       if (diags.errorCount() > 1000) { stopped = true; return false; }
     }
+    return false;
   }
 
   // Array mode: scan one top-level object with a string-aware brace counter.
   bool nextArrayItem(Event& ev) {
     for (;;) {
-      size_t i = begin;
+      size_t i = 0;
       // Skip separators.
       for (;;) {
-        if (i == end) {
-          begin = i;
+        if (i == bb.size()) {
+          bb.consume(i);
+          i = 0;
           if (!fill()) {
-            if (!arrayDone)
+            if (!arrayDone && !stopped)
               diags.error("trace-json", Location{path(), line, 0}, "the JSON array is not closed",
                           "the file may be truncated; end it with ']'");
             return false;
           }
-          i = begin;
           continue;
         }
-        char c = buf[i];
+        char c = bb.data()[i];
         if (c == '\n') { ++line; ++i; continue; }
         if (c == ' ' || c == '\t' || c == '\r' || c == ',') { ++i; continue; }
         break;
       }
-      begin = i;
-      if (buf[i] == ']') {
+      bb.consume(i);
+      const char* p0 = bb.data();
+      if (p0[0] == ']') {
         arrayDone = true;
-        begin = i + 1;
+        bb.consume(1);
         return false;
       }
-      if (buf[i] != '{') {
-        RecordError e{"expected an event object in the array", 0, {}};
-        report(line, buf.data() + i, std::min<size_t>(end - i, 80), e);
+      if (p0[0] != '{') {
+        RecordError e{"expected an event object in the array", 0, {}, {}};
+        report(line, p0, std::min<size_t>(bb.size(), 80), e);
         stopped = true;
         return false;
       }
       // Find the matching close brace.
-      size_t j = i, depth = 0;
+      size_t j = 0, depth = 0;
       bool inStr = false, esc = false;
-      uint64_t startLine = line, lines = 0;
+      uint64_t startLine = line, nlines = 0;
       for (;;) {
-        if (j == end) {
-          size_t off = j - begin;
+        if (j == bb.size()) {
           if (!fill()) {
-            RecordError e{"unterminated event object at the end of the file", SIZE_MAX, "the file may be truncated"};
-            report(startLine, buf.data() + begin, std::min<size_t>(end - begin, 80), e);
+            if (stopped) return false;
+            RecordError e{"unterminated event object at the end of the file", SIZE_MAX, "the file may be truncated", {}};
+            report(startLine, bb.data(), std::min<size_t>(bb.size(), 80), e);
             stopped = true;
             return false;
           }
-          j = begin + off;
           continue;
         }
-        char c = buf[j++];
-        if (c == '\n') ++lines;
+        char c = bb.data()[j++];
+        if (c == '\n') ++nlines;
         if (inStr) {
           if (esc) esc = false;
           else if (c == '\\') esc = true;
@@ -402,23 +384,21 @@ struct JsonTraceReader::Impl {
           if (--depth == 0) break;
         }
       }
-      char* p = buf.data() + begin;
-      size_t n = j - begin;
-      begin = j;
-      line += lines;
-      // The buffer keeps SIMDJSON_PADDING readable bytes after `end`, so the span is padded.
-      if (parseSpan(p, n, startLine, ev)) return true;
+      const char* p = bb.data();
+      bb.consume(j);
+      line += nlines;
+      // ByteBuffer keeps kPadding readable bytes after its valid ones, so the span is padded.
+      if (parseSpan(p, j, startLine, ev)) return true;
       if (diags.errorCount() > 1000) { stopped = true; return false; }
     }
   }
 };
 
-JsonTraceReader::JsonTraceReader(std::FILE* f, uint32_t sourceIndex, TraceTables& tables, Diagnostics& diags)
-    : impl_(std::make_unique<Impl>(f, sourceIndex, tables, diags)) {}
+JsonTraceReader::JsonTraceReader(std::unique_ptr<Input> in, uint32_t sourceIndex, TraceTables& tables,
+                                 Diagnostics& diags, const ReaderOptions& opts)
+    : impl_(std::make_unique<Impl>(std::move(in), sourceIndex, tables, diags, opts)) {}
 
-JsonTraceReader::~JsonTraceReader() {
-  if (impl_->f) std::fclose(impl_->f);
-}
+JsonTraceReader::~JsonTraceReader() = default;
 
 bool JsonTraceReader::next(Event& ev) {
   auto& m = *impl_;

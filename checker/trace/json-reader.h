@@ -6,14 +6,16 @@
 #include <memory>
 #include <string>
 
+#include "trace/input.h"
 #include "trace/reader.h"
 
 namespace vc {
 
 class JsonTraceReader : public TraceReader {
  public:
-  // Takes ownership of `f` (closed on destruction). `sourceIndex` is this source in tables.sources.
-  JsonTraceReader(std::FILE* f, uint32_t sourceIndex, TraceTables& tables, Diagnostics& diags);
+  // `sourceIndex` is this source in tables.sources.
+  JsonTraceReader(std::unique_ptr<Input> in, uint32_t sourceIndex, TraceTables& tables, Diagnostics& diags,
+                  const ReaderOptions& opts = {});
   ~JsonTraceReader() override;
   bool next(Event& ev) override;
 

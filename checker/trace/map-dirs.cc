@@ -1,13 +1,15 @@
-// Where map files live, and which map fits a text file best (format detection for text sources).
+// Where map files live: the search path (--maps, $VCONFORM_MAPS_DIR, the installed and source
+// maps) and loading every map found once per process.
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <string_view>
 
-#include "trace/map-file.h"
-#include "trace/map-select.h"
+#include "trace/map-load.h"
 
 namespace vc {
 
@@ -15,7 +17,17 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> defaultMapDirs() {
   std::vector<std::string> dirs;
-  if (const char* e = std::getenv("VCONFORM_MAPS_DIR"); e && *e) dirs.emplace_back(e);
+  // $VCONFORM_MAPS_DIR: one directory, or several separated by ':' (searched in order).
+  if (const char* e = std::getenv("VCONFORM_MAPS_DIR"); e && *e) {
+    std::string_view v(e);
+    while (!v.empty()) {
+      size_t c = v.find(':');
+      std::string_view d = v.substr(0, c);
+      if (!d.empty()) dirs.emplace_back(d);
+      if (c == std::string_view::npos) break;
+      v.remove_prefix(c + 1);
+    }
+  }
   char buf[4096];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n > 0) {
@@ -52,52 +64,27 @@ std::vector<std::string> findMapFiles(const std::vector<std::string>& dirs) {
   return out;
 }
 
-MapScore scoreMap(const std::shared_ptr<const MapFile>& map, std::string_view head, size_t maxLines) {
-  TraceTables t;
-  t.sources.add(Source::make("", map->format));
-  LineMapper m(map, t);
-  MapScore s;
-  size_t i = 0;
-  // Drop a last, possibly cut, line unless the head is the whole file.
-  while (i < head.size() && s.lines < maxLines) {
-    size_t e = head.find('\n', i);
-    if (e == std::string_view::npos) {
-      if (head.size() >= 64 * 1024) break;  // a cut line at the end of a 64 KiB head
-      e = head.size();
+std::vector<std::shared_ptr<const MapFile>> loadAllMaps(const std::vector<std::string>& dirs, Diagnostics& diags) {
+  static std::map<std::string, std::shared_ptr<const MapFile>> cache;
+  std::vector<std::shared_ptr<const MapFile>> out;
+  for (const auto& p : findMapFiles(dirs)) {
+    auto it = cache.find(p);
+    if (it == cache.end()) {
+      auto m = loadMapFile(p, diags);
+      if (!m) continue;
+      it = cache.emplace(p, std::move(m)).first;
     }
-    std::string_view line = head.substr(i, e - i);
-    i = e + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    ++s.lines;
-    LineMatch lm = m.classify(line);
-    if (lm.shape >= 0 && !map->lines[static_cast<size_t>(lm.shape)].generic) ++s.shaped;
-    if (lm.pattern >= 0) {
-      ++s.events;
-      if (map->patterns[static_cast<size_t>(lm.pattern)].event.isConstant()) ++s.specific;
-    }
+    out.push_back(it->second);
   }
-  return s;
+  return out;
 }
 
-std::shared_ptr<const MapFile> chooseMap(const std::vector<std::shared_ptr<const MapFile>>& maps, std::string_view head) {
-  std::shared_ptr<const MapFile> best;
-  MapScore bestScore;
-  for (const auto& m : maps) {
-    MapScore s = scoreMap(m, head);
-    // A map qualifies when most lines have its shape, or some line becomes an event through a
-    // specific shape, or (shapeless logs such as QEMU's bare lines) every line becomes an event
-    // and some through a specific pattern; the map explaining the most lines wins (ties: the
-    // first in search order).
-    bool qualifies = s.lines > 0 && (s.shaped * 2 >= s.lines || (s.events > 0 && s.shaped > 0) ||
-                                     (s.specific > 0 && s.events == s.lines));
-    if (!qualifies) continue;
-    if (!best || s.shaped + s.events > bestScore.shaped + bestScore.events) {
-      best = m;
-      bestScore = s;
-    }
-  }
-  return best;
+bool isTextMapName(const std::string& name, const std::vector<std::string>& dirs) {
+  if (name.ends_with(".map.json")) return true;
+  Diagnostics ignored;  // broken maps are reported when a trace is really opened
+  for (const auto& m : loadAllMaps(dirs, ignored))
+    if (m->format == name) return true;
+  return false;
 }
 
 }  // namespace vc

@@ -16,6 +16,9 @@ struct MapScore {
   size_t specific = 0;  // of those, through a pattern with a fixed event name (not a catch-all)
 };
 
+// How much of a file choosing its map looks at (its first lines).
+inline constexpr size_t kMapSniffBytes = size_t{64} << 10;
+
 MapScore scoreMap(const std::shared_ptr<const MapFile>& map, std::string_view head, size_t maxLines = 200);
 
 // The best map for a file starting with `head`, or nullptr when none fits.

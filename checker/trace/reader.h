@@ -2,6 +2,7 @@
 // event at a time, so memory does not grow with the trace.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ class TraceReader {
   virtual uint64_t discarded() const { return 0; }
 };
 
+// Called for each line of a text source that no map pattern matches (`vconform events
+// --unmatched`): the source index, the 1-based line number, the line (valid during the call).
+using UnmatchedSink = std::function<void(uint32_t source, uint64_t line, std::string_view text)>;
+
 struct ReaderOptions {
   std::string format = "auto";  // auto | json | ctf | dmesg | qemu | ... (see docs/trace-formats.md)
   std::vector<std::string> mapDirs;  // where map files are searched (text sources)
@@ -37,12 +42,17 @@ struct ReaderOptions {
   bool ctfEnumLabels = false;
   // Rust tracing JSON: the key inside "fields" that names the event.
   std::string tracingNameField = "message";
-  // Text sources: longer lines are skipped with a warning.
+  // Line-oriented sources (JSON Lines, text, tracing JSON): a longer line is an error
+  // ("trace-line-too-long") and is skipped.
   size_t maxLineBytes = size_t{64} << 20;
+  // Text sources: every unmatched line goes here too (the Source keeps only the first few).
+  UnmatchedSink onUnmatched;
 };
 
-// Registry of readers. `path` may be a file or (for CTF) a directory. Detects the format from the
-// content when opts.format == "auto". Returns nullptr after reporting a diagnostic.
+// Registry of readers. `path` may be a file, "-" (standard input), a FIFO or pipe, or (for CTF) a
+// directory; it is opened once (trace/input.h), gzip and zstd decoded transparently. Detects the
+// format from the content when opts.format == "auto" (standard input too). Returns nullptr after
+// reporting a diagnostic. What the reader reads is counted in tables.sources (event.h: Source).
 std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOptions& opts,
                                        TraceTables& tables, Diagnostics& diags);
 

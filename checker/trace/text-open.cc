@@ -1,40 +1,14 @@
 // Opening text sources: finding and choosing the map.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <map>
-
+#include "trace/map-load.h"
 #include "trace/map-select.h"
 #include "trace/text-reader.h"
 
 namespace vc {
 
-std::vector<std::shared_ptr<const MapFile>> loadAllMaps(const std::vector<std::string>& dirs, Diagnostics& diags) {
-  static std::map<std::string, std::shared_ptr<const MapFile>> cache;
-  std::vector<std::shared_ptr<const MapFile>> out;
-  for (const auto& p : findMapFiles(dirs)) {
-    auto it = cache.find(p);
-    if (it == cache.end()) {
-      auto m = loadMapFile(p, diags);
-      if (!m) continue;
-      it = cache.emplace(p, std::move(m)).first;
-    }
-    out.push_back(it->second);
-  }
-  return out;
-}
-
-bool isTextMapName(const std::string& name, const std::vector<std::string>& dirs) {
-  if (name.ends_with(".map.json")) return true;
-  Diagnostics ignored;  // broken maps are reported when a trace is really opened
-  for (const auto& m : loadAllMaps(dirs, ignored))
-    if (m->format == name) return true;
-  return false;
-}
-
-std::unique_ptr<TraceReader> openTextTrace(const std::string& path, const ReaderOptions& opts,
+std::unique_ptr<TraceReader> openTextTrace(std::unique_ptr<Input> in, const ReaderOptions& opts,
                                            const std::string& mapName, uint32_t source, TraceTables& tables,
                                            Diagnostics& diags) {
+  const std::string& path = in->path();
   std::shared_ptr<const MapFile> map;
   if (mapName.ends_with(".map.json") || mapName.find('/') != std::string::npos) {
     map = loadMapFile(mapName, diags);
@@ -52,16 +26,8 @@ std::unique_ptr<TraceReader> openTextTrace(const std::string& path, const Reader
         return nullptr;
       }
     } else {
-      std::string head;
-      if (path != "-") {
-        int hfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (hfd >= 0) {
-          head.resize(64 * 1024);
-          ssize_t n = ::read(hfd, head.data(), head.size());
-          head.resize(n > 0 ? static_cast<size_t>(n) : 0);
-          ::close(hfd);
-        }
-      }
+      // The same bytes the reader reads next (peeked, not consumed).
+      std::string_view head = in->peek(kMapSniffBytes);
       map = chooseMap(maps, head);
       if (!map) {
         std::string names;
@@ -73,13 +39,10 @@ std::unique_ptr<TraceReader> openTextTrace(const std::string& path, const Reader
       }
     }
   }
-  int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    diags.error("trace-open", Location{path, 0, 0}, "cannot open the trace file", "check the path and permissions");
-    return nullptr;
-  }
-  tables.sources.at(source).format = map->format;
-  return std::make_unique<TextTraceReader>(fd, map, source, tables, diags, opts.maxLineBytes);
+  Source& src = tables.sources.at(source);
+  src.format = map->format;
+  src.map = map->format;
+  return std::make_unique<TextTraceReader>(std::move(in), map, source, tables, diags, opts);
 }
 
 }  // namespace vc

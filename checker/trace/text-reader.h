@@ -1,12 +1,15 @@
 // Text sources read through a map file (dmesg, QEMU trace logs, ftrace, Rust env_logger, ...):
-// line by line, each line mapped by LineMapper. Lines that match no pattern are skipped and
-// counted; a line that matches but has a bad field is reported with file:line:col and skipped.
+// line by line (trace/input.h: LineReader), each line mapped by LineMapper. Lines that match no
+// pattern are skipped and counted in the Source (with the first few as examples, and every one
+// through ReaderOptions::onUnmatched); a line that matches but has a bad field is reported with
+// file:line:col and skipped.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "trace/map-file.h"
+#include "trace/input.h"
+#include "trace/map-match.h"
 #include "trace/reader.h"
 
 namespace vc {
@@ -21,25 +24,22 @@ struct TextReaderStats {
 
 class TextTraceReader : public TraceReader {
  public:
-  // Takes ownership of `fd` (closed on destruction).
-  TextTraceReader(int fd, std::shared_ptr<const MapFile> map, uint32_t source, TraceTables& tables,
-                  Diagnostics& diags, size_t maxLineBytes = 64u << 20);
+  TextTraceReader(std::unique_ptr<Input> in, std::shared_ptr<const MapFile> map, uint32_t source, TraceTables& tables,
+                  Diagnostics& diags, const ReaderOptions& opts);
   ~TextTraceReader() override;
   bool next(Event& ev) override;
-  const TextReaderStats& stats() const { return stats_; }
+  TextReaderStats stats() const;
 
  private:
-  bool fill();
-  int fd_;
+  std::unique_ptr<Input> in_;
+  LineReader lines_;
   LineMapper mapper_;
   uint32_t source_;
   TraceTables& tables_;
   Diagnostics& diags_;
-  size_t maxLine_;
-  std::string buf_;
-  size_t begin_ = 0, end_ = 0;
-  bool eof_ = false, stopped_ = false, skipping_ = false;
-  TextReaderStats stats_;
+  UnmatchedSink onUnmatched_;
+  bool stopped_ = false;
+  uint64_t events_ = 0, unmatched_ = 0, bad_ = 0;
 };
 
 }  // namespace vc
@@ -47,13 +47,7 @@ class TextTraceReader : public TraceReader {
 namespace vc {
 // Opens a text source: `mapName` (a map's format name or a .map.json path) or, when empty, the
 // map that fits the file's first lines best. nullptr after a diagnostic.
-std::unique_ptr<TraceReader> openTextTrace(const std::string& path, const ReaderOptions& opts,
+std::unique_ptr<TraceReader> openTextTrace(std::unique_ptr<Input> in, const ReaderOptions& opts,
                                            const std::string& mapName, uint32_t source, TraceTables& tables,
                                            Diagnostics& diags);
-// Loads every map in opts.mapDirs and the default dirs (cached per path).
-std::vector<std::shared_ptr<const MapFile>> loadAllMaps(const std::vector<std::string>& dirs, Diagnostics& diags);
-// Does `name` name a map (a .map.json path, or the format name of a map in `dirs` / the default
-// dirs)? For --input-format NAME with a user's map: open it as format "text" with
-// ReaderOptions::map = NAME.
-bool isTextMapName(const std::string& name, const std::vector<std::string>& dirs);
 }  // namespace vc

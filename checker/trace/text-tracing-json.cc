@@ -1,14 +1,13 @@
 #include "trace/text-tracing-json.h"
 
-#include <fcntl.h>
 #include <simdjson.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
-#include "trace/map-file.h"
+#include "trace/input.h"
+#include "trace/timestamps.h"
 
 namespace vc {
 
@@ -89,7 +88,25 @@ int parseWith(dom::parser& parser, const char* p, size_t n, const std::string& n
       ev.fields.push_back(std::move(f));
     }
   }
-  if (!obj["timestamp"].get_string().get(s)) {
+  // Where a key's value starts in the line, for error columns (1-based; 1 if not found).
+  auto valueCol = [&](std::string_view key) -> uint32_t {
+    std::string_view whole(p, n);
+    std::string quoted = "\"" + std::string(key) + "\"";
+    size_t k = whole.find(quoted);
+    if (k == std::string_view::npos) return 1;
+    size_t c = whole.find(':', k + quoted.size());
+    if (c == std::string_view::npos) return static_cast<uint32_t>(k + 1);
+    size_t v = whole.find_first_not_of(" \t", c + 1);
+    return static_cast<uint32_t>((v == std::string_view::npos ? c : v) + 1);
+  };
+  dom::element tsv;
+  if (!obj["timestamp"].get(tsv)) {
+    if (tsv.get_string().get(s)) {
+      err = "'timestamp' must be an RFC 3339 string such as \"2022-07-11T02:12:24.123456Z\"";
+      if (tsv.is_number()) err += ": a number has no unit";
+      col = valueCol("timestamp");
+      return -1;
+    }
     if (!parseTimestamp(TimeKind::Iso8601, s, ev.ts)) {
       err = "bad timestamp '" + std::string(s.substr(0, 40)) + "'";
       std::string_view whole(p, n);
@@ -100,11 +117,25 @@ int parseWith(dom::parser& parser, const char* p, size_t n, const std::string& n
     ev.hasTs = true;
   }
   int64_t tid = 0;
-  if (!obj["threadId"].get_string().get(s)) {
-    // "ThreadId(2)"
-    size_t a = s.find('('), b = s.rfind(')');
-    if (a != std::string_view::npos && b != std::string_view::npos && b > a + 1)
-      parseIntField(s.substr(a + 1, b - a - 1), false, tid);
+  dom::element tidv;
+  if (!obj["threadId"].get(tidv)) {
+    // "ThreadId(2)" (tracing-subscriber), or a plain integer.
+    bool ok = false;
+    if (!tidv.get_string().get(s)) {
+      if (s.starts_with("ThreadId(") && s.ends_with(")") && s.size() > 10)
+        ok = parseIntField(s.substr(9, s.size() - 10), false, tid) && tid >= 0 &&
+             s.substr(9, s.size() - 10).find_first_not_of("0123456789") == std::string_view::npos;
+    } else if (tidv.is_int64()) {
+      tid = tidv.get_int64().value_unsafe();
+      ok = tid >= 0;
+    } else if (tidv.is_uint64()) {
+      ok = false;
+    }
+    if (!ok) {
+      err = "'threadId' must be \"ThreadId(N)\" with N a thread number";
+      col = valueCol("threadId");
+      return -1;
+    }
   }
   ev.thread = tables.threads.intern(source, 0, tid);
   if (!obj["threadName"].get_string().get(s)) {
@@ -116,85 +147,57 @@ int parseWith(dom::parser& parser, const char* p, size_t n, const std::string& n
 
 class TracingJsonReader : public TraceReader {
  public:
-  TracingJsonReader(int fd, const ReaderOptions& opts, uint32_t source, TraceTables& tables, Diagnostics& diags)
-      : fd_(fd), nameField_(opts.tracingNameField), maxLine_(opts.maxLineBytes), source_(source), tables_(tables),
-        diags_(diags) {
-    buf_.resize((2u << 20) + simdjson::SIMDJSON_PADDING);
-  }
-  ~TracingJsonReader() override {
-    if (fd_ > 2) ::close(fd_);
-  }
+  TracingJsonReader(std::unique_ptr<Input> in, const ReaderOptions& opts, uint32_t source, TraceTables& tables,
+                    Diagnostics& diags)
+      : in_(std::move(in)), lines_(*in_, diags, opts.maxLineBytes), nameField_(opts.tracingNameField),
+        source_(source), tables_(tables), diags_(diags) {}
 
   bool next(Event& ev) override {
     if (stopped_) return false;
-    const std::string& path = tables_.sources.at(source_).path;
-    for (;;) {
-      char* nl = static_cast<char*>(std::memchr(buf_.data() + begin_, '\n', end_ - begin_));
-      if (!nl) {
-        if (end_ - begin_ > maxLine_) {
-          if (!skipping_)
-            diags_.warning("trace-line-too-long", Location{path, line_ + 1, 0}, "line too long: skipped");
-          skipping_ = true;
-          begin_ = end_;
-        }
-        if (fill()) continue;
-        if (begin_ == end_) { stopped_ = true; return false; }
-        nl = buf_.data() + end_;
-      }
-      char* p = buf_.data() + begin_;
-      size_t n = static_cast<size_t>(nl - p);
-      begin_ = std::min(end_, static_cast<size_t>(nl - buf_.data()) + 1);
-      uint64_t ln = ++line_;
-      if (skipping_) { skipping_ = false; continue; }
-      while (n && (p[n - 1] == '\r' || p[n - 1] == ' ')) --n;
+    Source& src = tables_.sources.at(source_);
+    std::string_view line;
+    uint64_t ln = 0;
+    size_t col0 = 0;
+    while (lines_.next(line, ln, col0)) {
+      size_t n = line.size();
+      while (n && line[n - 1] == ' ') --n;
       if (n == 0) continue;
-      if (p[0] != '{') { ++skipped_; continue; }
+      line = line.substr(0, n);
+      if (line[0] != '{') { skip(src, ln, line); continue; }
       std::string err;
       uint32_t col = 1;
-      // The buffer keeps SIMDJSON_PADDING bytes after end_, so the span may be parsed in place.
-      int r = parseWith(parser_, p, n, nameField_, source_, tables_, ev, err, col);
-      if (r > 0) { ev.origin.line = ln; return true; }
-      if (r == 0) { ++skipped_; continue; }
-      auto& d = diags_.error("trace-tracing-json", Location{path, ln, col}, err,
+      // LineReader keeps ByteBuffer::kPadding (>= SIMDJSON_PADDING) readable bytes after a line.
+      int r = parseWith(parser_, line.data(), line.size(), nameField_, source_, tables_, ev, err, col);
+      if (r > 0) {
+        ev.origin.line = ln;
+        ++src.events;
+        return true;
+      }
+      if (r == 0) { skip(src, ln, line); continue; }
+      auto& d = diags_.error("trace-tracing-json", Location{src.path, ln, static_cast<uint32_t>(col0 + col)}, err,
                              "each line should be one JSON object from tracing-subscriber's json formatter");
-      d.snippet.assign(p, std::min<size_t>(n, 400));
+      d.snippet.assign(line.substr(0, 400));
       if (diags_.errorCount() > 1000) { stopped_ = true; return false; }
     }
+    stopped_ = true;
+    return false;
   }
 
  private:
-  bool fill() {
-    if (eof_) return false;
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
-    }
-    size_t cap = buf_.size() - simdjson::SIMDJSON_PADDING;
-    if (cap - end_ < (512u << 10)) {
-      buf_.resize(buf_.size() * 2);
-      cap = buf_.size() - simdjson::SIMDJSON_PADDING;
-    }
-    for (;;) {
-      ssize_t n = ::read(fd_, buf_.data() + end_, cap - end_);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) { eof_ = true; return false; }
-      end_ += static_cast<size_t>(n);
-      return true;
-    }
+  static void skip(Source& src, uint64_t ln, std::string_view line) {
+    ++src.unmatchedLines;
+    if (src.unmatchedExamples.size() < kUnmatchedExamples)
+      src.unmatchedExamples.emplace_back(ln, std::string(line.substr(0, kUnmatchedTextBytes)));
   }
 
-  int fd_;
+  std::unique_ptr<Input> in_;
+  LineReader lines_;
   std::string nameField_;
-  size_t maxLine_;
   uint32_t source_;
   TraceTables& tables_;
   Diagnostics& diags_;
   dom::parser parser_;
-  std::string buf_;
-  size_t begin_ = 0, end_ = 0;
-  uint64_t line_ = 0, skipped_ = 0;
-  bool eof_ = false, stopped_ = false, skipping_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace
@@ -206,14 +209,11 @@ int parseTracingJsonLine(std::string_view line, const std::string& nameField, ui
   return parseWith(parser, padded.data(), padded.size(), nameField, source, tables, ev, err, col);
 }
 
-std::unique_ptr<TraceReader> openTracingJsonTrace(const std::string& path, const ReaderOptions& opts, uint32_t source,
-                                                  TraceTables& tables, Diagnostics& diags) {
-  int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    diags.error("trace-open", Location{path, 0, 0}, "cannot open the trace file", "check the path and permissions");
-    return nullptr;
-  }
-  return std::make_unique<TracingJsonReader>(fd, opts, source, tables, diags);
+std::unique_ptr<TraceReader> openTracingJsonTrace(std::unique_ptr<Input> in, const std::string&,
+                                                  const ReaderOptions& opts, uint32_t source, TraceTables& tables,
+                                                  Diagnostics& diags) {
+  static_assert(ByteBuffer::kPadding >= simdjson::SIMDJSON_PADDING);
+  return std::make_unique<TracingJsonReader>(std::move(in), opts, source, tables, diags);
 }
 
 }  // namespace vc

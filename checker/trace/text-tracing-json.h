@@ -3,7 +3,8 @@
 //    "vring":0},"target":"vhost_user_backend","threadId":"ThreadId(2)","threadName":"vu-worker"}
 // Event name = fields[ReaderOptions::tracingNameField] ("message"); the other fields of "fields"
 // become event fields, plus "level", "target" and the current span's fields as "span.KEY".
-// Thread = threadId (tid N, pid 0), else one thread per source. Lines that are not JSON objects
+// Thread = threadId (tid N, pid 0), else one thread per source; a threadId that is not
+// "ThreadId(N)" is an error, as is a "timestamp" that is not an RFC 3339 string. Lines that are not JSON objects
 // or have no name field are skipped and counted; a line starting with '{' that is not valid JSON
 // is an error with file:line:col.
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "trace/input.h"
 #include "trace/reader.h"
 
 namespace vc {
@@ -19,8 +21,9 @@ namespace vc {
 // Does `head` (the first bytes of a file) look like tracing JSON lines?
 bool sniffTracingJson(std::string_view head);
 
-std::unique_ptr<TraceReader> openTracingJsonTrace(const std::string& path, const ReaderOptions& opts, uint32_t source,
-                                                  TraceTables& tables, Diagnostics& diags);
+std::unique_ptr<TraceReader> openTracingJsonTrace(std::unique_ptr<Input> in, const std::string& path,
+                                                  const ReaderOptions& opts, uint32_t source, TraceTables& tables,
+                                                  Diagnostics& diags);
 
 // Parses one line into `ev`: 1 = event, 0 = skipped (not an event), -1 = error (`err`, `col`
 // 1-based). For tests and the fuzzer.

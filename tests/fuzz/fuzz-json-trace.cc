@@ -30,10 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vc::Diagnostics diags;
   if (!vc::loadSpecText("fuzz.spec", kSpec, spec, tables.symbols, diags)) __builtin_trap();  // the fixed spec must load
   if (size == 0) return 0;
-  std::FILE* f = fmemopen(const_cast<uint8_t*>(data), size, "rb");
-  if (!f) return 0;
   uint32_t src = tables.sources.add(vc::Source::make("fuzz.jsonl", "json"));
-  vc::JsonTraceReader reader(f, src, tables, diags);
+  vc::JsonTraceReader reader(vc::Input::fromBytes(std::string(reinterpret_cast<const char*>(data), size), "fuzz.jsonl"),
+                             src, tables, diags);
   vc::CheckOptions opts;
   opts.predictBudget = 20000;
   (void)vc::check(spec, reader, tables, opts, diags);

@@ -4,7 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "trace/map-file.h"
+#include "trace/map-load.h"
+#include "trace/map-match.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vc::Diagnostics d;

@@ -1,13 +1,12 @@
 // Fuzz target: the streaming text reader with every shipped map over arbitrary bytes (non-UTF-8,
 // NULs, CRs, long lines, lines without a final newline).
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "trace/map-load.h"
 #include "trace/text-reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -16,19 +15,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return vc::loadAllMaps({}, d);
   }();
   for (const auto& m : maps) {
-    int fd = ::memfd_create("fuzz", MFD_CLOEXEC);
-    if (fd < 0) return 0;
-    size_t off = 0;
-    while (off < size) {
-      ssize_t n = ::write(fd, data + off, size - off);
-      if (n <= 0) break;
-      off += static_cast<size_t>(n);
-    }
-    ::lseek(fd, 0, SEEK_SET);
     vc::TraceTables t;
     vc::Diagnostics d;
-    uint32_t src = t.sources.add(vc::Source::make("fuzz.log", m->format));
-    vc::TextTraceReader r(fd, m, src, t, d, 1u << 16);
+    uint32_t src = t.sources.add(vc::Source::make("fuzz.log", m->format, 0));
+    vc::ReaderOptions o;
+    o.maxLineBytes = 1u << 16;
+    vc::TextTraceReader r(vc::Input::fromBytes(std::string(reinterpret_cast<const char*>(data), size), "fuzz.log"), m,
+                          src, t, d, o);
     vc::Event ev;
     uint64_t last = 0;
     while (r.next(ev)) {

@@ -17,11 +17,8 @@ struct Read {
 
 std::unique_ptr<Read> readAll(const std::string& text) {
   auto r = std::make_unique<Read>();
-  std::FILE* f = std::tmpfile();
-  std::fwrite(text.data(), 1, text.size(), f);
-  std::rewind(f);
   uint32_t src = r->tables.sources.add(Source::make("t.json", "json"));
-  JsonTraceReader reader(f, src, r->tables, r->diags);
+  JsonTraceReader reader(Input::fromBytes(text, "t.json"), src, r->tables, r->diags);
   Event ev;
   while (reader.next(ev)) r->events.push_back(ev);
   return r;

@@ -8,6 +8,7 @@
 
 #include "trace/formats.h"
 #include "trace/reader.h"
+#include "trace/map-load.h"
 #include "trace/text-reader.h"
 
 namespace vc {

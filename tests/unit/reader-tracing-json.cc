@@ -87,3 +87,58 @@ TEST(TracingJson, PlainVconformJsonStillJson) {
 
 }  // namespace
 }  // namespace vc
+
+namespace vc {
+namespace {
+
+int parseOne(const std::string& line, TraceTables& t, Event& ev, std::string& err, uint32_t& col) {
+  if (t.sources.size() == 0) t.sources.add(Source::make("x", "tracing-json", 0));
+  return parseTracingJsonLine(line, "message", 0, t, ev, err, col);
+}
+
+// A threadId that does not parse is an error, never thread 0 (issue 14: two events of one thread
+// became two threads and predicted violations appeared).
+TEST(TracingJson, BadThreadIdIsAnErrorAtItsColumn) {
+  const std::string pre = R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"m"},"threadId":)J";
+  for (std::string bad : {R"J("ThreadId(")J", R"J("ThreadId(99999999999999999999)")J", R"J("ThreadId(-1)")J",
+                                 R"J("ThreadId()")J", R"J("2")J", R"J(null)J", R"J(-3)J", R"J("ThreadId(1x)")J"}) {
+    TraceTables t;
+    Event ev;
+    std::string err;
+    uint32_t col = 0;
+    EXPECT_EQ(parseOne(pre + bad + "}", t, ev, err, col), -1) << bad;
+    EXPECT_NE(err.find("threadId"), std::string::npos) << bad << ": " << err;
+    EXPECT_EQ(col, pre.size() + 1) << bad;
+  }
+  TraceTables t;
+  Event ev;
+  std::string err;
+  uint32_t col = 0;
+  ASSERT_EQ(parseOne(pre + R"J("ThreadId(17)"})J", t, ev, err, col), 1) << err;
+  EXPECT_EQ(t.threads.at(ev.thread).tid, 17);
+  ASSERT_EQ(parseOne(pre + "5}", t, ev, err, col), 1) << err;
+  EXPECT_EQ(t.threads.at(ev.thread).tid, 5);
+}
+
+// A numeric (or null) "timestamp" is an error, never silently "no timestamp".
+TEST(TracingJson, NonStringTimestampIsAnError) {
+  for (std::string ts : {"1657505544", "1657505544.5", "null", "{}"}) {
+    const std::string pre = R"J({"level":"INFO","fields":{"message":"m"},"timestamp":)J";
+    TraceTables t;
+    Event ev;
+    std::string err;
+    uint32_t col = 0;
+    EXPECT_EQ(parseOne(pre + ts + "}", t, ev, err, col), -1) << ts;
+    EXPECT_NE(err.find("'timestamp' must be an RFC 3339 string"), std::string::npos) << err;
+    EXPECT_EQ(col, pre.size() + 1) << ts;
+  }
+  TraceTables t;
+  Event ev;
+  std::string err;
+  uint32_t col = 0;
+  EXPECT_EQ(parseOne(R"J({"timestamp":"2022-02-30T00:00:00Z","level":"INFO","fields":{"message":"m"}})J", t, ev, err, col), -1);
+  EXPECT_NE(err.find("bad timestamp"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace vc

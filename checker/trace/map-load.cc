@@ -1,201 +1,23 @@
-#include "trace/map-file.h"
+// Map files, stage 1: loading and checking a map (JSON -> compiled MapFile), with size caps and
+// every error at the map's file:line:col. Sample lines are run through the matcher at load.
+#include "trace/map-load.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "trace/map-match.h"
 
 namespace vc {
 
 using json = nlohmann::json;
-
-// ---------------------------------------------------------------------------------------------
-// Scalars
-
-bool parseIntField(std::string_view s, bool hex, int64_t& out) {
-  bool neg = false;
-  size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; ++i; }
-  int base = 10;
-  if (s.size() - i >= 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) { base = 16; i += 2; }
-  else if (hex) base = 16;
-  if (i >= s.size()) return false;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    unsigned d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    if (v > (UINT64_MAX - d) / static_cast<uint64_t>(base)) return false;  // overflow
-    v = v * static_cast<uint64_t>(base) + d;
-  }
-  if (neg) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
-    out = static_cast<int64_t>(0 - v);
-  } else {
-    out = static_cast<int64_t>(v);  // unsigned above INT64_MAX keeps its bit pattern
-  }
-  return true;
-}
-
-static bool parseBool(std::string_view s, bool& out) {
-  auto is = [&](std::string_view w) {
-    if (s.size() != w.size()) return false;
-    for (size_t i = 0; i < s.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(s[i])) != w[i]) return false;
-    return true;
-  };
-  if (is("true") || is("1") || is("yes") || is("on")) { out = true; return true; }
-  if (is("false") || is("0") || is("no") || is("off")) { out = false; return true; }
-  return false;
-}
-
-namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-bool digits(std::string_view s, size_t& i, size_t n, int64_t& v) {
-  if (i + n > s.size()) return false;
-  v = 0;
-  for (size_t k = 0; k < n; ++k) {
-    char c = s[i + k];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  i += n;
-  return true;
-}
-
-// "<int>[.<frac>]" -> ns; the fraction is cut at 9 digits.
-bool decimalSeconds(std::string_view s, int64_t& ns) {
-  size_t i = 0;
-  int64_t sec = 0;
-  if (i >= s.size()) return false;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-    if (sec > (INT64_MAX / 1000000000 - 10) / 10) return false;
-    sec = sec * 10 + (s[i] - '0');
-  }
-  if (i == 0) return false;
-  int64_t frac = 0;
-  int fd = 0;
-  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-    ++i;
-    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
-      if (fd < 9) { frac = frac * 10 + (s[i] - '0'); ++fd; }
-  }
-  if (i != s.size()) return false;
-  for (; fd < 9; ++fd) frac *= 10;
-  ns = sec * 1000000000 + frac;
-  return true;
-}
-
-int monthIndex(std::string_view m) {
-  static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int k = 0; k < 12; ++k)
-    if (m == names[k]) return k + 1;
-  return 0;
-}
-
-bool validDate(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t s) {
-  return y >= 1900 && y <= 2500 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60;
-}
-
-bool isoTime(std::string_view s, int64_t& ns) {
-  size_t i = 0;
-  int64_t y, mo, d, h, mi, sec;
-  if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, mo) || i >= s.size() ||
-      s[i++] != '-' || !digits(s, i, 2, d) || i >= s.size() || (s[i] != 'T' && s[i] != ' '))
-    return false;
-  ++i;
-  if (!digits(s, i, 2, h) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi) || i >= s.size() ||
-      s[i++] != ':' || !digits(s, i, 2, sec))
-    return false;
-  if (!validDate(y, mo, d, h, mi, sec)) return false;
-  int64_t frac = 0;
-  int fd = 0;
-  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-    ++i;
-    size_t start = i;
-    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
-      if (fd < 9) { frac = frac * 10 + (s[i] - '0'); ++fd; }
-    if (i == start) return false;
-  }
-  for (; fd < 9; ++fd) frac *= 10;
-  int64_t offset = 0;  // seconds east of UTC; no zone = UTC
-  if (i < s.size()) {
-    if (s[i] == 'Z' || s[i] == 'z') ++i;
-    else if (s[i] == '+' || s[i] == '-') {
-      int sign = s[i] == '-' ? -1 : 1;
-      ++i;
-      int64_t oh, om = 0;
-      if (!digits(s, i, 2, oh)) return false;
-      if (i < s.size() && s[i] == ':') ++i;
-      if (i < s.size() && !digits(s, i, 2, om)) return false;
-      offset = sign * (oh * 3600 + om * 60);
-    }
-  }
-  if (i != s.size()) return false;
-  int64_t days = daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  ns = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset) * 1000000000 + frac;
-  return true;
-}
-
-// "Mon Nov 25 10:11:12 2024" (weekday optional, day may be space-padded).
-bool ctimeTime(std::string_view s, int64_t& ns) {
-  std::string t(s);
-  char wd[8] = {}, mon[8] = {};
-  int d = 0, h = 0, mi = 0, sec = 0, y = 0, used = 0;
-  if (std::sscanf(t.c_str(), "%3s %3s %d %d:%d:%d %d%n", wd, mon, &d, &h, &mi, &sec, &y, &used) == 7) {
-  } else if (std::sscanf(t.c_str(), "%3s %d %d:%d:%d %d%n", mon, &d, &h, &mi, &sec, &y, &used) == 6) {
-  } else {
-    return false;
-  }
-  if (static_cast<size_t>(used) != t.size()) return false;
-  int mo = monthIndex(mon);
-  if (!mo || !validDate(y, mo, d, h, mi, sec) || h < 0 || mi < 0 || sec < 0) return false;
-  ns = (daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) *
-       1000000000LL;
-  return true;
-}
-
-}  // namespace
-
-bool parseTimestamp(TimeKind kind, std::string_view s, int64_t& ns) {
-  switch (kind) {
-    case TimeKind::None: return false;
-    case TimeKind::Seconds: return decimalSeconds(s, ns);
-    case TimeKind::Iso8601: return isoTime(s, ns);
-    case TimeKind::Ctime: return ctimeTime(s, ns);
-    case TimeKind::Nanos:
-    case TimeKind::Micros: {
-      int64_t v;
-      if (!parseIntField(s, false, v) || v < 0) return false;
-      if (kind == TimeKind::Micros) {
-        if (v > INT64_MAX / 1000) return false;
-        v *= 1000;
-      }
-      ns = v;
-      return true;
-    }
-  }
-  return false;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Loading
 
 namespace {
 
@@ -631,7 +453,7 @@ struct Loader {
     if (!j.contains("samples")) return;
     if (!j["samples"].is_array()) { error(at("samples"), "'samples' must be a list"); return; }
     TraceTables tables;
-    tables.sources.add(Source::make(path, m->format));
+    tables.sources.add(Source::make(path, m->format, 0));
     LineMapper mapper(m, tables);
     for (const auto& sj : j["samples"]) {
       if (!sj.is_object() || !sj.contains("line") || !sj["line"].is_string()) {
@@ -711,247 +533,47 @@ std::shared_ptr<const MapFile> loadMapText(const std::string& path, std::string_
 }
 
 std::shared_ptr<const MapFile> loadMapFile(const std::string& path, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.error("map-open", Location{path, 0, 0}, "cannot open the map file", "check the path and permissions");
+  // Read at most kMaxMapFileBytes + 1 bytes: a map that is a link to /dev/zero (or any huge or
+  // endless file) is refused before it costs memory. FIFOs and process substitution work.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    diags.error("map-open", Location{path, 0, 0}, "this map path is a directory, not a map file",
+                "pass a NAME.map.json file, or the directory with --maps DIR");
     return nullptr;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    diags.error("map-open", Location{path, 0, 0}, std::string("cannot open the map file: ") + std::strerror(errno),
+                "check the path and permissions");
+    return nullptr;
+  }
+  std::string text;
+  bool tooBig = false, failed = false;
+  int readErrno = 0;
+  for (;;) {
+    size_t want = std::min<size_t>(64 << 10, kMaxMapFileBytes + 1 - text.size());
+    if (want == 0) { tooBig = true; break; }
+    size_t at = text.size();
+    text.resize(at + want);
+    ssize_t n = ::read(fd, text.data() + at, want);
+    if (n < 0 && errno == EINTR) { text.resize(at); continue; }
+    if (n < 0) { readErrno = errno; failed = true; text.resize(at); break; }
+    text.resize(at + static_cast<size_t>(n));
+    if (n == 0) break;
+  }
+  ::close(fd);
+  if (failed) {
+    diags.error("map-open", Location{path, 0, 0}, std::string("cannot read the map file: ") + std::strerror(readErrno),
+                "check the path and permissions");
+    return nullptr;
+  }
+  if (tooBig) {
+    diags.error("map-too-large", Location{path, 0, 0},
+                "map file is larger than " + std::to_string(kMaxMapFileBytes >> 20) + " MiB: not read",
+                "a map file is a small JSON file of line shapes and patterns; check that this path names one");
+    return nullptr;
+  }
   return loadMapText(path, text, diags);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Matching
-
-LineMapper::LineMapper(std::shared_ptr<const MapFile> map, TraceTables& tables) : map_(std::move(map)), tables_(tables) {
-  int maxShape = 1, maxPat = 1;
-  for (const auto& s : map_->lines) {
-    maxShape = std::max(maxShape, s.ncap + 1);
-    std::vector<Symbol> keys;
-    for (const auto& f : s.fields) keys.push_back(tables_.symbols.intern(f.name));
-    shapeKeys_.push_back(std::move(keys));
-  }
-  for (const auto& p : map_->patterns) {
-    maxPat = std::max(maxPat, p.ncap + 1);
-    std::vector<Symbol> keys;
-    for (const auto& f : p.fields) keys.push_back(tables_.symbols.intern(f.name));
-    patternKeys_.push_back(std::move(keys));
-    patternEvent_.push_back(p.event.isConstant() ? tables_.symbols.intern(p.event.parts[0].first) : kNoSymbol);
-  }
-  // Candidate patterns by the body's first byte (index 256: empty body), in pattern order.
-  byFirstByte_.resize(257);
-  for (size_t k = 0; k < map_->patterns.size(); ++k) {
-    const Pattern& p = map_->patterns[k];
-    for (int b = 0; b < 257; ++b) {
-      bool possible = !p.anchoredLiteral || p.literal.empty() ||
-                      (b < 256 && static_cast<unsigned char>(p.literal[0]) == b);
-      if (possible) byFirstByte_[static_cast<size_t>(b)].push_back(static_cast<int>(k));
-    }
-  }
-  if (map_->hs) hsScratch_ = map_->hs->newScratch();
-  lineCaps_.resize(static_cast<size_t>(maxShape));
-  bodyCaps_.resize(static_cast<size_t>(maxPat));
-}
-
-LineMatch LineMapper::classify(std::string_view line) {
-  LineMatch r;
-  const auto& shapes = map_->lines;
-  re2::StringPiece text(line.data(), line.size());
-  int n = static_cast<int>(shapes.size());
-  // The shape of the previous line first (sources rarely mix shapes), then the others in order;
-  // generic shapes only after every specific one. Shapes of a map are meant to be exclusive.
-  auto tryShape = [&](int s) {
-    return shapes[s].re->Match(text, 0, text.size(), RE2::ANCHOR_START, lineCaps_.data(), shapes[s].ncap + 1);
-  };
-  if (lastShape_ >= 0 && tryShape(lastShape_)) r.shape = lastShape_;
-  for (int s = 0; r.shape < 0 && s < n; ++s)
-    if (s != lastShape_ && tryShape(s)) r.shape = s;
-  if (r.shape >= 0) lastShape_ = shapes[r.shape].generic ? -1 : r.shape;
-  if (r.shape < 0) return r;
-  size_t bodyStart = static_cast<size_t>(lineCaps_[0].end() - text.begin());
-  re2::StringPiece body(line.data() + bodyStart, line.size() - bodyStart);
-  std::string_view bv(body.data(), body.size());
-  // Candidates in pattern order: "^literal" patterns whose literal starts the body, and the
-  // others when the RE2::Set says they match. The first that really matches wins.
-  hits_.clear();
-  bool setRun = false;
-  const auto& pats = map_->patterns;
-  const auto& cands = byFirstByte_[bv.empty() ? 256 : static_cast<unsigned char>(bv[0])];
-  for (int ki : cands) {
-    size_t k = static_cast<size_t>(ki);
-    const Pattern& p = pats[k];
-    if (p.anchoredLiteral) {
-      if (!bv.starts_with(p.literal)) continue;
-    } else {
-      if (!setRun) {
-        setRun = true;
-        setCandidates(body);
-      }
-      if (!std::binary_search(hits_.begin(), hits_.end(), p.setIndex)) continue;
-    }
-    if (p.head) {
-      if (p.head->Match(body, 0, body.size(), RE2::UNANCHORED, bodyCaps_.data(), p.ncap)) {
-        const char* tail = bodyCaps_[0].data() + bodyCaps_[0].size();
-        bodyCaps_[static_cast<size_t>(p.tailCap)] = re2::StringPiece(tail, static_cast<size_t>(body.end() - tail));
-        bodyCaps_[0] = re2::StringPiece(bodyCaps_[0].data(), static_cast<size_t>(body.end() - bodyCaps_[0].data()));
-        r.pattern = static_cast<int>(k);
-        break;
-      }
-    } else if (p.re->Match(body, 0, body.size(), RE2::UNANCHORED, bodyCaps_.data(), p.ncap + 1)) {
-      r.pattern = static_cast<int>(k);
-      break;
-    }
-  }
-  return r;
-}
-
-bool LineMapper::setCandidates(re2::StringPiece body) {
-  if (hsScratch_ && map_->hs->scan(std::string_view(body.data(), body.size()), *hsScratch_, hits_)) return true;
-  hits_.clear();
-  if (!map_->set->Match(body, &hits_)) hits_.clear();
-  std::sort(hits_.begin(), hits_.end());
-  return true;
-}
-
-bool LineMapper::prefiltersAgree(std::string_view line) {
-  if (!hsScratch_ || !map_->set) return true;
-  re2::StringPiece text(line.data(), line.size());
-  const auto& shapes = map_->lines;
-  for (size_t s = 0; s < shapes.size(); ++s) {
-    if (!shapes[s].re->Match(text, 0, text.size(), RE2::ANCHOR_START, lineCaps_.data(), shapes[s].ncap + 1)) continue;
-    size_t bodyStart = static_cast<size_t>(lineCaps_[0].end() - text.begin());
-    re2::StringPiece body(line.data() + bodyStart, line.size() - bodyStart);
-    std::vector<int> viaSet;
-    if (!map_->set->Match(body, &viaSet)) viaSet.clear();
-    std::sort(viaSet.begin(), viaSet.end());
-    std::vector<int> viaHs;
-    if (!map_->hs->scan(std::string_view(body.data(), body.size()), *hsScratch_, viaHs)) return false;
-    return viaHs == viaSet;
-  }
-  return true;
-}
-
-bool LineMapper::fillFields(const std::vector<FieldSpec>& specs, const std::vector<Symbol>& keys,
-                            const re2::StringPiece* caps, std::string_view line, Event& ev, FieldError& err) {
-  for (size_t k = 0; k < specs.size(); ++k) {
-    const FieldSpec& f = specs[k];
-    Field out;
-    out.key = keys[k];
-    if (f.type == FieldType::Const) {
-      out.value = f.constant;
-      ev.fields.push_back(std::move(out));
-      continue;
-    }
-    const re2::StringPiece& c = caps[f.capture];
-    if (c.data() == nullptr) continue;  // optional group that did not take part: no field
-    std::string_view s(c.data(), c.size());
-    auto fail = [&](std::string what) {
-      err.message = std::move(what);
-      err.column = static_cast<size_t>(c.data() - line.data());
-      err.width = std::max<size_t>(1, c.size());
-      return false;
-    };
-    switch (f.type) {
-      case FieldType::Int:
-      case FieldType::Hex: {
-        int64_t v;
-        if (!parseIntField(s, f.type == FieldType::Hex, v))
-          return fail("field '" + f.name + "': '" + std::string(s.substr(0, 40)) + "' is not " +
-                      (f.type == FieldType::Hex ? "a hex integer" : "an integer") + " that fits in 64 bits");
-        out.value = Value::ofInt(v);
-        break;
-      }
-      case FieldType::String:
-        out.value.kind = Value::Kind::Str;
-        out.value.s.assign(s);
-        break;
-      case FieldType::Bool: {
-        bool b;
-        if (!parseBool(s, b)) return fail("field '" + f.name + "': '" + std::string(s.substr(0, 40)) + "' is not a boolean");
-        out.value = Value::ofBool(b);
-        break;
-      }
-      case FieldType::Enum: {
-        int64_t v;
-        if (!parseIntField(s, false, v))
-          return fail("field '" + f.name + "': '" + std::string(s.substr(0, 40)) + "' is not an integer");
-        auto it = f.enumTable->find(v);
-        // Unknown numbers (a newer protocol) keep their number as text rather than failing.
-        out.value = Value::ofStr(it == f.enumTable->end() ? std::to_string(v) : it->second);
-        break;
-      }
-      case FieldType::Const: break;
-    }
-    ev.fields.push_back(std::move(out));
-  }
-  return true;
-}
-
-int LineMapper::map(std::string_view line, uint32_t source, Event& ev, FieldError& err) {
-  LineMatch m = classify(line);
-  if (m.pattern < 0) return 0;
-  const LineShape& s = map_->lines[static_cast<size_t>(m.shape)];
-  const Pattern& p = map_->patterns[static_cast<size_t>(m.pattern)];
-  ev.clear();
-  ev.origin.source = source;
-  // Event name.
-  if (patternEvent_[static_cast<size_t>(m.pattern)] != kNoSymbol) {
-    ev.name = patternEvent_[static_cast<size_t>(m.pattern)];
-  } else {
-    scratch_.clear();
-    for (const auto& [lit, cap] : p.event.parts) {
-      if (cap < 0) scratch_ += lit;
-      else scratch_.append(bodyCaps_[cap].data() ? bodyCaps_[cap].data() : "", bodyCaps_[cap].size());
-    }
-    if (scratch_.empty()) {
-      err.message = "the event name is empty";
-      err.column = 0;
-      return -1;
-    }
-    ev.name = tables_.symbols.intern(scratch_);
-  }
-  // Timestamp.
-  if (s.tsCap >= 0 && lineCaps_[s.tsCap].data()) {
-    const auto& c = lineCaps_[s.tsCap];
-    if (!parseTimestamp(s.time, std::string_view(c.data(), c.size()), ev.ts)) {
-      err.message = "bad timestamp '" + std::string(c.data(), std::min<size_t>(c.size(), 40)) + "'";
-      err.column = static_cast<size_t>(c.data() - line.data());
-      err.width = std::max<size_t>(1, c.size());
-      return -1;
-    }
-    ev.hasTs = true;
-  }
-  // Thread.
-  int64_t pid = 0, tid = 0;
-  auto intCap = [&](int cap, int64_t& out) {
-    if (cap < 0 || !lineCaps_[cap].data()) return true;
-    const auto& c = lineCaps_[cap];
-    if (parseIntField(std::string_view(c.data(), c.size()), false, out)) return true;
-    err.message = "bad thread or process id '" + std::string(c.data(), std::min<size_t>(c.size(), 40)) + "'";
-    err.column = static_cast<size_t>(c.data() - line.data());
-    err.width = std::max<size_t>(1, c.size());
-    return false;
-  };
-  if (!intCap(s.pidCap, pid) || !intCap(s.tidCap, tid)) return -1;
-  if (!haveLastThread_ || pid != lastPid_ || tid != lastTid_ || source != lastSource_) {
-    lastThread_ = tables_.threads.intern(source, pid, tid);
-    lastPid_ = pid, lastTid_ = tid, lastSource_ = source, haveLastThread_ = true;
-  }
-  ev.thread = lastThread_;
-  if (s.taskCap >= 0 && lineCaps_[s.taskCap].data()) {
-    auto& t = tables_.threads.at(ev.thread);
-    if (t.name.empty()) {
-      std::string_view name(lineCaps_[s.taskCap].data(), lineCaps_[s.taskCap].size());
-      while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-      t.name = std::string(name);
-    }
-  }
-  // Fields: the pattern's, then the line shape's.
-  if (!fillFields(p.fields, patternKeys_[static_cast<size_t>(m.pattern)], bodyCaps_.data(), line, ev, err)) return -1;
-  if (!fillFields(s.fields, shapeKeys_[static_cast<size_t>(m.shape)], lineCaps_.data(), line, ev, err)) return -1;
-  return 1;
 }
 
 }  // namespace vc
