@@ -27,7 +27,8 @@ bool splitAssign(const std::string& s, std::string& path, std::string& value) {
   return true;
 }
 
-std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags) {
+std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags,
+                                     UnmatchedSink onUnmatched = {}) {
   std::map<std::string, std::string> formats;
   std::map<std::string, int64_t> offsets;
   for (const auto& s : a.inputFormats) {
@@ -63,6 +64,7 @@ std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, D
     ro.clockOffsetNs = offsets.count(t) ? offsets[t] : 0;
     ro.ctfEnumLabels = a.enumLabels;
     ro.tracingNameField = a.tracingNameField;
+    ro.onUnmatched = onUnmatched;
     auto r = openTrace(t, ro, tables, diags);
     if (r) readers.push_back(std::move(r));
   }
@@ -226,7 +228,37 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
   if (a.format != "text" && a.format != "json" && a.format != "spec")
     diags.error("flag-format", Location{}, "--format must be text, json or spec, not '" + a.format + "'", "");
   if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform events TRACE...");
+  if (a.unmatched && a.format != "text")
+    diags.error("flag-format", Location{}, "--unmatched prints text lines: it takes no --format", "");
   std::unique_ptr<TraceReader> reader;
+  if (a.unmatched) {
+    // Every line no map pattern matched, as file:line: text, then one summary line per source.
+    if (!diags.hasErrors())
+      reader = openAll(a, tables, diags, [&](uint32_t source, uint64_t line, std::string_view text) {
+        out += tables.sources.at(source).path + ":" + std::to_string(line) + ": ";
+        out += text;
+        out += '\n';
+      });
+    if (!reader) {
+      err = renderAll(diags);
+      return kExitBadInput;
+    }
+    Event ev;
+    while (reader->next(ev)) {}
+    if (diags.hasErrors()) {
+      out.clear();
+      err = renderAll(diags);
+      return kExitBadInput;
+    }
+    for (size_t i = 0; i < tables.sources.size(); ++i) {
+      const Source& s = tables.sources.at(static_cast<uint32_t>(i));
+      out += "vconform: " + s.path + ": " + std::to_string(s.unmatchedLines) + " unmatched line" +
+             (s.unmatchedLines == 1 ? "" : "s") + ", " + std::to_string(s.events) + " event" + (s.events == 1 ? "" : "s") +
+             " (" + (s.map.empty() ? s.format + ", no map" : "map " + s.map) + ")\n";
+    }
+    err = renderAll(diags);
+    return kExitOk;
+  }
   if (!diags.hasErrors()) reader = openAll(a, tables, diags);
   if (!reader) {
     err = renderAll(diags);

@@ -38,6 +38,7 @@ struct LintArgs : CommonArgs {
 
 struct EventsArgs : CommonArgs {
   std::string format = "text";
+  bool unmatched = false;  // print the text lines no map pattern matched (file:line: text) instead
 };
 
 struct RulesArgs {

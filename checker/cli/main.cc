@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
   commonFlags(events, ea);
   events->add_option("-f,--format", ea.format, "text, json, or spec (event declarations to start a spec)")
       ->capture_default_str();
+  events->add_flag("--unmatched", ea.unmatched,
+                   "Print the text lines that no map pattern matched (FILE:LINE: text), then a count per trace");
 
   vc::RulesArgs ra;
   auto* rules = app.add_subcommand("rules", "List the rules of spec files (the table of docs/specs.md)");
