@@ -365,6 +365,8 @@ bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t 
     if (!buf_.atEnd()) {
       const char* last = static_cast<const char*>(memrchr(p, '\n', n));
       if (!last) {
+        // No newline yet: a NUL byte stops reading now (/dev/zero has no newline to wait for).
+        if (!skipping_ && reportNul(p, n, stats_.lines + 1, 0)) return false;
         if (n > maxLine_) {
           if (!skipping_) {
             ++stats_.tooLong;

@@ -1,83 +1,45 @@
+// vconform JSON traces with simdjson's On Demand API.
+//
+// JSON Lines: whole-line blocks of about 1 MiB from the shared line layer (trace/input.h) go
+// through ondemand::parser::iterate_many, one document per event, no DOM; names and field keys
+// go through a small cache in front of the symbol table. A block where iterate_many meets a
+// syntax error is finished line by line (the DOM parser then gives the message and the column,
+// as before), so one bad line costs nothing to the others.
+// Arrays and {"events": [...]}: a string-aware scanner cuts one element at a time out of the
+// stream (the buffer never holds the whole file) and each is parsed On Demand; the punctuation
+// between elements, the closing ']' and '}' and anything after them are checked strictly.
 #include "trace/json-reader.h"
-
-#include "trace/input.h"
 
 #include <simdjson.h>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstring>
 #include <string_view>
 #include <vector>
 
+#include "trace/input.h"
+
 namespace vc {
 
 namespace {
 
 namespace dom = simdjson::dom;
+namespace od = simdjson::ondemand;
 
+constexpr size_t kBlock = size_t{1} << 20;
 
 struct RecordError {
   std::string msg;
   size_t offset = SIZE_MAX;  // byte offset in the record, when known
   std::string help;
-  std::string_view key;      // the key whose value is wrong, to point at it (valid until the next parse)
+  std::string key;           // the key whose value is wrong, to point at it
+  bool syntax = false;       // the record is not valid JSON (ask the DOM parser for the details)
+  bool duplicate = false;    // point at the second occurrence of `key` itself
 };
-
-// Reads an integer value (signed, or unsigned kept as its bit pattern, or an integral double).
-bool readInt(dom::element v, int64_t& out, RecordError& e, std::string_view what) {
-  e.key = what;
-  switch (v.type()) {
-    case dom::element_type::INT64: out = v.get_int64().value_unsafe(); return true;
-    case dom::element_type::UINT64: out = static_cast<int64_t>(v.get_uint64().value_unsafe()); return true;
-    case dom::element_type::DOUBLE: {
-      double d = v.get_double().value_unsafe();
-      if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d))) {
-        out = static_cast<int64_t>(d);
-        return true;
-      }
-      e.msg = "'" + std::string(what) + "' must be an integer, got " + std::to_string(d);
-      e.help = "timestamps are integer nanoseconds; fields hold integers, strings or booleans";
-      return false;
-    }
-    default:
-      e.msg = "'" + std::string(what) + "' must be an integer";
-      return false;
-  }
-}
-
-bool readScalar(dom::element v, Value& out, RecordError& e, std::string_view key) {
-  e.key = key;
-  switch (v.type()) {
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE: {
-      out.kind = Value::Kind::Int;
-      return readInt(v, out.i, e, key);
-    }
-    case dom::element_type::STRING:
-      out.kind = Value::Kind::Str;
-      out.s.assign(v.get_string().value_unsafe());
-      return true;
-    case dom::element_type::BOOL:
-      out.kind = Value::Kind::Bool;
-      out.i = v.get_bool().value_unsafe();
-      return true;
-    default:
-      e.msg = "field '" + std::string(key) + "' must be an integer, a string or a boolean";
-      e.help = "flatten nested values into several fields";
-      return false;
-  }
-}
-
-bool readId(dom::element v, std::string& out, RecordError& e) {
-  Value x;
-  if (!readScalar(v, x, e, "id")) return false;
-  out = x.kind == Value::Kind::Str ? x.s : std::to_string(x.i);
-  return true;
-}
 
 // Event and field names repeat from line to line: a small direct-mapped cache, indexed by the
 // name's length and edge characters, saves hashing them in the symbol table.
@@ -98,104 +60,273 @@ struct NameCache {
   }
 };
 
-// Where a syntax error is: simdjson's DOM does not say, so the error path asks nlohmann::json.
-size_t syntaxErrorOffset(const char* p, size_t n) {
-  try {
-    auto j = nlohmann::json::parse(p, p + n);
-    (void)j;
-  } catch (const nlohmann::json::parse_error& ex) {
-    return ex.byte > 0 ? ex.byte - 1 : 0;
-  } catch (...) {
+// Reads an integer value (signed, or unsigned kept as its bit pattern, or an integral double).
+bool readInt(od::value v, int64_t& out, RecordError& e, std::string_view what) {
+  e.key = what;
+  od::number_type t;
+  if (v.get_number_type().get(t)) {
+    e.msg = "'" + std::string(what) + "' must be an integer";
+    return false;
   }
-  return SIZE_MAX;
+  switch (t) {
+    case od::number_type::signed_integer: return !v.get_int64().get(out);
+    case od::number_type::unsigned_integer: {
+      uint64_t u = 0;
+      if (v.get_uint64().get(u)) return false;
+      out = static_cast<int64_t>(u);
+      return true;
+    }
+    case od::number_type::floating_point_number: {
+      double d = 0;
+      if (v.get_double().get(d)) {
+        e.msg = "'" + std::string(what) + "' is not a valid number";
+        e.syntax = true;
+        return false;
+      }
+      if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d))) {
+        out = static_cast<int64_t>(d);
+        return true;
+      }
+      e.msg = "'" + std::string(what) + "' must be an integer, got " + std::to_string(d);
+      e.help = "timestamps are integer nanoseconds; fields hold integers, strings or booleans";
+      return false;
+    }
+  }
+  return false;
 }
 
-bool parseRecord(const char* p, size_t n, dom::parser& parser, uint32_t sourceIndex, TraceTables& tables,
-                 Event& ev, RecordError& e, NameCache& names) {
+bool readScalar(od::value v, Value& out, RecordError& e, std::string_view key) {
+  e.key = key;
+  od::json_type t;
+  if (v.type().get(t)) {
+    e.msg = "not valid JSON";
+    e.syntax = true;
+    return false;
+  }
+  switch (t) {
+    case od::json_type::number:
+      out.kind = Value::Kind::Int;
+      return readInt(v, out.i, e, key);
+    case od::json_type::string: {
+      std::string_view s;
+      if (v.get_string().get(s)) {
+        e.msg = "not valid JSON";
+        e.syntax = true;
+        return false;
+      }
+      out.kind = Value::Kind::Str;
+      out.s.assign(s);
+      return true;
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      if (v.get_bool().get(b)) {
+        e.msg = "not valid JSON";
+        e.syntax = true;
+        return false;
+      }
+      out.kind = Value::Kind::Bool;
+      out.i = b;
+      return true;
+    }
+    default:
+      e.msg = "field '" + std::string(key) + "' must be an integer, a string or a boolean";
+      e.help = "flatten nested values into several fields";
+      return false;
+  }
+}
+
+bool readId(od::value v, std::string& out, RecordError& e) {
+  Value x;
+  if (!readScalar(v, x, e, "id")) return false;
+  out = x.kind == Value::Kind::Str ? x.s : std::to_string(x.i);
+  return true;
+}
+
+// The keys of an event object vconform reads; a second occurrence of any key is an error.
+enum KeyBit : uint32_t { kName = 1, kTs = 2, kPid = 4, kTid = 8, kThread = 16, kFields = 32, kId = 64, kAfter = 128 };
+
+// One event object, already started On Demand. The scratch vectors are reused across events.
+bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event& ev, RecordError& e, NameCache& names,
+               std::vector<std::string>& otherKeys) {
   ev.clear();
   ev.origin.source = sourceIndex;
-  dom::element doc;
-  auto err = parser.parse(reinterpret_cast<const uint8_t*>(p), n, false).get(doc);
-  if (err) {
-    e.msg = std::string("not valid JSON: ") + simdjson::error_message(err);
-    e.offset = syntaxErrorOffset(p, n);
-    return false;
-  }
-  dom::object obj;
-  if (doc.get_object().get(obj)) {
-    e.msg = "an event must be a JSON object";
-    e.offset = 0;
-    return false;
-  }
-  bool haveName = false, haveTid = false;
+  uint32_t seen = 0;
+  otherKeys.clear();
   int64_t pid = 0, tid = 0;
   std::string_view threadName;
-  for (auto [key, v] : obj) {
-    e.key = key;
+  std::string threadNameCopy;
+  auto once = [&](uint32_t bit, std::string_view key) {
+    if (seen & bit) {
+      e.msg = "duplicate key '" + std::string(key) + "' in an event";
+      e.help = "each key may appear once in an event object";
+      e.key = key;
+      e.duplicate = true;
+      return false;
+    }
+    seen |= bit;
+    return true;
+  };
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) {
+      e.msg = "not valid JSON";
+      e.syntax = true;
+      return false;
+    }
+    od::value v;
+    if (field.value().get(v)) {
+      e.msg = "not valid JSON";
+      e.syntax = true;
+      return false;
+    }
     if (key == "name") {
+      if (!once(kName, key)) return false;
       std::string_view s;
       if (v.get_string().get(s) || s.empty()) {
         e.msg = "'name' must be a non-empty string";
+        e.key = key;
         return false;
       }
       ev.name = names.get(0, s, tables.symbols);
-      haveName = true;
     } else if (key == "ts") {
-      if (!readInt(v, ev.ts, e, "ts")) return false;
+      if (!once(kTs, key) || !readInt(v, ev.ts, e, "ts")) return false;
       ev.hasTs = true;
     } else if (key == "pid") {
-      if (!readInt(v, pid, e, "pid")) return false;
+      if (!once(kPid, key) || !readInt(v, pid, e, "pid")) return false;
     } else if (key == "tid") {
-      if (!readInt(v, tid, e, "tid")) return false;
-      haveTid = true;
+      if (!once(kTid, key) || !readInt(v, tid, e, "tid")) return false;
     } else if (key == "thread") {
+      if (!once(kThread, key)) return false;
       if (v.get_string().get(threadName)) {
         e.msg = "'thread' must be a string";
+        e.key = key;
         return false;
       }
+      threadNameCopy.assign(threadName);  // the view dies with the next string read
     } else if (key == "fields") {
-      dom::object fo;
+      if (!once(kFields, key)) return false;
+      od::object fo;
       if (v.get_object().get(fo)) {
         e.msg = "'fields' must be an object";
         e.help = R"(write fields as "fields": {"vring": 0, "enable": 1})";
+        e.key = key;
         return false;
       }
       size_t slot = 1;
-      for (auto [fk, fv] : fo) {
+      for (auto ff : fo) {
+        std::string_view fk;
+        od::value fv;
+        if (ff.unescaped_key().get(fk) || ff.value().get(fv)) {
+          e.msg = "not valid JSON";
+          e.syntax = true;
+          return false;
+        }
+        Symbol k = names.get(slot++, fk, tables.symbols);
+        for (const auto& f : ev.fields)
+          if (f.key == k) {
+            e.msg = "duplicate field '" + std::string(fk) + "' in an event";
+            e.help = "each field may appear once in \"fields\"";
+            e.key = fk;
+            e.duplicate = true;
+            return false;
+          }
         ev.fields.emplace_back();
         Field& f = ev.fields.back();
-        f.key = names.get(slot++, fk, tables.symbols);
+        f.key = k;
         if (!readScalar(fv, f.value, e, fk)) return false;
       }
     } else if (key == "id") {
-      if (!readId(v, ev.id, e)) return false;
+      if (!once(kId, key) || !readId(v, ev.id, e)) return false;
     } else if (key == "after") {
-      dom::array arr;
+      if (!once(kAfter, key)) return false;
+      od::array arr;
       if (v.get_array().get(arr)) {
         e.msg = "'after' must be an array of event ids";
+        e.key = key;
         return false;
       }
       for (auto item : arr) {
+        od::value iv;
+        if (item.get(iv)) {
+          e.msg = "not valid JSON";
+          e.syntax = true;
+          return false;
+        }
         std::string s;
-        if (!readId(item, s, e)) return false;
+        if (!readId(iv, s, e)) return false;
         ev.after.push_back(std::move(s));
       }
+    } else {
+      // Other keys are ignored so that writers may add metadata (docs/trace-format.md); they
+      // may not repeat either.
+      for (const auto& k : otherKeys)
+        if (k == key) {
+          e.msg = "duplicate key '" + std::string(key) + "' in an event";
+          e.help = "each key may appear once in an event object";
+          e.key = key;
+          e.duplicate = true;
+          return false;
+        }
+      otherKeys.emplace_back(key);
     }
-    // Other keys are ignored so that writers may add metadata (docs/trace-format.md).
   }
-  e.key = {};
-  if (!haveName) {
+  e.key.clear();
+  if (!(seen & kName)) {
     e.msg = "event has no 'name'";
     e.help = R"(every event needs "name": "<event name>")";
     return false;
   }
-  if (!haveTid) tid = pid;
+  if (!(seen & kTid)) tid = pid;
   ev.thread = tables.threads.intern(sourceIndex, pid, tid);
-  if (!threadName.empty()) {
+  if (!threadNameCopy.empty()) {
     auto& t = tables.threads.at(ev.thread);
-    if (t.name.empty()) t.name = std::string(threadName);
+    if (t.name.empty()) t.name = std::move(threadNameCopy);
   }
   return true;
+}
+
+// Where a syntax error is, and simdjson's DOM words for it (the DOM parser validates the whole
+// record; nlohmann::json gives the byte).
+void syntaxError(const char* p, size_t n, dom::parser& domParser, RecordError& e) {
+  dom::element doc;
+  auto err = domParser.parse(reinterpret_cast<const uint8_t*>(p), n, false).get(doc);
+  e.msg = std::string("not valid JSON: ") + simdjson::error_message(err ? err : simdjson::TAPE_ERROR);
+  e.offset = SIZE_MAX;
+  e.key.clear();
+  try {
+    auto j = nlohmann::json::parse(p, p + n);
+    (void)j;
+  } catch (const nlohmann::json::parse_error& ex) {
+    e.offset = ex.byte > 0 ? ex.byte - 1 : 0;
+  } catch (...) {
+  }
+}
+
+// One record (a line, or an array element) on its own. `p` is followed by readable padding.
+// The DOM parser checks the whole record first (one JSON value and nothing after it, with
+// simdjson's words for what is wrong); the event is then read On Demand.
+bool parseOne(const char* p, size_t n, od::parser& parser, dom::parser& domParser, uint32_t sourceIndex,
+              TraceTables& tables, Event& ev, RecordError& e, NameCache& names, std::vector<std::string>& keys) {
+  dom::element d;
+  if (domParser.parse(reinterpret_cast<const uint8_t*>(p), n, false).get(d)) {
+    syntaxError(p, n, domParser, e);
+    return false;
+  }
+  if (!d.is_object()) {
+    e.msg = "an event must be a JSON object";
+    e.offset = 0;
+    return false;
+  }
+  od::document doc;
+  od::object obj;
+  if (parser.iterate(p, n, n + simdjson::SIMDJSON_PADDING).get(doc) || doc.get_object().get(obj)) {
+    syntaxError(p, n, domParser, e);
+    return false;
+  }
+  bool ok = readEvent(obj, sourceIndex, tables, ev, e, names, keys);
+  if (!ok && e.syntax) syntaxError(p, n, domParser, e);
+  return ok;
 }
 
 }  // namespace
@@ -207,35 +338,51 @@ struct JsonTraceReader::Impl {
   Diagnostics& diags;
   LineReader lines;
   ByteBuffer& bb;          // the line reader's buffer; array mode reads it directly
-  dom::parser parser;
+  od::parser parser{size_t{4} << 30};
+  od::parser lineParser;   // single records (array elements, lines of a block after an error)
+  dom::parser domParser;   // messages for syntax errors
   NameCache names;
-  uint64_t line = 1;       // array mode: line number of bb.data()[0]
+  std::vector<std::string> keys;
   enum class Mode { Unknown, Lines, Array } mode = Mode::Unknown;
-  bool arrayDone = false;
+  bool wrapped = false;    // {"events": [...]}
   bool stopped = false;
+
+  // Lines mode: the current block and where iterate_many is in it.
+  std::string_view block;
+  uint64_t blockLine = 0;     // line number of block[0]
+  bool haveBlock = false, slow = false;
+  od::document_stream stream;
+  od::document_stream::iterator it, itEnd;
+  size_t lineOff = 0;         // offset of the start of line `lineNo` in the block
+  uint64_t lineNo = 0;
+  uint64_t lastDocLine = 0;   // line of the last document handled from the stream (0: none)
+  size_t lastDocOff = 0;      // offset of the start of that line
+  size_t resumeOff = 0;       // slow mode: the next line to read
+  uint64_t resumeLine = 0;
+
+  // Array mode.
+  uint64_t line = 1;          // line number of bb.data()[0]
+  bool arrayDone = false, expectComma = false;
 
   Impl(std::unique_ptr<Input> input, uint32_t s, TraceTables& t, Diagnostics& d, const ReaderOptions& o)
       : in(std::move(input)), source(s), tables(t), diags(d), lines(*in, d, o.maxLineBytes), bb(lines.buffer()) {}
 
   const std::string& path() const { return tables.sources.at(source).path; }
 
-  bool fill() {
-    if (bb.fill()) return true;
-    if (in->failed() && !stopped) {
-      diags.error("trace-read", Location{path(), line, 0}, in->error(),
-                  "the events before this point were read; the rest of the trace could not be");
-      stopped = true;
-    }
-    return false;
-  }
-
   void report(uint64_t ln, const char* lineStart, size_t lineLen, const RecordError& e) {
     uint32_t col = 1;
     size_t off = e.offset;
-    if (off == SIZE_MAX && !e.key.empty()) {
+    if (off == SIZE_MAX && !e.key.empty() && e.duplicate) {
+      // Point at the key's second occurrence.
+      std::string_view l(lineStart, lineLen);
+      std::string quoted = "\"" + e.key + "\"";
+      size_t k = l.find(quoted);
+      if (k != std::string_view::npos) k = l.find(quoted, k + 1);
+      if (k != std::string_view::npos) off = k;
+    } else if (off == SIZE_MAX && !e.key.empty()) {
       // Point at the offending key's value.
       std::string_view l(lineStart, lineLen);
-      size_t k = l.find("\"" + std::string(e.key) + "\"");
+      size_t k = l.find("\"" + e.key + "\"");
       if (k != std::string_view::npos) {
         size_t colon = l.find(':', k + e.key.size() + 2);
         off = colon == std::string_view::npos ? k : l.find_first_not_of(" \t", colon + 1);
@@ -246,6 +393,14 @@ struct JsonTraceReader::Impl {
                           e.help.empty() ? "each line must be one JSON object, see docs/trace-format.md" : e.help);
     d.snippet.assign(lineStart, std::min<size_t>(lineLen, 200));
   }
+  bool tooMany() {
+    if (diags.errorCount() > 1000) stopped = true;
+    return stopped;
+  }
+  void delivered(Event& ev, uint64_t ln) {
+    ev.origin.line = ln;
+    ++tables.sources.at(source).events;
+  }
 
   // JSON Lines, or one array / {"events": [...]} document? Decided from the first bytes, peeked.
   void detect() {
@@ -253,25 +408,32 @@ struct JsonTraceReader::Impl {
     size_t i = 0;
     if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
     uint64_t nl = 0;
-    while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) { if (head[i] == '\n') ++nl; ++i; }
+    auto blanks = [&](size_t& j) {
+      while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) {
+        if (head[j] == '\n') ++nl;
+        ++j;
+      }
+    };
+    blanks(i);
     mode = Mode::Lines;
     size_t start = 0;
     if (i < head.size() && head[i] == '[') {
       mode = Mode::Array;
       start = i + 1;
     } else if (i < head.size() && head[i] == '{') {
-      // {"events": [ ... ]} wrapper?
+      // {"events": [ ... ]} wrapper? ("events" must be the first key.)
       size_t j = i + 1;
-      while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) { if (head[j] == '\n') ++nl; ++j; }
+      blanks(j);
       static const char kEv[] = "\"events\"";
       if (head.size() - j >= sizeof(kEv) - 1 && head.compare(j, sizeof(kEv) - 1, kEv) == 0) {
         j += sizeof(kEv) - 1;
-        while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) { if (head[j] == '\n') ++nl; ++j; }
+        blanks(j);
         if (j < head.size() && head[j] == ':') {
           ++j;
-          while (j < head.size() && std::isspace(static_cast<unsigned char>(head[j]))) { if (head[j] == '\n') ++nl; ++j; }
+          blanks(j);
           if (j < head.size() && head[j] == '[') {
             mode = Mode::Array;
+            wrapped = true;
             start = j + 1;
           }
         }
@@ -291,68 +453,267 @@ struct JsonTraceReader::Impl {
     }
   }
 
-  bool parseSpan(const char* p, size_t n, uint64_t ln, Event& ev) {
-    RecordError e;
-    if (parseRecord(p, n, parser, source, tables, ev, e, names)) {
-      ev.origin.line = ln;
-      ++tables.sources.at(source).events;
+  // ---- JSON Lines
+
+  bool startBlock() {
+    if (!lines.nextBlock(block, blockLine, kBlock)) return false;
+    haveBlock = true;
+    slow = false;
+    lineOff = 0;
+    lineNo = blockLine;
+    lastDocLine = 0;
+    // One batch for the whole block (no lookahead thread); the block holds whole lines, so the
+    // largest document fits.
+    size_t batch = std::max<size_t>(block.size() + 1, simdjson::dom::MINIMAL_BATCH_SIZE);
+    if (parser.iterate_many(block.data(), block.size(), batch).get(stream)) {
+      enterSlow(0, blockLine);
       return true;
     }
-    report(ln, p, n, e);
+    it = stream.begin();
+    itEnd = stream.end();
+    return true;
+  }
+
+  void enterSlow(size_t off, uint64_t ln) {
+    slow = true;
+    resumeOff = off;
+    resumeLine = ln;
+  }
+
+  // Advances lineOff/lineNo to the line holding byte `off` of the block.
+  void lineAt(size_t off) {
+    const char* p = block.data();
+    for (;;) {
+      const char* nl = static_cast<const char*>(std::memchr(p + lineOff, '\n', off - lineOff));
+      if (!nl) return;
+      lineOff = static_cast<size_t>(nl - p) + 1;
+      ++lineNo;
+    }
+  }
+  size_t lineEnd(size_t from) const {
+    const char* nl = static_cast<const char*>(std::memchr(block.data() + from, '\n', block.size() - from));
+    return nl ? static_cast<size_t>(nl - block.data()) : block.size();
+  }
+  std::string_view lineText(size_t start) const {
+    size_t e = lineEnd(start);
+    std::string_view l = block.substr(start, e - start);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    return l;
+  }
+
+  // The rest of a block, one line at a time (after iterate_many met an error).
+  bool slowLine(Event& ev) {
+    while (resumeOff < block.size()) {
+      size_t start = resumeOff;
+      size_t end = lineEnd(start);
+      uint64_t ln = resumeLine++;
+      resumeOff = end + 1;
+      std::string_view l = block.substr(start, end - start);
+      size_t n = l.size();
+      while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t')) --n;
+      size_t lead = 0;
+      while (lead < n && (l[lead] == ' ' || l[lead] == '\t')) ++lead;
+      if (lead == n) continue;
+      RecordError e;
+      if (parseOne(l.data(), n, lineParser, domParser, source, tables, ev, e, names, keys)) {
+        delivered(ev, ln);
+        return true;
+      }
+      report(ln, l.data(), n, e);
+      if (tooMany()) return false;
+    }
+    haveBlock = false;
     return false;
   }
 
   bool nextLine(Event& ev) {
-    std::string_view l;
-    uint64_t ln = 0;
-    size_t col0 = 0;
-    while (lines.next(l, ln, col0)) {
-      // Strip surrounding blanks; skip empty lines.
-      size_t n = l.size();
-      while (n && (l[n - 1] == ' ' || l[n - 1] == '\t')) --n;
-      size_t lead = 0;
-      while (lead < n && (l[lead] == ' ' || l[lead] == '\t')) ++lead;
-      if (lead == n) continue;
-      // LineReader keeps ByteBuffer::kPadding readable bytes after the line.
-      if (parseSpan(l.data(), n, ln, ev)) return true;
-      if (diags.errorCount() > 1000) { stopped = true; return false; }
+    for (;;) {
+      if (stopped) return false;
+      if (!haveBlock && !startBlock()) return false;
+      if (slow) {
+        if (slowLine(ev)) return true;
+        if (stopped) return false;
+        continue;
+      }
+      if (!(it != itEnd)) {
+        // Bytes iterate_many could not place in a document (an unfinished one): read them
+        // line by line for a precise error.
+        size_t trunc = stream.truncated_bytes();
+        if (trunc > 0) {
+          enterSlow(nextLineAfterLastDoc(), lastDocLine ? lastDocLine + 1 : blockLine);
+          continue;
+        }
+        if (lastDocLine) checkOneLine(block.size());
+        haveBlock = false;
+        continue;
+      }
+      size_t idx = it.current_index();
+      od::document_reference doc;
+      if ((*it).get(doc) || idx >= block.size()) {
+        enterSlow(nextLineAfterLastDoc(), lastDocLine ? lastDocLine + 1 : blockLine);
+        continue;
+      }
+      lineAt(idx);
+      uint64_t ln = lineNo;
+      if (lastDocLine && ln - lastDocLine >= 2) checkOneLine(lineOff);
+      if (ln == lastDocLine) {
+        // Two documents on one line: JSON Lines holds one per line. The slow path reports it
+        // with its column and reads the rest of the block.
+        enterSlow(lineOff, ln);
+        lastDocLine = ln - 1;
+        continue;
+      }
+      od::json_type t;
+      od::object obj;
+      RecordError e;
+      bool ok = false;
+      if (doc.type().get(t) || t != od::json_type::object || doc.get_object().get(obj)) {
+        enterSlow(lineOff, ln);
+        continue;
+      }
+      ok = readEvent(obj, source, tables, ev, e, names, keys);
+      if (!ok && e.syntax) {
+        enterSlow(lineOff, ln);
+        continue;
+      }
+      lastDocLine = ln;
+      lastDocOff = lineOff;
+      ++it;
+      if (ok) {
+        delivered(ev, ln);
+        return true;
+      }
+      std::string_view l = lineText(lineOff);
+      report(ln, l.data(), l.size(), e);
+      if (tooMany()) return false;
+    }
+  }
+  // Between the end of the last document's line and `upto` (the start of the next document's
+  // line, or the end of the block) there may only be blank lines: anything else means that
+  // document went on over several lines, which JSON Lines does not allow.
+  void checkOneLine(size_t upto) {
+    size_t e = lineEnd(lastDocOff);
+    for (size_t k = e; k < upto; ++k) {
+      char c = block[k];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+      RecordError err{"this event goes on over several lines", SIZE_MAX,
+                      "JSON Lines holds one event per line: write each event on one line, or use a JSON array", {}, false};
+      std::string_view l = lineText(lastDocOff);
+      report(lastDocLine, l.data(), l.size(), err);
+      return;
+    }
+  }
+
+  // Offset of the line after the last document handled (or of the block's start).
+  size_t nextLineAfterLastDoc() {
+    if (lastDocLine == 0) {
+      lineOff = 0;
+      lineNo = blockLine;
+      return 0;
+    }
+    // lineOff is the start of lastDocLine (documents are handled in order).
+    size_t e = lineEnd(lineOff);
+    return std::min(block.size(), e + 1);
+  }
+
+  // ---- Arrays and {"events": [...]}
+
+  bool fill() {
+    if (bb.fill()) return true;
+    if (in->failed() && !stopped) {
+      diags.error("trace-read", Location{path(), line, 0}, in->error(),
+                  "the events before this point were read; the rest of the trace could not be");
+      stopped = true;
     }
     return false;
   }
 
-  // Array mode: scan one top-level object with a string-aware brace counter.
+  // Skips white space (counting lines); false at the end of the input. Column of bb.data()[0]
+  // is not tracked (errors after the array point at the line).
+  bool skipBlanks() {
+    size_t i = 0;
+    for (;;) {
+      if (i == bb.size()) {
+        bb.consume(i);
+        i = 0;
+        if (!fill()) return false;
+        continue;
+      }
+      char c = bb.data()[i];
+      if (c == '\n') { ++line; ++i; continue; }
+      if (c == ' ' || c == '\t' || c == '\r') { ++i; continue; }
+      bb.consume(i);
+      return true;
+    }
+  }
+
+  void arrayError(const std::string& msg, const std::string& help) {
+    std::string_view rest(bb.data(), std::min<size_t>(bb.size(), 80));
+    size_t nl = rest.find('\n');
+    if (nl != std::string_view::npos) rest = rest.substr(0, nl);
+    auto& d = diags.error("trace-json", Location{path(), line, 0}, msg, help);
+    d.snippet.assign(rest);
+    stopped = true;
+  }
+
+  // After the array's ']': the wrapper's '}', then nothing but white space.
+  void checkAfterArray() {
+    if (wrapped) {
+      if (!skipBlanks()) {
+        if (!stopped)
+          diags.error("trace-json", Location{path(), line, 0}, "the {\"events\": [...]} object is not closed",
+                      "the file may be truncated; end it with '}'");
+        stopped = true;
+        return;
+      }
+      if (bb.data()[0] == ',') {
+        arrayError("keys after \"events\" are not read", "put \"events\" last in the object, or drop the other keys");
+        return;
+      }
+      if (bb.data()[0] != '}') {
+        arrayError("expected '}' to close the {\"events\": [...]} object", "");
+        return;
+      }
+      bb.consume(1);
+    }
+    if (skipBlanks())
+      arrayError(wrapped ? "content after the {\"events\": [...]} object" : "content after the JSON array's ']'",
+                 "a JSON trace holds one array (or object); for several, use JSON Lines or pass several files");
+  }
+
   bool nextArrayItem(Event& ev) {
     for (;;) {
-      size_t i = 0;
-      // Skip separators.
-      for (;;) {
-        if (i == bb.size()) {
-          bb.consume(i);
-          i = 0;
-          if (!fill()) {
-            if (!arrayDone && !stopped)
-              diags.error("trace-json", Location{path(), line, 0}, "the JSON array is not closed",
-                          "the file may be truncated; end it with ']'");
-            return false;
-          }
-          continue;
-        }
-        char c = bb.data()[i];
-        if (c == '\n') { ++line; ++i; continue; }
-        if (c == ' ' || c == '\t' || c == '\r' || c == ',') { ++i; continue; }
-        break;
-      }
-      bb.consume(i);
-      const char* p0 = bb.data();
-      if (p0[0] == ']') {
-        arrayDone = true;
-        bb.consume(1);
+      if (stopped || arrayDone) return false;
+      if (!skipBlanks()) {
+        if (!stopped)
+          diags.error("trace-json", Location{path(), line, 0}, "the JSON array is not closed",
+                      "the file may be truncated; end it with ']'");
+        stopped = true;
         return false;
       }
-      if (p0[0] != '{') {
-        RecordError e{"expected an event object in the array", 0, {}, {}};
-        report(line, p0, std::min<size_t>(bb.size(), 80), e);
-        stopped = true;
+      char c = bb.data()[0];
+      if (c == ']') {
+        arrayDone = true;
+        bb.consume(1);
+        checkAfterArray();
+        return false;
+      }
+      if (expectComma) {
+        if (c != ',') {
+          arrayError("expected ',' or ']' after an event in the array", "separate the events of an array with commas");
+          return false;
+        }
+        bb.consume(1);
+        expectComma = false;
+        if (!skipBlanks()) continue;  // reports "not closed"
+        c = bb.data()[0];
+        if (c == ']') {
+          arrayError("a ',' before ']': an element is missing", "remove the trailing comma");
+          return false;
+        }
+      }
+      if (c != '{') {
+        arrayError("expected an event object in the array", "");
         return false;
       }
       // Find the matching close brace.
@@ -363,33 +724,39 @@ struct JsonTraceReader::Impl {
         if (j == bb.size()) {
           if (!fill()) {
             if (stopped) return false;
-            RecordError e{"unterminated event object at the end of the file", SIZE_MAX, "the file may be truncated", {}};
+            RecordError e{"unterminated event object at the end of the file", SIZE_MAX, "the file may be truncated", {}, false};
             report(startLine, bb.data(), std::min<size_t>(bb.size(), 80), e);
             stopped = true;
             return false;
           }
           continue;
         }
-        char c = bb.data()[j++];
-        if (c == '\n') ++nlines;
+        char ch = bb.data()[j++];
+        if (ch == '\n') ++nlines;
         if (inStr) {
           if (esc) esc = false;
-          else if (c == '\\') esc = true;
-          else if (c == '"') inStr = false;
+          else if (ch == '\\') esc = true;
+          else if (ch == '"') inStr = false;
           continue;
         }
-        if (c == '"') inStr = true;
-        else if (c == '{' || c == '[') ++depth;
-        else if (c == '}' || c == ']') {
+        if (ch == '"') inStr = true;
+        else if (ch == '{' || ch == '[') ++depth;
+        else if (ch == '}' || ch == ']') {
           if (--depth == 0) break;
         }
       }
       const char* p = bb.data();
       bb.consume(j);
       line += nlines;
+      expectComma = true;
       // ByteBuffer keeps kPadding readable bytes after its valid ones, so the span is padded.
-      if (parseSpan(p, j, startLine, ev)) return true;
-      if (diags.errorCount() > 1000) { stopped = true; return false; }
+      RecordError e;
+      if (parseOne(p, j, lineParser, domParser, source, tables, ev, e, names, keys)) {
+        delivered(ev, startLine);
+        return true;
+      }
+      report(startLine, p, j, e);
+      if (tooMany()) return false;
     }
   }
 };
@@ -412,11 +779,13 @@ bool JsonTraceReader::next(Event& ev) {
 
 bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& tables, Event& ev,
                     std::string& err, uint32_t& errCol, std::string& help) {
-  static thread_local dom::parser parser;
+  static thread_local od::parser parser;
+  static thread_local dom::parser domParser;
   NameCache names;
+  std::vector<std::string> keys;
   simdjson::padded_string padded(text);
   RecordError e;
-  if (parseRecord(padded.data(), padded.size(), parser, sourceIndex, tables, ev, e, names)) return true;
+  if (parseOne(padded.data(), padded.size(), parser, domParser, sourceIndex, tables, ev, e, names, keys)) return true;
   err = e.msg;
   help = e.help;
   errCol = e.offset == SIZE_MAX ? 1 : static_cast<uint32_t>(e.offset) + 1;

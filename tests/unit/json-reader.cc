@@ -98,5 +98,95 @@ TEST(JsonReader, TruncatedArrayIsAnError) {
   EXPECT_TRUE(r->diags.hasErrors());
 }
 
+// Strict shapes (issue 14): nothing is silently dropped after, between or around the events.
+struct Bad {
+  std::string text;
+  size_t events;
+  uint64_t line;
+  std::string message;
+};
+TEST(JsonReader, StrictArraysAndWrappers) {
+  const std::string a = R"({"name":"a"})", b = R"({"name":"b"})";
+  std::vector<Bad> cases = {
+      {"[" + a + "]\n[" + b + "]\n", 1, 2, "content after the JSON array's ']'"},
+      {"[" + a + "]\ngarbage", 1, 2, "content after the JSON array's ']'"},
+      {"{\"events\": [" + a + ", " + b + "]", 2, 1, "the {\"events\": [...]} object is not closed"},
+      {"{\"events\": [" + a + "],\n \"other\": 1}", 1, 1, "keys after \"events\" are not read"},
+      {"{\"events\": [" + a + "]} {}", 1, 1, "content after the {\"events\": [...]} object"},
+      {"[" + a + "\n" + b + "]", 1, 2, "expected ',' or ']' after an event in the array"},
+      {"[" + a + b + "]", 1, 1, "expected ',' or ']' after an event in the array"},
+      {"[" + a + ",]", 1, 1, "a ',' before ']': an element is missing"},
+      {"[," + a + "]", 0, 1, "expected an event object in the array"},
+  };
+  for (const auto& c : cases) {
+    auto r = readAll(c.text);
+    EXPECT_EQ(r->events.size(), c.events) << c.text;
+    ASSERT_EQ(r->diags.errorCount(), 1u) << c.text << "\n" << renderAll(r->diags);
+    EXPECT_EQ(r->diags.all()[0].message, c.message) << c.text;
+    EXPECT_EQ(r->diags.all()[0].loc.line, c.line) << c.text;
+    EXPECT_EQ(r->diags.all()[0].code, "trace-json");
+  }
+  auto ok = readAll("{\"events\": [" + a + ",\n " + b + "\n]\n}\n\n");
+  EXPECT_FALSE(ok->diags.hasErrors()) << renderAll(ok->diags);
+  EXPECT_EQ(ok->events.size(), 2u);
+}
+
+TEST(JsonReader, DuplicateKeysAreErrorsAtTheSecondOne) {
+  struct Dup {
+    std::string line;
+    uint32_t col;
+    std::string message;
+  };
+  std::vector<Dup> cases = {
+      {R"({"name":"a","ts":1,"name":"b"})", 20, "duplicate key 'name' in an event"},
+      {R"({"name":"a","ts":1,"ts":2})", 20, "duplicate key 'ts' in an event"},
+      {R"({"name":"a","meta":1,"meta":2})", 22, "duplicate key 'meta' in an event"},
+      {R"({"name":"a","fields":{"p":1,"q":2,"p":3}})", 35, "duplicate field 'p' in an event"},
+      {R"({"name":"a","fields":{"p":1},"fields":{"q":2}})", 30, "duplicate key 'fields' in an event"},
+  };
+  for (const auto& c : cases) {
+    for (const std::string& text : {c.line + "\n", "[" + c.line + "]"}) {
+      auto r = readAll(text);
+      EXPECT_TRUE(r->events.empty()) << text;
+      ASSERT_EQ(r->diags.errorCount(), 1u) << text << renderAll(r->diags);
+      EXPECT_EQ(r->diags.all()[0].message, c.message) << text;
+      if (text.back() == '\n') {
+        EXPECT_EQ(r->diags.all()[0].loc.col, c.col) << text;
+      }
+    }
+  }
+}
+
+TEST(JsonReader, OneEventPerLine) {
+  auto two = readAll("{\"name\":\"a\"}\n{\"name\":\"b\"} {\"name\":\"c\"}\n{\"name\":\"d\"}\n");
+  ASSERT_EQ(two->diags.errorCount(), 1u) << renderAll(two->diags);
+  EXPECT_EQ(two->diags.all()[0].loc.line, 2u);
+  EXPECT_EQ(two->events.back().origin.line, 3u);
+  auto spans = readAll("{\"name\":\"a\",\n \"ts\": 1}\n{\"name\":\"b\"}\n");
+  ASSERT_GE(spans->diags.errorCount(), 1u) << renderAll(spans->diags);
+  EXPECT_EQ(spans->diags.all()[0].loc.line, 1u);
+  auto tail = readAll("{\"name\":\"a\"}\n{\"name\":\"b\",\n\"ts\":1}\n");
+  ASSERT_GE(tail->diags.errorCount(), 1u) << renderAll(tail->diags);
+  EXPECT_EQ(tail->diags.all()[0].loc.line, 2u);
+}
+
+// A bad line in the middle of a large block: every good line around it is read, in order, with
+// its own line number (iterate_many hands the rest of the block to the line-by-line path).
+TEST(JsonReader, ABadLineCostsOnlyItself) {
+  std::string text;
+  const int n = 20000;
+  for (int i = 1; i <= n; ++i) {
+    if (i == 7000) text += "{\"name\":\"x\",\"ts\":}\n";
+    else if (i == 15000) text += "{\"name\":\"x\",\"ts\":\"late\"}\n";
+    else text += "{\"name\":\"e\",\"ts\":" + std::to_string(i) + "}\n";
+  }
+  auto r = readAll(text);
+  ASSERT_EQ(r->diags.errorCount(), 2u) << renderAll(r->diags);
+  EXPECT_EQ(r->diags.all()[0].loc.line, 7000u);
+  EXPECT_EQ(r->diags.all()[1].loc.line, 15000u);
+  ASSERT_EQ(r->events.size(), static_cast<size_t>(n - 2));
+  for (const auto& e : r->events) EXPECT_EQ(static_cast<uint64_t>(e.ts), e.origin.line);
+}
+
 }  // namespace
 }  // namespace vc
