@@ -23,7 +23,18 @@ const char* compressionName(Compression c) {
 
 namespace {
 constexpr size_t kRawChunk = size_t{256} << 10;
+
+uint64_t countNewlines(const char* p, const char* e) {
+  uint64_t n = 0;
+  while (p < e) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(e - p)));
+    if (!nl) break;
+    ++n;
+    p = nl + 1;
+  }
+  return n;
 }
+}  // namespace
 
 struct Input::Codec {
   z_stream z{};
@@ -350,7 +361,7 @@ bool LineReader::next(std::string_view& line, uint64_t& number, size_t& column0)
   }
 }
 
-bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t minBytes) {
+bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t minBytes, bool countLines) {
   if (stopped_) return false;
   if (!started_ && checkStart()) buf_.consume(3);
   if (stopped_) return false;
@@ -395,7 +406,7 @@ bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t 
     }
     // A NUL byte anywhere in the block: report it on its own line and stop there.
     if (const char* z = static_cast<const char*>(std::memchr(p, 0, cut))) {
-      uint64_t ln = stats_.lines + 1 + static_cast<uint64_t>(std::count(p, z, '\n'));
+      uint64_t ln = stats_.lines + 1 + countNewlines(p, z);
       const char* ls = static_cast<const char*>(memrchr(p, '\n', static_cast<size_t>(z - p)));
       ls = ls ? ls + 1 : p;
       diags_.error("trace-binary", Location{path(), ln, static_cast<uint32_t>(z - ls + 1)},
@@ -407,7 +418,7 @@ bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t 
       if (keep == 0) return false;
       block = std::string_view(p, keep);
       firstLine = stats_.lines + 1;
-      stats_.lines += static_cast<uint64_t>(std::count(p, p + keep, '\n'));
+      stats_.lines += countNewlines(p, p + keep);
       buf_.consume(keep);
       return true;
     }
@@ -415,8 +426,10 @@ bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t 
     // are whole: the buffer held them).
     block = std::string_view(p, cut);
     firstLine = stats_.lines + 1;
-    stats_.lines += static_cast<uint64_t>(std::count(p, p + cut, '\n'));
-    if (cut == n && n > 0 && p[n - 1] != '\n') ++stats_.lines;
+    if (countLines) {
+      stats_.lines += countNewlines(p, p + cut);
+      if (cut == n && n > 0 && p[n - 1] != '\n') ++stats_.lines;
+    }
     buf_.consume(cut);
     return true;
   }

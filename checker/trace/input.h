@@ -130,7 +130,11 @@ class LineReader {
   // the end of the input; `firstLine` is the number of its first line. The same rules hold (BOM,
   // NUL bytes, too-long lines are reported; CR bytes are left in the block). Do not mix with
   // next() on one reader.
-  bool nextBlock(std::string_view& block, uint64_t& firstLine, size_t minBytes = size_t{1} << 20);
+  // With countLines = false the caller counts the block's lines itself (it scans them anyway)
+  // and must call addLines() with that count before the next call.
+  bool nextBlock(std::string_view& block, uint64_t& firstLine, size_t minBytes = size_t{1} << 20,
+                 bool countLines = true);
+  void addLines(uint64_t n) { stats_.lines += n; }
   // True once reading stopped on an error (NUL byte, read error, corrupt compressed data).
   bool stopped() const { return stopped_; }
   const LineStats& stats() const { return stats_; }

@@ -62,6 +62,7 @@ struct NameCache {
 
 // Reads an integer value (signed, or unsigned kept as its bit pattern, or an integral double).
 bool readInt(od::value v, int64_t& out, RecordError& e, std::string_view what) {
+  if (!v.get_int64().get(out)) return true;  // the common case; other numbers below
   e.key = what;
   od::number_type t;
   if (v.get_number_type().get(t)) {
@@ -147,15 +148,21 @@ bool readId(od::value v, std::string& out, RecordError& e) {
 enum KeyBit : uint32_t { kName = 1, kTs = 2, kPid = 4, kTid = 8, kThread = 16, kFields = 32, kId = 64, kAfter = 128 };
 
 // One event object, already started On Demand. The scratch vectors are reused across events.
+// The thread of the previous event: most events repeat it.
+struct ThreadCache {
+  bool valid = false;
+  int64_t pid = 0, tid = 0;
+  uint32_t thread = 0;
+};
+
 bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event& ev, RecordError& e, NameCache& names,
-               std::vector<std::string>& otherKeys) {
+               std::vector<std::string>& otherKeys, ThreadCache& tc) {
   ev.clear();
   ev.origin.source = sourceIndex;
   uint32_t seen = 0;
   otherKeys.clear();
   int64_t pid = 0, tid = 0;
-  std::string_view threadName;
-  std::string threadNameCopy;
+  std::string_view threadName;  // in the parser's string buffer: valid for the whole document
   auto once = [&](uint32_t bit, std::string_view key) {
     if (seen & bit) {
       e.msg = "duplicate key '" + std::string(key) + "' in an event";
@@ -168,11 +175,34 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
     return true;
   };
   for (auto field : obj) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) {
+    // The key as written (between its quotes; escapes kept): the known keys have none, so
+    // comparing raw bytes is exact and needs no copy.
+    od::raw_json_string rk;
+    if (field.key().get(rk)) {
       e.msg = "not valid JSON";
       e.syntax = true;
       return false;
+    }
+    std::string_view key;
+    const char* kp = rk.raw();
+    switch (kp[0]) {  // the keys vconform reads, compared in place
+      case 'n': if (rk.unsafe_is_equal("name")) key = "name"; break;
+      case 't':
+        if (rk.unsafe_is_equal("ts")) key = "ts";
+        else if (rk.unsafe_is_equal("tid")) key = "tid";
+        else if (rk.unsafe_is_equal("thread")) key = "thread";
+        break;
+      case 'p': if (rk.unsafe_is_equal("pid")) key = "pid"; break;
+      case 'f': if (rk.unsafe_is_equal("fields")) key = "fields"; break;
+      case 'i': if (rk.unsafe_is_equal("id")) key = "id"; break;
+      case 'a': if (rk.unsafe_is_equal("after")) key = "after"; break;
+      default: break;
+    }
+    if (key.empty()) {  // another key, as written (escapes kept)
+      size_t kn = 0;
+      while (kp[kn] != '"') kn += kp[kn] == '\\' ? 2 : 1;
+      key = std::string_view(kp, kn);
+      if (key.empty()) key = "\"\"";
     }
     od::value v;
     if (field.value().get(v)) {
@@ -203,7 +233,6 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
         e.key = key;
         return false;
       }
-      threadNameCopy.assign(threadName);  // the view dies with the next string read
     } else if (key == "fields") {
       if (!once(kFields, key)) return false;
       od::object fo;
@@ -278,10 +307,16 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
     return false;
   }
   if (!(seen & kTid)) tid = pid;
-  ev.thread = tables.threads.intern(sourceIndex, pid, tid);
-  if (!threadNameCopy.empty()) {
+  if (!tc.valid || tc.pid != pid || tc.tid != tid) {
+    tc.thread = tables.threads.intern(sourceIndex, pid, tid);
+    tc.pid = pid;
+    tc.tid = tid;
+    tc.valid = true;
+  }
+  ev.thread = tc.thread;
+  if (!threadName.empty()) {
     auto& t = tables.threads.at(ev.thread);
-    if (t.name.empty()) t.name = std::move(threadNameCopy);
+    if (t.name.empty()) t.name.assign(threadName);
   }
   return true;
 }
@@ -307,7 +342,8 @@ void syntaxError(const char* p, size_t n, dom::parser& domParser, RecordError& e
 // The DOM parser checks the whole record first (one JSON value and nothing after it, with
 // simdjson's words for what is wrong); the event is then read On Demand.
 bool parseOne(const char* p, size_t n, od::parser& parser, dom::parser& domParser, uint32_t sourceIndex,
-              TraceTables& tables, Event& ev, RecordError& e, NameCache& names, std::vector<std::string>& keys) {
+              TraceTables& tables, Event& ev, RecordError& e, NameCache& names, std::vector<std::string>& keys,
+              ThreadCache& tc) {
   dom::element d;
   if (domParser.parse(reinterpret_cast<const uint8_t*>(p), n, false).get(d)) {
     syntaxError(p, n, domParser, e);
@@ -324,7 +360,7 @@ bool parseOne(const char* p, size_t n, od::parser& parser, dom::parser& domParse
     syntaxError(p, n, domParser, e);
     return false;
   }
-  bool ok = readEvent(obj, sourceIndex, tables, ev, e, names, keys);
+  bool ok = readEvent(obj, sourceIndex, tables, ev, e, names, keys, tc);
   if (!ok && e.syntax) syntaxError(p, n, domParser, e);
   return ok;
 }
@@ -343,6 +379,7 @@ struct JsonTraceReader::Impl {
   dom::parser domParser;   // messages for syntax errors
   NameCache names;
   std::vector<std::string> keys;
+  ThreadCache threadCache;
   enum class Mode { Unknown, Lines, Array } mode = Mode::Unknown;
   bool wrapped = false;    // {"events": [...]}
   bool stopped = false;
@@ -456,7 +493,7 @@ struct JsonTraceReader::Impl {
   // ---- JSON Lines
 
   bool startBlock() {
-    if (!lines.nextBlock(block, blockLine, kBlock)) return false;
+    if (!lines.nextBlock(block, blockLine, kBlock, false)) return false;
     haveBlock = true;
     slow = false;
     lineOff = 0;
@@ -515,15 +552,28 @@ struct JsonTraceReader::Impl {
       while (lead < n && (l[lead] == ' ' || l[lead] == '\t')) ++lead;
       if (lead == n) continue;
       RecordError e;
-      if (parseOne(l.data(), n, lineParser, domParser, source, tables, ev, e, names, keys)) {
+      if (parseOne(l.data(), n, lineParser, domParser, source, tables, ev, e, names, keys, threadCache)) {
         delivered(ev, ln);
         return true;
       }
       report(ln, l.data(), n, e);
       if (tooMany()) return false;
     }
-    haveBlock = false;
+    endBlock();
     return false;
+  }
+
+  // The block is done: tell the line layer how many lines it held.
+  void endBlock() {
+    uint64_t n;
+    if (slow) {
+      n = resumeLine - blockLine;
+    } else {
+      lineAt(block.size());
+      n = lineNo - blockLine + (!block.empty() && block.back() != '\n' ? 1 : 0);
+    }
+    lines.addLines(n);
+    haveBlock = false;
   }
 
   bool nextLine(Event& ev) {
@@ -544,7 +594,7 @@ struct JsonTraceReader::Impl {
           continue;
         }
         if (lastDocLine) checkOneLine(block.size());
-        haveBlock = false;
+        endBlock();
         continue;
       }
       size_t idx = it.current_index();
@@ -571,7 +621,7 @@ struct JsonTraceReader::Impl {
         enterSlow(lineOff, ln);
         continue;
       }
-      ok = readEvent(obj, source, tables, ev, e, names, keys);
+      ok = readEvent(obj, source, tables, ev, e, names, keys, threadCache);
       if (!ok && e.syntax) {
         enterSlow(lineOff, ln);
         continue;
@@ -751,7 +801,7 @@ struct JsonTraceReader::Impl {
       expectComma = true;
       // ByteBuffer keeps kPadding readable bytes after its valid ones, so the span is padded.
       RecordError e;
-      if (parseOne(p, j, lineParser, domParser, source, tables, ev, e, names, keys)) {
+      if (parseOne(p, j, lineParser, domParser, source, tables, ev, e, names, keys, threadCache)) {
         delivered(ev, startLine);
         return true;
       }
@@ -783,9 +833,10 @@ bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& ta
   static thread_local dom::parser domParser;
   NameCache names;
   std::vector<std::string> keys;
+  ThreadCache tc;
   simdjson::padded_string padded(text);
   RecordError e;
-  if (parseOne(padded.data(), padded.size(), parser, domParser, sourceIndex, tables, ev, e, names, keys)) return true;
+  if (parseOne(padded.data(), padded.size(), parser, domParser, sourceIndex, tables, ev, e, names, keys, tc)) return true;
   err = e.msg;
   help = e.help;
   errCol = e.offset == SIZE_MAX ? 1 : static_cast<uint32_t>(e.offset) + 1;
