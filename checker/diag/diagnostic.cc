@@ -7,10 +7,9 @@ namespace vc {
 Diagnostic& Diagnostics::add(Severity s, std::string code, Location loc, std::string message,
                              std::string help) {
   if (s == Severity::Error) ++errors_;
-  size_t same = 0;
-  for (const auto& d : list_)
-    if (d.code == code) ++same;
-  if (same >= limit_) {
+  auto it = perCode_.find(code);
+  if (it == perCode_.end()) it = perCode_.emplace(code, 0).first;
+  if (it->second++ >= limit_) {
     ++suppressed_;
     sink_ = Diagnostic{};
     return sink_;
@@ -29,6 +28,11 @@ Diagnostic& Diagnostics::note(std::string code, Location loc, std::string messag
   return add(Severity::Note, std::move(code), std::move(loc), std::move(message), std::move(help));
 }
 
+void Diagnostic::setSnippet(std::string_view line) {
+  // render() shows 200 bytes and "..." when there are more.
+  snippet.assign(line.substr(0, 256));
+}
+
 static const char* severityName(Severity s) {
   switch (s) {
     case Severity::Note: return "note";
@@ -38,26 +42,32 @@ static const char* severityName(Severity s) {
   return "error";
 }
 
-// Non-printable bytes in a snippet are shown as \xNN so a binary input cannot garble a terminal.
-static std::string printable(const std::string& s, size_t max = 200) {
+std::string escapeControl(std::string_view s, bool tabsAsSpace) {
   std::string out;
-  for (size_t i = 0; i < s.size() && i < max; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\t') out += ' ';
+  out.reserve(s.size());
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '\t' && tabsAsSpace) out += ' ';
     else if (c < 0x20 || c == 0x7f) {
       static const char* hex = "0123456789abcdef";
       out += "\\x";
       out += hex[c >> 4];
       out += hex[c & 15];
-    } else out += static_cast<char>(c);
+    } else out += ch;
   }
+  return out;
+}
+
+// A snippet: its first `max` bytes, printable.
+static std::string printable(const std::string& s, size_t max = 200) {
+  std::string out = escapeControl(std::string_view(s).substr(0, max), true);
   if (s.size() > max) out += "...";
   return out;
 }
 
 std::string render(const Diagnostic& d) {
   std::string out;
-  out += d.loc.file.empty() ? std::string("vconform") : d.loc.file;
+  out += d.loc.file.empty() ? std::string("vconform") : escapeControl(d.loc.file);
   if (d.loc.line) {
     out += ':' + std::to_string(d.loc.line);
     if (d.loc.col) out += ':' + std::to_string(d.loc.col);
@@ -65,7 +75,7 @@ std::string render(const Diagnostic& d) {
   out += ": ";
   out += severityName(d.severity);
   out += ": ";
-  out += d.message;
+  out += escapeControl(d.message);
   if (!d.code.empty()) out += " [" + d.code + "]";
   out += '\n';
   if (!d.snippet.empty() && d.loc.line) {
@@ -77,7 +87,7 @@ std::string render(const Diagnostic& d) {
       out += ' ' + pad + " | " + std::string(d.loc.col - 1, ' ') + std::string(d.span ? d.span : 1, '^') + '\n';
     }
   }
-  if (!d.help.empty()) out += "  = help: " + d.help + '\n';
+  if (!d.help.empty()) out += "  = help: " + escapeControl(d.help) + '\n';
   return out;
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vc {
@@ -26,6 +28,10 @@ struct Diagnostic {
   std::string help;     // how to fix it (may be empty)
   std::string snippet;  // the offending source line, if known (without newline)
   uint32_t span = 1;    // caret width under the snippet
+
+  // Keeps the start of `line` as the snippet: what render() shows of it (a one-line binary file
+  // must not be copied whole into each of its diagnostics).
+  void setSnippet(std::string_view line);
 };
 
 // An ordered collection of diagnostics. Ordering is by insertion; renderers may sort.
@@ -38,7 +44,7 @@ class Diagnostics {
   bool hasErrors() const { return errors_ > 0; }
   size_t errorCount() const { return errors_; }
   const std::vector<Diagnostic>& all() const { return list_; }
-  void clear() { list_.clear(); errors_ = 0; }
+  void clear() { list_.clear(); perCode_.clear(); errors_ = 0; suppressed_ = 0; }
   // Cap on stored diagnostics per code so a garbage input cannot exhaust memory; the excess is
   // counted and summarised by render().
   void setLimitPerCode(size_t n) { limit_ = n; }
@@ -47,6 +53,7 @@ class Diagnostics {
  private:
   Diagnostic& add(Severity s, std::string code, Location loc, std::string message, std::string help);
   std::vector<Diagnostic> list_;
+  std::map<std::string, size_t, std::less<>> perCode_;  // diagnostics seen per code, kept or not
   size_t errors_ = 0;
   size_t limit_ = 50;
   size_t suppressed_ = 0;
@@ -58,7 +65,11 @@ class Diagnostics {
 //     12 | source line
 //        |      ^^^
 //     = help: how to fix
+// Control characters in the file name, message, help and snippet are shown as \xNN: a path
+// holding a newline cannot split its file:line:col, a binary input cannot garble a terminal.
 std::string render(const Diagnostic& d);
 std::string renderAll(const Diagnostics& ds);
+// `s` with control characters (and DEL) written as \xNN; tabs become a space if `tabsAsSpace`.
+std::string escapeControl(std::string_view s, bool tabsAsSpace = false);
 
 }  // namespace vc

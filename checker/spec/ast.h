@@ -113,6 +113,12 @@ struct SpecFile {
   std::vector<StateDecl> states;
   std::vector<SyncDecl> syncs;
   std::vector<RuleDecl> rules;
+  // The parser gave up after kMaxSyntaxErrors: the items above are only a prefix of the file.
+  bool truncated = false;
 };
+
+// Syntax errors after which the parser stops reading a file (a trace or a binary given as a
+// spec has one on every line).
+inline constexpr size_t kMaxSyntaxErrors = 50;
 
 }  // namespace vc::spec

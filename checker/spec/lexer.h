@@ -1,6 +1,7 @@
 // Spec lexer: text -> tokens with 1-based line/column. Never throws; bad characters become
 // Error tokens that the parser reports. Line ends are white space; `bol` marks a token that
-// starts a line, which the parser uses to resynchronise after an error.
+// starts a line, which the parser uses to resynchronise after an error. Tokens are made on
+// demand (Lexer::next), so memory does not grow with the input beyond the text itself.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,25 @@ struct Token {
   bool bol = false;  // first token on its line
 };
 
+class Lexer {
+ public:
+  explicit Lexer(std::string_view src) : s_(src) {}
+  // The next token; End at the end of the text, and again on every later call.
+  Token next();
+
+ private:
+  Token make(Tok k, size_t at, size_t len, std::string text = {}, int64_t v = 0);
+  Token number(size_t start, bool negative);
+  uint32_t col(size_t at) const { return static_cast<uint32_t>(at - lineStart_ + 1); }
+
+  std::string_view s_;
+  size_t i_ = 0;
+  size_t lineStart_ = 0;
+  uint32_t line_ = 1;
+  uint32_t lastLine_ = 0;  // line of the previous token
+};
+
+// Every token of `src`, End last (tests).
 std::vector<Token> lex(std::string_view src);
 const char* tokName(Tok t);
 

@@ -91,6 +91,10 @@ struct Spec {
   std::vector<std::string> names;  // `spec NAME` per file
 };
 
+// The largest spec file read (a bigger one is refused with a diagnostic: memory stays bounded
+// whatever path is given, /dev/zero included).
+inline constexpr size_t kMaxSpecBytes = size_t{8} << 20;
+
 // Parses and resolves one spec file into `out` (appending). Returns false if it had errors.
 bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diagnostics& diags);
 // The same, from text (tests).

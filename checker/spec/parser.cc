@@ -1,5 +1,6 @@
 #include "spec/parser.h"
 
+#include <array>
 #include <set>
 
 #include "spec/lexer.h"
@@ -61,29 +62,42 @@ const char* syncName(SyncKind k) {
   return "?";
 }
 
-std::string sourceLine(std::string_view src, uint32_t line) {
-  size_t start = 0;
-  for (uint32_t l = 1; l < line; ++l) {
-    size_t nl = src.find('\n', start);
-    if (nl == std::string_view::npos) return {};
-    start = nl + 1;
-  }
-  size_t end = src.find('\n', start);
-  std::string out(src.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-  if (!out.empty() && out.back() == '\r') out.pop_back();
-  return out;
-}
-
 namespace {
 
 const std::set<std::string> kTopLevel = {"spec", "const", "event", "state", "sync", "rule"};
 
 struct SyntaxError {};
 
+// Tokens by absolute position, lexed on demand into a small ring: the parser looks at most one
+// token back and one ahead, and holds a token reference for a few steps only.
+class TokenStream {
+ public:
+  explicit TokenStream(std::string_view src) : lexer_(src) {}
+  const Token& at(size_t i) {
+    while (lexed_ <= i && !ended_) {
+      Token& t = ring_[lexed_ % kRing];
+      t = lexer_.next();
+      ended_ = t.kind == Tok::End;
+      ++lexed_;
+    }
+    if (i >= lexed_) i = lexed_ - 1;  // the End token
+    return ring_[i % kRing];
+  }
+  // True if `i` is the End token (or past it).
+  bool atEnd(size_t i) { return at(i).kind == Tok::End; }
+
+ private:
+  static constexpr size_t kRing = 8;
+  Lexer lexer_;
+  std::array<Token, kRing> ring_;
+  size_t lexed_ = 0;
+  bool ended_ = false;
+};
+
 class Parser {
  public:
-  Parser(const std::string& path, std::string_view src, Diagnostics& diags)
-      : path_(path), src_(src), diags_(diags), toks_(lex(src)) {}
+  Parser(const std::string& path, const SourceLines& lines, std::string_view src, Diagnostics& diags)
+      : path_(path), lines_(lines), diags_(diags), toks_(src) {}
 
   SpecFile run() {
     SpecFile f;
@@ -117,6 +131,16 @@ class Parser {
           error(peek(), "unexpected " + describe(peek()) + " after the end of the declaration",
                 peek().bol ? "a line that continues a declaration is indented; a new one starts in column 1" : "");
       } catch (const SyntaxError&) {
+        if (++errors_ >= kMaxSyntaxErrors && peek().kind != Tok::End) {
+          recover();
+          if (peek().kind != Tok::End) {
+            diags_.note("spec-syntax-stopped", Location{path_, peek().line, 0},
+                        "stopped reading this file after " + std::to_string(errors_) + " syntax errors",
+                        "is it a spec file? Fix these errors first");
+            f.truncated = true;
+            return f;
+          }
+        }
         recover();
       }
     }
@@ -124,10 +148,10 @@ class Parser {
   }
 
  private:
-  const Token& peek(size_t k = 0) const { return toks_[std::min(pos_ + k, toks_.size() - 1)]; }
+  const Token& peek(size_t k = 0) { return toks_.at(pos_ + k); }
   const Token& next() {
-    const Token& t = toks_[pos_];
-    if (pos_ + 1 < toks_.size()) ++pos_;
+    const Token& t = toks_.at(pos_);
+    if (t.kind != Tok::End) ++pos_;
     return t;
   }
 
@@ -145,16 +169,16 @@ class Parser {
     // A token that starts the next item means this one ended too early: point just after the
     // last token of the item instead, on its own line.
     if (&t == &peek() && pos_ > itemStart_ && startsItem(t)) {
-      const Token& prev = toks_[pos_ - 1];
+      const Token& prev = toks_.at(pos_ - 1);
       std::string m = msg;
       size_t found = m.find(", found ");
       if (found != std::string::npos) m = m.substr(0, found) + " at the end of the line";
       auto& d = diags_.error("spec-syntax", Location{path_, prev.line, prev.col + prev.len}, m, help);
-      d.snippet = sourceLine(src_, prev.line);
+      d.setSnippet(lines_.line(prev.line));
       throw SyntaxError{};
     }
     auto& d = diags_.error("spec-syntax", Location{path_, t.line, t.col}, msg, help);
-    d.snippet = sourceLine(src_, t.line);
+    d.setSnippet(lines_.line(t.line));
     d.span = t.len;
     throw SyntaxError{};
   }
@@ -171,7 +195,7 @@ class Parser {
     while (!startsItem(peek())) next();
   }
 
-  bool isKw(const char* kw, size_t k = 0) const { return peek(k).kind == Tok::Ident && peek(k).text == kw; }
+  bool isKw(const char* kw, size_t k = 0) { return peek(k).kind == Tok::Ident && peek(k).text == kw; }
   bool acceptKw(const char* kw) {
     if (!isKw(kw)) return false;
     next();
@@ -432,17 +456,23 @@ class Parser {
   }
 
   const std::string& path_;
-  std::string_view src_;
+  const SourceLines& lines_;
   Diagnostics& diags_;
-  std::vector<Token> toks_;
+  TokenStream toks_;
   size_t pos_ = 0;
   size_t itemStart_ = 0;
+  size_t errors_ = 0;
 };
 
 }  // namespace
 
+SpecFile parse(const std::string& path, std::string_view src, const SourceLines& lines, Diagnostics& diags) {
+  return Parser(path, lines, src, diags).run();
+}
+
 SpecFile parse(const std::string& path, std::string_view src, Diagnostics& diags) {
-  return Parser(path, src, diags).run();
+  SourceLines lines(src);
+  return parse(path, src, lines, diags);
 }
 
 }  // namespace vc::spec

@@ -6,14 +6,13 @@
 #include <string_view>
 
 #include "diag/diagnostic.h"
+#include "diag/source-lines.h"
 #include "spec/ast.h"
 
 namespace vc::spec {
 
-// `path` names the file in diagnostics; `src` is its text.
+// `path` names the file in diagnostics; `src` is its text; `lines` indexes it for snippets.
+SpecFile parse(const std::string& path, std::string_view src, const SourceLines& lines, Diagnostics& diags);
 SpecFile parse(const std::string& path, std::string_view src, Diagnostics& diags);
-
-// The source line `line` (1-based) of `src`, for diagnostic snippets.
-std::string sourceLine(std::string_view src, uint32_t line);
 
 }  // namespace vc::spec

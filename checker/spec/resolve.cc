@@ -1,8 +1,9 @@
 // AST -> checked model: resolves names, checks fields and parameter bindings, folds constants.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "spec/model.h"
 #include "spec/parser.h"
@@ -106,8 +107,8 @@ using namespace spec;
 
 class Resolver {
  public:
-  Resolver(const SpecFile& f, std::string_view src, Spec& out, SymbolTable& symbols, Diagnostics& diags)
-      : f_(f), src_(src), out_(out), symbols_(symbols), diags_(diags) {}
+  Resolver(const SpecFile& f, const SourceLines& lines, Spec& out, SymbolTable& symbols, Diagnostics& diags)
+      : f_(f), lines_(lines), out_(out), symbols_(symbols), diags_(diags) {}
 
   void run() {
     out_.files.push_back(f_.path);
@@ -132,7 +133,7 @@ class Resolver {
     }
     for (const auto& s : f_.states) {
       if (states_.count(s.name)) { err(s.pos, "state '" + s.name + "' is defined twice", ""); continue; }
-      states_[s.name] = &s;
+      states_[s.name] = StateInfo{&s, state(s)};
     }
     for (const auto& s : f_.syncs) sync(s);
     std::set<std::string> ids;
@@ -146,12 +147,12 @@ class Resolver {
  private:
   void err(const Pos& p, const std::string& msg, const std::string& help) {
     auto& d = diags_.error("spec-semantic", Location{f_.path, p.line, p.col}, msg, help);
-    d.snippet = sourceLine(src_, p.line);
+    d.setSnippet(lines_.line(p.line));
     d.span = p.len;
   }
   void warn(const Pos& p, const std::string& msg, const std::string& help) {
     auto& d = diags_.warning("spec-lint", Location{f_.path, p.line, p.col}, msg, help);
-    d.snippet = sourceLine(src_, p.line);
+    d.setSnippet(lines_.line(p.line));
     d.span = p.len;
   }
 
@@ -281,10 +282,12 @@ class Resolver {
         if (idx < 0) {
           if (a.op == Op::Bind)
             err(a.pos, "'" + paramName + "' is not a parameter here",
-                "add it to the rule's 'forall', or compare it: " + a.field + " == VALUE");
+                std::string(inState_ ? "add it to the state's parameters" : "add it to the rule's 'forall'") +
+                    ", or compare it: " + a.field + " == VALUE");
           else
             err(a.rhs.pos, "'" + paramName + "' is neither a constant nor a parameter of this rule",
-                "define it (const " + paramName + " = VALUE) or add it to the rule's forall");
+                "define it (const " + paramName + " = VALUE) or add it to the " +
+                    (inState_ ? "state's parameters" : "rule's forall"));
           ok = false;
           continue;
         }
@@ -326,7 +329,7 @@ class Resolver {
           for (const auto& bd : m.binds) b |= bd.second == i;
           if (!b) missing += (missing.empty() ? "" : ", ") + params[i];
         }
-        err(p.pos, "this pattern binds some parameters of the rule but not " + missing,
+        err(p.pos, std::string("this pattern binds some parameters of the ") + (inState_ ? "state" : "rule") + " but not " + missing,
             "a pattern binds all of the rule's parameters, or none (then it applies to every instance)");
         ok = false;
         continue;
@@ -342,16 +345,38 @@ class Resolver {
     return ok;
   }
 
+  // The rule's lines: its first and the indented ones after it, up to a blank or comment line.
   std::string ruleText(uint32_t line) {
-    std::string text = sourceLine(src_, line);
-    for (uint32_t l = line + 1;; ++l) {
-      std::string s = sourceLine(src_, l);
+    std::string text(lines_.line(line));
+    for (uint64_t l = uint64_t{line} + 1; l <= lines_.count(); ++l) {
+      std::string_view s = lines_.line(l);
       if (s.empty() || (s[0] != ' ' && s[0] != '\t')) break;
       size_t i = s.find_first_not_of(" \t");
-      if (i == std::string::npos || s[i] == '#') break;
-      text += '\n' + s;
+      if (i == std::string_view::npos || s[i] == '#') break;
+      text += '\n';
+      text += s;
     }
     return text;
+  }
+
+  // A state's patterns are checked where it is declared, used or not: its events and fields
+  // exist, and what it binds are its own parameters. False if something is wrong (reported).
+  bool state(const StateDecl& s) {
+    std::vector<std::string> params;
+    std::set<std::string> seen;
+    bool ok = true;
+    for (const auto& [p, pos] : s.params) {
+      if (!seen.insert(p).second) { err(pos, "parameter '" + p + "' is listed twice", ""); ok = false; }
+      params.push_back(p);
+    }
+    inState_ = true;
+    for (const auto* alts : {&s.open, &s.close}) {
+      std::vector<Matcher> ms;
+      bool broadcast = false;
+      ok &= role(*alts, params, ms, broadcast);
+    }
+    inState_ = false;
+    return ok;
   }
 
   void rule(const RuleDecl& d) {
@@ -391,7 +416,8 @@ class Resolver {
         err(d.state.pos, "unknown state '" + d.state.name + "'", "define it: state NAME(param) = OPEN .. CLOSE");
         return;
       }
-      const StateDecl& st = *it->second;
+      if (!it->second.ok) return;  // its own errors are reported at its declaration
+      const StateDecl& st = *it->second.decl;
       if (st.params.size() != d.state.args.size()) {
         err(d.state.pos, "state '" + st.name + "' takes " + std::to_string(st.params.size()) + " parameter(s), given " +
                              std::to_string(d.state.args.size()), "");
@@ -426,7 +452,7 @@ class Resolver {
     r.kind = s.kind;
     r.file = f_.path;
     r.line = s.pos.line;
-    r.text = sourceLine(src_, s.pos.line);
+    r.text = std::string(lines_.line(s.pos.line));
     auto side = [&](const PatAlts& alts, std::vector<Matcher>& out) -> int {
       int keys = -1;
       for (const auto& p : alts) {
@@ -468,36 +494,75 @@ class Resolver {
     out_.syncs.push_back(std::move(r));
   }
 
+  struct StateInfo {
+    const StateDecl* decl = nullptr;
+    bool ok = false;
+  };
+
   const SpecFile& f_;
-  std::string_view src_;
+  const SourceLines& lines_;
   Spec& out_;
   SymbolTable& symbols_;
   Diagnostics& diags_;
   std::map<std::string, Value> consts_;
   std::map<std::string, const EventDecl*> events_;
-  std::map<std::string, const StateDecl*> states_;
+  std::map<std::string, StateInfo> states_;
+  bool inState_ = false;  // checking a state declaration: words in diagnostics
 };
 
 }  // namespace
 
 bool loadSpecText(const std::string& path, std::string_view text, Spec& out, SymbolTable& symbols, Diagnostics& diags) {
   size_t before = diags.errorCount();
-  SpecFile f = spec::parse(path, text, diags);
-  Resolver(f, text, out, symbols, diags).run();
+  SourceLines lines(text);
+  SpecFile f = spec::parse(path, text, lines, diags);
+  // Names declared after where the parser stopped would show up as unknown: no resolution then.
+  if (!f.truncated) Resolver(f, lines, out, symbols, diags).run();
   return diags.errorCount() == before;
 }
 
-bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.error("spec-open", Location{path, 0, 0}, "cannot open the spec file", "check the path given to --spec");
+static bool readSpecFile(const std::string& path, std::string& text, Diagnostics& diags) {
+  const Location where{path.empty() ? std::string("''") : path, 0, 0};
+  std::error_code ec;
+  auto st = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::is_directory(st)) {
+    diags.error("spec-open", where, "this is a directory, not a spec file", "give the path of a .spec file");
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.find('\0') != std::string::npos) {
-    diags.error("spec-binary", Location{path, 0, 0}, "this spec file contains NUL bytes: is it a binary file?", "");
+  // Read with a bound: the path may be a device, a pipe or a huge file given by mistake.
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error("spec-open", where, "cannot open the spec file", "check the path given to --spec");
+    return false;
+  }
+  text.clear();
+  char buf[65536];
+  while (in) {
+    in.read(buf, sizeof buf);
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxSpecBytes) {
+      diags.error("spec-too-large", where,
+                  "this spec file is larger than " + std::to_string(kMaxSpecBytes >> 20) + " MiB: is it a spec file?",
+                  "a spec holds declarations and rules; split a generated one into several --spec files");
+      return false;
+    }
+  }
+  if (in.bad()) {
+    diags.error("spec-open", where, "cannot read the spec file", "");
+    return false;
+  }
+  return true;
+}
+
+bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diagnostics& diags) {
+  std::string text;
+  if (!readSpecFile(path, text, diags)) return false;
+  if (size_t nul = text.find('\0'); nul != std::string::npos) {
+    size_t nl = text.rfind('\n', nul);
+    size_t lineStart = nl == std::string::npos ? 0 : nl + 1;
+    uint64_t line = 1 + static_cast<uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(lineStart), '\n'));
+    diags.error("spec-binary", Location{path, line, static_cast<uint32_t>(nul - lineStart + 1)},
+                "this spec file contains a NUL byte: is it a binary file?", "");
     return false;
   }
   return loadSpecText(path, text, out, symbols, diags);
