@@ -1,12 +1,14 @@
 #include "app/commands.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "app/flags.h"
 #include "check/automaton.h"
 #include "check/engine.h"
 #include "report/report.h"
@@ -27,6 +29,18 @@ bool splitAssign(const std::string& s, std::string& path, std::string& value) {
   return true;
 }
 
+// The flags every trace-reading command shares, checked before anything is read.
+void checkCommonFlags(const CommonArgs& a, Diagnostics& diags) {
+  if (a.tracingNameField.empty())
+    diags.error("flag-tracing-name-field", Location{}, "--tracing-name-field is empty: no event would have a name",
+                "name the key of \"fields\" that holds the event name (default: message)");
+  for (const auto& m : a.maps) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(m, ec))
+      diags.error("flag-maps", Location{m, 0, 0}, "--maps names no directory", "give a directory holding *.map.json files");
+  }
+}
+
 std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags,
                                      UnmatchedSink onUnmatched = {}) {
   std::map<std::string, std::string> formats;
@@ -41,14 +55,16 @@ std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, D
   }
   for (const auto& s : a.clockOffsets) {
     std::string p, v;
-    char* end = nullptr;
-    if (!splitAssign(s, p, v) || (std::strtoll(v.c_str(), &end, 10), *end != '\0')) {
-      diags.error("flag-clock-offset", Location{}, "--clock-offset '" + s + "' must be PATH=NANOSECONDS",
+    int64_t ns = 0;
+    if (!splitAssign(s, p, v) || !parseInt64(v, ns)) {
+      diags.error("flag-clock-offset", Location{},
+                  "--clock-offset '" + s + "' must be PATH=NANOSECONDS, a whole number of 64 bits (at most 19 digits)",
                   "e.g. --clock-offset qemu.log=-1500000");
       continue;
     }
-    offsets[p] = std::strtoll(v.c_str(), nullptr, 10);
+    offsets[p] = ns;
   }
+
   for (const auto& [p, v] : formats)
     if (std::find(a.traces.begin(), a.traces.end(), p) == a.traces.end())
       diags.error("flag-format", Location{}, "--input-format names '" + p + "', which is not one of the traces", "");
@@ -70,7 +86,7 @@ std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, D
   }
   if (diags.hasErrors()) return nullptr;
   if (readers.size() == 1) return std::move(readers[0]);
-  return std::make_unique<MergedReader>(std::move(readers), tables);
+  return std::make_unique<MergedReader>(std::move(readers), tables, &diags);
 }
 
 bool loadSpecs(const std::vector<std::string>& files, Spec& spec, TraceTables& tables, Diagnostics& diags) {
@@ -104,6 +120,12 @@ int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
     diags.error("flag-format", Location{}, "--format must be text, json, junit or sarif, not '" + a.format + "'", "");
   if (a.specs.empty()) diags.error("flag-spec", Location{}, "no spec given", "pass --spec FILE (e.g. specs/vhost-user.spec)");
   if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform check TRACE... --spec FILE");
+  checkCommonFlags(a, diags);
+  if (a.predictBudget < 1 || a.predictBudget > kMaxPredictBudget)
+    diags.error("flag-predict-budget", Location{},
+                "--predict-budget takes a whole number from 1 to " + std::to_string(kMaxPredictBudget), "");
+  if (a.context > kMaxContextEvents)
+    diags.error("flag-context", Location{}, "--context takes a whole number from 0 to " + std::to_string(kMaxContextEvents), "");
   opts.predictBudget = a.predictBudget;
   opts.contextEvents = a.context;
   opts.keepGraph = !a.dotFile.empty();
@@ -143,6 +165,7 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
   TraceTables tables;
   Spec spec;
   if (a.specs.empty()) diags.error("flag-spec", Location{}, "no spec given", "vconform lint SPEC... [--trace TRACE]");
+  checkCommonFlags(a, diags);
   if (diags.hasErrors() || !loadSpecs(a.specs, spec, tables, diags)) {
     err = renderAll(diags);
     return kExitBadInput;
@@ -230,6 +253,7 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
   if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform events TRACE...");
   if (a.unmatched && a.format != "text")
     diags.error("flag-format", Location{}, "--unmatched prints text lines: it takes no --format", "");
+  checkCommonFlags(a, diags);
   std::unique_ptr<TraceReader> reader;
   if (a.unmatched) {
     // Every line no map pattern matched, as file:line: text, then one summary line per source.

@@ -106,8 +106,12 @@ Verdict RuleAutomaton::bodyStep(MonState& s, const StepInput& in) const {
       return {};
     case RelKind::LeadsTo:
       if (R && s.trigger) {
-        if (r_.withinNs && s.triggerHasTs && in.hasTs && in.ts - s.triggerTs > *r_.withinNs)
-          return Verdict{Reason::TooLate, in.ref, s.triggerRef, in.ts - s.triggerTs};
+        if (r_.withinNs && s.triggerHasTs && in.hasTs) {
+          // The delay in 64 bits; one beyond them (timestamps far apart) is later than any bound.
+          int64_t delay;
+          if (__builtin_sub_overflow(in.ts, s.triggerTs, &delay)) delay = in.ts > s.triggerTs ? INT64_MAX : INT64_MIN;
+          if (delay > *r_.withinNs) return Verdict{Reason::TooLate, in.ref, s.triggerRef, delay};
+        }
         s.trigger = false;
         s.triggerRef = kNoRef;
         s.triggerTs = 0;

@@ -11,7 +11,7 @@ std::string formatDuration(int64_t ns) {
     else std::snprintf(buf, sizeof buf, "%.3f %s", v, unit);
     return std::string(buf);
   };
-  int64_t a = ns < 0 ? -ns : ns;
+  uint64_t a = ns < 0 ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);  // INT64_MIN too
   if (a >= 1000000000) return fmt(static_cast<double>(ns) / 1e9, "s");
   if (a >= 1000000) return fmt(static_cast<double>(ns) / 1e6, "ms");
   if (a >= 1000) return fmt(static_cast<double>(ns) / 1e3, "us");
@@ -61,7 +61,8 @@ std::string explain(const Rule& r, const Verdict& v, const EventRef* culprit, co
     case Reason::NoEarlier: return c + " occurred" + scope + " with no " + L + " before it";
     case Reason::NoResponse: return a + " was never followed by " + R + scope;
     case Reason::TooLate:
-      return c + " came " + formatDuration(v.detail) + " after " + a + "; " + R + " must follow within " +
+      return c + " came " + (v.detail == INT64_MAX ? "more than " : "") + formatDuration(v.detail) + " after " + a +
+             "; " + R + " must follow within " +
              formatDuration(*r.withinNs);
     case Reason::OutsideState: return c + " occurred while state " + r.stateName + " was not open" + scope;
     case Reason::CountAhead:

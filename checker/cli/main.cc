@@ -1,9 +1,11 @@
 // vconform: the command line. Parses flags and calls the library (app/commands.h); nothing else.
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/flags.h"
 
 namespace {
 
@@ -37,6 +39,26 @@ void splitFormats(vc::CommonArgs& a) {
   a.inputFormats = keep;
 }
 
+// A value given on the command line but empty (--spec '', --tracing-name-field '') is never what
+// was meant: CLI11 would take it as "not given", or as a name that matches nothing.
+void emptyValues(const CLI::App* sub, vc::Diagnostics& diags) {
+  for (const CLI::Option* o : sub->get_options()) {
+    if (!o->count() || o->get_expected_max() == 0) continue;  // not given, or a flag
+    for (const auto& v : o->results())
+      if (v.empty()) {
+        std::string name = o->get_name();
+        if (name.rfind("--", 0) != 0) {  // a positional: traces -> TRACE
+          if (name.ends_with('s')) name.pop_back();
+          for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        diags.error("flag-empty", vc::Location{},
+                    (name.rfind("--", 0) == 0 ? name + " was given an empty value" : "a " + name + " argument is empty"),
+                    "an empty string is not a path or a name: check the command line (an unset shell variable?)");
+        break;
+      }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,9 +79,17 @@ int main(int argc, char** argv) {
                     "happens-before), both")
       ->capture_default_str();
   check->add_option("--dot", ca.dotFile, "Write the violating events and their happens-before edges as Graphviz DOT");
-  check->add_option("--predict-budget", ca.predictBudget, "States explored per rule instance before giving up")
+  // Numbers are taken as text and checked here: CLI11 wraps "-1" into an unsigned and saturates
+  // 20-digit values.
+  std::string predictBudget = std::to_string(ca.predictBudget), context = std::to_string(ca.context);
+  check->add_option("--predict-budget", predictBudget,
+                    "States explored per rule instance before giving up (1 to " + std::to_string(vc::kMaxPredictBudget) + ")")
+      ->type_name("N")
       ->capture_default_str();
-  check->add_option("--context", ca.context, "Events of context shown before an observed violation")->capture_default_str();
+  check->add_option("--context", context,
+                    "Events of context shown before an observed violation (0 to " + std::to_string(vc::kMaxContextEvents) + ")")
+      ->type_name("N")
+      ->capture_default_str();
   check->add_flag("-v,--verbose", ca.verbose, "Per-rule statistics and ignored-event counts");
   check->footer(kExitHelp);
 
@@ -96,6 +126,24 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "vconform: error: " << e.what() << "\n  = help: run `vconform --help` or `vconform COMMAND --help`\n";
     return vc::kExitBadInput;
+  }
+
+  {
+    vc::Diagnostics diags;
+    for (const CLI::App* sub : {check, lint, events, rules})
+      if (sub->parsed()) emptyValues(sub, diags);
+    if (check->parsed()) {
+      uint64_t v = 0;
+      if (!predictBudget.empty() && vc::parseCountFlag("--predict-budget", predictBudget, 1, vc::kMaxPredictBudget, v,
+                                                       diags, "to skip the prediction, pass --order recorded"))
+        ca.predictBudget = v;
+      if (!context.empty() && vc::parseCountFlag("--context", context, 0, vc::kMaxContextEvents, v, diags))
+        ca.context = static_cast<size_t>(v);
+    }
+    if (diags.hasErrors()) {
+      std::fputs(vc::renderAll(diags).c_str(), stderr);
+      return vc::kExitBadInput;
+    }
   }
 
   std::string out, err;

@@ -4,8 +4,9 @@
 
 namespace vc {
 
-MergedReader::MergedReader(std::vector<std::unique_ptr<TraceReader>> readers, const TraceTables& tables)
-    : tables_(tables) {
+MergedReader::MergedReader(std::vector<std::unique_ptr<TraceReader>> readers, const TraceTables& tables,
+                           Diagnostics* diags)
+    : tables_(tables), diags_(diags) {
   slots_.resize(readers.size());
   for (size_t i = 0; i < readers.size(); ++i) {
     slots_[i].reader = std::move(readers[i]);
@@ -18,15 +19,27 @@ void MergedReader::advance(Slot& s) {
   s.has = s.reader->next(s.ev);
   if (!s.has) return;
   if (s.ev.hasTs) {
-    int64_t off = tables_.sources.at(s.ev.origin.source).clockOffsetNs;
-    s.ev.ts += off;
-    s.key = s.ev.ts;
+    const Source& src = tables_.sources.at(s.ev.origin.source);
+    int64_t ts;
+    if (__builtin_add_overflow(s.ev.ts, src.clockOffsetNs, &ts)) {
+      ts = src.clockOffsetNs > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+      if (diags_) {
+        diags_->error("trace-clock-offset", Location{src.path, s.ev.origin.line, 0},
+                      "timestamp " + std::to_string(s.ev.ts) + " plus the clock offset " +
+                          std::to_string(src.clockOffsetNs) + " is beyond the 64-bit nanosecond range",
+                      "check --clock-offset for this trace: an offset is a small correction between clocks");
+        failed_ = true;
+      }
+    }
+    s.ev.ts = ts;
+    s.key = ts;
   } else {
     s.key = prev;  // stays where its predecessor was
   }
 }
 
 bool MergedReader::next(Event& ev) {
+  if (failed_) return false;
   Slot* best = nullptr;
   for (auto& s : slots_)
     if (s.has && (!best || s.key < best->key)) best = &s;

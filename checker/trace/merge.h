@@ -13,7 +13,10 @@ namespace vc {
 
 class MergedReader : public TraceReader {
  public:
-  MergedReader(std::vector<std::unique_ptr<TraceReader>> readers, const TraceTables& tables);
+  // A timestamp that its source's clock offset moves out of the 64-bit range is reported to
+  // `diags` (trace-clock-offset) and ends the merge; without `diags` it saturates.
+  MergedReader(std::vector<std::unique_ptr<TraceReader>> readers, const TraceTables& tables,
+               Diagnostics* diags = nullptr);
   bool next(Event& ev) override;
   uint64_t discarded() const override;
 
@@ -27,6 +30,8 @@ class MergedReader : public TraceReader {
   void advance(Slot& s);
   std::vector<Slot> slots_;
   const TraceTables& tables_;
+  Diagnostics* diags_;
+  bool failed_ = false;
 };
 
 }  // namespace vc

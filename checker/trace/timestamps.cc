@@ -113,6 +113,15 @@ bool validDate(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t 
   return d <= days && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
 }
 
+// Seconds since the epoch plus a fraction in ns, as ns: false outside the 64-bit range (years
+// after 2262 or before 1677).
+bool secondsToNs(int64_t sec, int64_t frac, int64_t& ns) {
+  int64_t v;
+  if (__builtin_mul_overflow(sec, int64_t{1000000000}, &v) || __builtin_add_overflow(v, frac, &v)) return false;
+  ns = v;
+  return true;
+}
+
 bool isoTime(std::string_view s, int64_t& ns) {
   size_t i = 0;
   int64_t y, mo, d, h, mi, sec;
@@ -149,8 +158,7 @@ bool isoTime(std::string_view s, int64_t& ns) {
   }
   if (i != s.size()) return false;
   int64_t days = daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  ns = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset) * 1000000000 + frac;
-  return true;
+  return secondsToNs((days * 86400 + h * 3600 + mi * 60 + sec) - offset, frac, ns);
 }
 
 // "Mon Nov 25 10:11:12 2024" (weekday optional, day may be space-padded).
@@ -166,9 +174,9 @@ bool ctimeTime(std::string_view s, int64_t& ns) {
   if (static_cast<size_t>(used) != t.size()) return false;
   int mo = monthIndex(mon);
   if (!mo || !validDate(y, mo, d, h, mi, sec) || h < 0 || mi < 0 || sec < 0) return false;
-  ns = (daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec) *
-       1000000000LL;
-  return true;
+  return secondsToNs(daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+                         mi * 60 + sec,
+                     0, ns);
 }
 
 }  // namespace
