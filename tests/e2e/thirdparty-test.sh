@@ -24,6 +24,8 @@ if [ "$rc" = 2 ]; then echo "FAIL: record-thirdparty.sh could not set up the run
 # shellcheck disable=SC1091
 source <(grep -E '^(marker|seconds|qemu_rc|backend_rc)=[A-Za-z0-9._-]*$' "$out/result.txt")
 qlog=$out/qemu-trace.log
+work=$(mktemp -d /tmp/vc-3p-check.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 blog=$out/$backend.log
 
 [ "$marker" = OK ] && pass "guest marker OK" || fail "guest marker $marker: $(grep VC-GUEST "$out/console.log" | tr '\n' ' ')"
@@ -32,8 +34,8 @@ blog=$out/$backend.log
 [ -s "$blog" ] && pass "$backend log: $(wc -l <"$blog") lines" || fail "no $backend log"
 
 # QEMU's writes in order, as request numbers (the FIFO the sync files pair).
-grep -o 'vhost_user_write req:[0-9]*' "$qlog" | sed 's/.*req://' >"$out/qemu-writes.txt"
-writes=$(wc -l <"$out/qemu-writes.txt")
+grep -o 'vhost_user_write req:[0-9]*' "$qlog" | sed 's/.*req://' >"$work/qemu-writes.txt"
+writes=$(wc -l <"$work/qemu-writes.txt")
 starts=$(grep -c 'vhost_dev_start' "$qlog")
 rounds=1
 [ "$mode" = reload ] && rounds=2
@@ -69,19 +71,19 @@ case $backend in
   dpdk)
     # DPDK names every message it reads; in the order QEMU wrote them (SET_SLAVE_REQ_FD is DPDK's
     # name for SET_BACKEND_REQ_FD, 21).
-    sed -n 's/.*read message VHOST_USER_\([A-Z_]*\)$/\1/p' "$blog" >"$out/dpdk-reads.txt"
-    reads=$(wc -l <"$out/dpdk-reads.txt")
+    sed -n 's/.*read message VHOST_USER_\([A-Z_]*\)$/\1/p' "$blog" >"$work/dpdk-reads.txt"
+    reads=$(wc -l <"$work/dpdk-reads.txt")
     [ "$reads" = "$writes" ] && pass "$writes QEMU writes, $reads DPDK reads" || fail "$writes QEMU writes but $reads DPDK reads"
     names="1 GET_FEATURES 2 SET_FEATURES 3 SET_OWNER 5 SET_MEM_TABLE 8 SET_VRING_NUM 9 SET_VRING_ADDR
            10 SET_VRING_BASE 11 GET_VRING_BASE 12 SET_VRING_KICK 13 SET_VRING_CALL 14 SET_VRING_ERR
            15 GET_PROTOCOL_FEATURES 16 SET_PROTOCOL_FEATURES 17 GET_QUEUE_NUM 18 SET_VRING_ENABLE
            21 SET_SLAVE_REQ_FD 36 GET_MAX_MEM_SLOTS 39 SET_STATUS 40 GET_STATUS"
     awk -v names="$names" 'BEGIN{n=split(names,a," "); for(i=1;i<n;i+=2) m[a[i]]=a[i+1]} {print (($1 in m) ? m[$1] : "REQ" $1)}' \
-      "$out/qemu-writes.txt" >"$out/qemu-write-names.txt"
-    if diff -q "$out/qemu-write-names.txt" "$out/dpdk-reads.txt" >/dev/null; then
+      "$work/qemu-writes.txt" >"$work/qemu-write-names.txt"
+    if diff -q "$work/qemu-write-names.txt" "$work/dpdk-reads.txt" >/dev/null; then
       pass "DPDK read the messages in the order QEMU wrote them"
     else
-      fail "message order differs: $(diff "$out/qemu-write-names.txt" "$out/dpdk-reads.txt" | head -n 4 | tr '\n' ' ')"
+      fail "message order differs: $(diff "$work/qemu-write-names.txt" "$work/dpdk-reads.txt" | head -n 4 | tr '\n' ' ')"
     fi
     grep -q 'virtio is now ready for processing' "$blog" && pass "DPDK device ready" || fail "DPDK device never ready"
     # Every ping of every round reached testpmd (plus the guest's own IPv6 chatter).
