@@ -24,20 +24,35 @@
 namespace vc {
 
 enum class FieldType : uint8_t {
-  Int,     // decimal, or hex with 0x; optional sign
-  Hex,     // hex, with or without 0x
+  Int,          // decimal, or hex with 0x; optional sign
+  Hex,          // hex, with or without 0x
   String,
-  Bool,    // true/false, 1/0, yes/no, on/off (case-insensitive)
-  Enum,    // an integer capture turned into a label through an enum table
-  Const,   // a constant value given in the map
+  Bool,         // true/false, 1/0, yes/no, on/off (case-insensitive)
+  Enum,         // an integer capture turned into a label through an enum table
+  EnumReverse,  // a label capture turned into its number through an enum table
+  Const,        // a constant value given in the map
+  Counter,      // the next value of a per-source counter (1, 2, ...): "counter": NAME
+  Remembered,   // the value the line's thread last remembered under a name: "remembered": NAME
+  Count,        // (continuation fields) how many continuation lines had the capture: "count": GROUP
 };
 
 struct FieldSpec {
   std::string name;     // event field name
   FieldType type = FieldType::String;
-  int capture = -1;     // group index in the owning regex (-1 for Const)
+  int capture = -1;     // group index in the owning regex (-1 for Const, Counter, Remembered)
   std::string captureName;
   const std::map<int64_t, std::string>* enumTable = nullptr;
+  const std::map<std::string, int64_t>* labelTable = nullptr;  // EnumReverse
+  Value constant;
+  std::string slot;     // Counter / Remembered: the counter's or the remembered value's name
+};
+
+// What a pattern remembers for the line's thread once its event is made: the value of one of the
+// event's fields, or a constant. Later lines of the same thread read it ("remembered": NAME) or
+// test it ("when").
+struct RememberSpec {
+  std::string name;
+  std::string field;  // the event's field to remember (empty: the constant)
   Value constant;
 };
 
@@ -65,8 +80,18 @@ struct Pattern {
   std::unique_ptr<RE2> re;
   int ncap = 0;
   NameTemplate event;
+  bool noEvent = false;           // "event": null: the line is known and gives no event
   std::vector<FieldSpec> fields;
   uint64_t mapLine = 0;
+  bool continues = false;         // "continue": true: the following patterns are tried too
+  std::vector<std::string> when;  // applies only if the line's thread remembers all of these
+  std::vector<RememberSpec> remember;
+  std::vector<std::string> forget;
+  int sameThreadAs = -1;          // pattern index: this line's thread continues that one's thread
+  // A record spanning several lines: the lines right after this one (same line shape and
+  // thread) whose body matches `continuation` belong to it; their captures fill contFields.
+  std::unique_ptr<RE2> continuation;
+  std::vector<FieldSpec> contFields;
   // Prefilter: a pattern written "^literal..." can only match a body starting with `literal`;
   // such patterns skip the RE2::Set pass (see LineMapper::classify).
   bool anchoredLiteral = false;
@@ -82,7 +107,8 @@ struct MapFile {
   std::string path;
   std::string format;  // the map's name, used by --input-format
   std::string description;
-  std::map<std::string, std::map<int64_t, std::string>> enums;
+  std::map<std::string, std::map<int64_t, std::string>> enums;     // number -> (first) label
+  std::map<std::string, std::map<std::string, int64_t>> enumLabels;  // every label -> number
   std::vector<LineShape> lines;
   std::vector<Pattern> patterns;
   std::unique_ptr<RE2::Set> set;  // the patterns without an anchored literal prefix (may be null)

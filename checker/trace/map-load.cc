@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "trace/map-match.h"
 
@@ -126,6 +127,8 @@ struct Loader {
   Locator loc;
   size_t cursor = 0;
   bool ok = true;
+  // Names read by "remembered" / "when", with where (checked against what patterns remember).
+  std::vector<std::pair<std::string, size_t>> rememberedUses;
 
   Loader(std::string p, std::string_view t, Diagnostics& d) : path(std::move(p)), text(t), diags(d), loc(t) {}
 
@@ -179,8 +182,9 @@ struct Loader {
     return true;
   }
 
-  // fields: {"name": "int" | {"type": ..., "from": capture, "enum": table, "value": constant}}
-  bool parseFields(const json& j, const RE2& re, MapFile& m, std::vector<FieldSpec>& out) {
+  // fields: {"name": "int" | {"type": ..., "from": capture, "enum": table, "reverse": true,
+  // "value": constant, "counter": NAME, "remembered": NAME, "count": capture (continuations)}}
+  bool parseFields(const json& j, const RE2& re, MapFile& m, std::vector<FieldSpec>& out, bool continuation = false) {
     if (!j.is_object()) {
       error(at("fields"), "'fields' must be an object of field name -> type");
       return false;
@@ -209,6 +213,35 @@ struct Loader {
           out.push_back(std::move(f));
           continue;
         }
+        if (v.contains("counter") || v.contains("remembered")) {
+          const char* key = v.contains("counter") ? "counter" : "remembered";
+          if (!v[key].is_string() || v[key].get<std::string>().empty()) {
+            error(off, std::string("'") + key + "' must name a counter or a remembered value");
+            continue;
+          }
+          f.type = v.contains("counter") ? FieldType::Counter : FieldType::Remembered;
+          f.slot = v[key].get<std::string>();
+          if (f.type == FieldType::Remembered) rememberedUses.emplace_back(f.slot, at(f.slot));
+          out.push_back(std::move(f));
+          continue;
+        }
+        if (v.contains("count")) {
+          if (!continuation) {
+            error(off, "'count' counts continuation lines: it belongs in a pattern's \"continuation\" fields");
+            continue;
+          }
+          if (!v["count"].is_string()) { error(off, "'count' must name a capture group of the continuation regex"); continue; }
+          f.type = FieldType::Count;
+          f.captureName = v["count"].get<std::string>();
+          auto g = groups.find(f.captureName);
+          if (g == groups.end()) {
+            error(off, "field '" + f.name + "' counts capture '" + f.captureName + "', which the regex does not have");
+            continue;
+          }
+          f.capture = g->second;
+          out.push_back(std::move(f));
+          continue;
+        }
         if (v.contains("from")) {
           if (!v["from"].is_string()) { error(off, "'from' must name a capture group"); continue; }
           f.captureName = v["from"].get<std::string>();
@@ -223,6 +256,13 @@ struct Loader {
           }
           f.enumTable = &e->second;
           type = "enum";
+          if (v.contains("reverse")) {
+            if (!v["reverse"].is_boolean()) { error(off, "'reverse' must be true or false"); continue; }
+            if (v["reverse"].get<bool>()) {
+              f.labelTable = &m.enumLabels[e->first];
+              type = "enum-reverse";
+            }
+          }
         } else if (v.contains("type") && v["type"].is_string()) {
           type = v["type"].get<std::string>();
         } else {
@@ -238,6 +278,7 @@ struct Loader {
       else if (type == "string") f.type = FieldType::String;
       else if (type == "bool") f.type = FieldType::Bool;
       else if (type == "enum") f.type = FieldType::Enum;
+      else if (type == "enum-reverse") f.type = FieldType::EnumReverse;
       else {
         error(at(type), "unknown field type '" + type + "'", "use int, hex, string, bool, or {\"enum\": TABLE}",
               static_cast<uint32_t>(type.size() + 2));
@@ -286,6 +327,90 @@ struct Loader {
     return true;
   }
 
+  static bool stringList(const json& v) {
+    return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_string() && !x.get<std::string>().empty(); });
+  }
+
+  // "continue", "when", "remember", "forget", "same_thread_as", "continuation" (map-file.h).
+  bool parsePatternExtras(const json& pj, Pattern& p, MapFile& m, std::pair<std::string, size_t>& sameThreadRef,
+                          std::set<std::string>& remembered) {
+    bool good = true;
+    if (pj.contains("continue")) {
+      if (!pj["continue"].is_boolean()) { error(at("continue"), "'continue' must be true or false"); good = false; }
+      else p.continues = pj["continue"].get<bool>();
+    }
+    if (pj.contains("when")) {
+      if (!stringList(pj["when"])) { error(at("when"), "'when' must be a list of remembered names"); good = false; }
+      else for (const auto& x : pj["when"]) { p.when.push_back(x.get<std::string>()); rememberedUses.emplace_back(p.when.back(), at(p.when.back())); }
+    }
+    if (pj.contains("forget")) {
+      if (!stringList(pj["forget"])) { error(at("forget"), "'forget' must be a list of remembered names"); good = false; }
+      else for (const auto& x : pj["forget"]) p.forget.push_back(x.get<std::string>());
+    }
+    if (pj.contains("remember")) {
+      const json& r = pj["remember"];
+      if (!r.is_object()) {
+        error(at("remember"), "'remember' must be an object: NAME -> the event's field, or {\"value\": CONSTANT}");
+        good = false;
+      } else {
+        for (auto it = r.begin(); it != r.end(); ++it) {
+          RememberSpec rs;
+          rs.name = it.key();
+          size_t roff = at(rs.name);
+          const json& v = it.value();
+          if (v.is_string() && !v.get<std::string>().empty()) {
+            rs.field = v.get<std::string>();
+            bool known = std::any_of(p.fields.begin(), p.fields.end(), [&](const FieldSpec& f) { return f.name == rs.field; });
+            for (const auto& shape : m.lines)
+              for (const auto& f : shape.fields) known = known || f.name == rs.field;
+            if (!known) {
+              error(roff, "'remember' names the field '" + rs.field + "', which this pattern's event does not have");
+              good = false;
+              continue;
+            }
+          } else if (v.is_object() && v.contains("value") &&
+                     (v["value"].is_number_integer() || v["value"].is_string() || v["value"].is_boolean())) {
+            const json& c = v["value"];
+            rs.constant = c.is_boolean() ? Value::ofBool(c.get<bool>())
+                          : c.is_string() ? Value::ofStr(c.get<std::string>()) : Value::ofInt(c.get<int64_t>());
+          } else {
+            error(roff, "remembered '" + rs.name + "' must be the name of a field or {\"value\": CONSTANT}");
+            good = false;
+            continue;
+          }
+          remembered.insert(rs.name);
+          p.remember.push_back(std::move(rs));
+        }
+      }
+    }
+    if (pj.contains("same_thread_as")) {
+      if (!pj["same_thread_as"].is_string()) { error(at("same_thread_as"), "'same_thread_as' must be a pattern id"); good = false; }
+      else {
+        std::string id = pj["same_thread_as"].get<std::string>();
+        sameThreadRef = {id, at(id)};
+      }
+    }
+    if (pj.contains("continuation")) {
+      const json& c = pj["continuation"];
+      if (!c.is_object() || !c.contains("regex") || !c["regex"].is_string()) {
+        error(at("continuation"), "'continuation' is {\"regex\": ..., \"fields\": {...}}: the lines that follow and match it "
+                                  "belong to this record");
+        return false;
+      }
+      if (p.continues) {
+        error(at("continuation"), "a pattern with a \"continuation\" cannot also \"continue\"",
+              "put the record's pattern after the ones that continue");
+        return false;
+      }
+      if (p.noEvent) { error(at("continuation"), "a record needs an event: \"event\" is null"); return false; }
+      std::string cre = c["regex"].get<std::string>();
+      p.continuation = compile(cre, at(cre));
+      if (!p.continuation) return false;
+      if (c.contains("fields")) parseFields(c["fields"], *p.continuation, m, p.contFields, true);
+    }
+    return good;
+  }
+
   std::shared_ptr<MapFile> load() {
     json j;
     try {
@@ -316,13 +441,27 @@ struct Loader {
         size_t off = at(it.key());
         auto& table = m->enums[it.key()];
         if (!it.value().is_object()) { error(off, "enum table '" + it.key() + "' must map numbers to labels"); continue; }
+        auto& labels = m->enumLabels[it.key()];
         for (auto e = it.value().begin(); e != it.value().end(); ++e) {
           int64_t k;
-          if (!parseIntField(e.key(), false, k) || !e.value().is_string()) {
-            error(at(e.key()), "enum entries are \"NUMBER\": \"LABEL\"");
+          // "NUMBER": "LABEL", or "NUMBER": ["LABEL", "OTHER NAME", ...] (the first is the label
+          // a number reads as; every name reads back as the number).
+          bool list = e.value().is_array() && !e.value().empty() &&
+                      std::all_of(e.value().begin(), e.value().end(), [](const json& x) { return x.is_string(); });
+          if (!parseIntField(e.key(), false, k) || (!e.value().is_string() && !list)) {
+            error(at(e.key()), "enum entries are \"NUMBER\": \"LABEL\" or \"NUMBER\": [\"LABEL\", \"ALIAS\", ...]");
             continue;
           }
-          table[k] = e.value().get<std::string>();
+          std::vector<std::string> names;
+          if (list) for (const auto& x : e.value()) names.push_back(x.get<std::string>());
+          else names.push_back(e.value().get<std::string>());
+          table[k] = names.front();
+          for (const auto& n : names) {
+            auto [pos, fresh] = labels.emplace(n, k);
+            if (!fresh && pos->second != k)
+              error(at(n), "enum table '" + it.key() + "' gives the name '" + n + "' to " + std::to_string(pos->second) +
+                               " and " + std::to_string(k), "a name reads back as one number");
+          }
         }
       }
     }
@@ -389,11 +528,14 @@ struct Loader {
     if (!allAscii) so.set_encoding(RE2::Options::EncodingUTF8);
     so.set_max_mem(64 << 20);
     m->set = std::make_unique<RE2::Set>(so, RE2::UNANCHORED);
+    std::vector<std::pair<std::string, size_t>> sameThreadRefs;  // per pattern: id it names, where
+    std::set<std::string> remembered;                              // names some pattern remembers
     for (const auto& pj : j["patterns"]) {
       Pattern p;
       if (!pj.is_object() || !pj.contains("regex") || !pj["regex"].is_string() || !pj.contains("event") ||
-          !pj["event"].is_string()) {
-        error(at("patterns"), "each pattern is an object with \"regex\" and \"event\"");
+          !(pj["event"].is_string() || pj["event"].is_null())) {
+        error(at("patterns"), "each pattern is an object with \"regex\" and \"event\" (a name, or null for lines "
+                              "that are known and give no event)");
         continue;
       }
       if (pj.contains("id") && pj["id"].is_string()) { p.id = pj["id"].get<std::string>(); at(p.id); }
@@ -404,9 +546,15 @@ struct Loader {
       p.re = compile(p.regexText, off);
       if (!p.re) continue;
       p.ncap = p.re->NumberOfCapturingGroups();
-      std::string ev = pj["event"].get<std::string>();
-      if (!parseTemplate(ev, *p.re, p.event, at(ev))) continue;
+      if (pj["event"].is_null()) {
+        p.noEvent = true;
+      } else {
+        std::string ev = pj["event"].get<std::string>();
+        if (!parseTemplate(ev, *p.re, p.event, at(ev))) continue;
+      }
       if (pj.contains("fields")) parseFields(pj["fields"], *p.re, *m, p.fields);
+      std::pair<std::string, size_t> sameThreadRef;
+      if (!parsePatternExtras(pj, p, *m, sameThreadRef, remembered)) continue;
       splitTail(p);
       p.anchoredLiteral = anchoredLiteralPrefix(p.regexText, p.literal);
       if (p.anchoredLiteral) {
@@ -428,8 +576,22 @@ struct Loader {
         }
         m->setPatterns.push_back(static_cast<int>(m->patterns.size()));
       }
+      sameThreadRefs.push_back(std::move(sameThreadRef));
       m->patterns.push_back(std::move(p));
     }
+    // "same_thread_as" names a pattern by id; "remembered" and "when" name what some pattern
+    // remembers (a typo would silently never match).
+    for (size_t k = 0; k < m->patterns.size(); ++k) {
+      const auto& [id, where] = sameThreadRefs[k];
+      if (id.empty()) continue;
+      for (size_t q = 0; q < m->patterns.size(); ++q)
+        if (m->patterns[q].id == id && q != k) m->patterns[k].sameThreadAs = static_cast<int>(q);
+      if (m->patterns[k].sameThreadAs < 0)
+        error(where, "\"same_thread_as\" names no other pattern: '" + id + "'", "give that pattern an \"id\"");
+    }
+    for (const auto& [name, where] : rememberedUses)
+      if (!remembered.count(name))
+        error(where, "no pattern remembers '" + name + "'", "add \"remember\": {\"" + name + "\": FIELD} to the pattern that sets it");
     if (!ok) return nullptr;
     if (m->setPatterns.empty()) {
       m->set.reset();
@@ -449,72 +611,123 @@ struct Loader {
 
   static std::string show(const Value& v) { return v.toString(); }
 
+  // One expected event of a sample: {"event": NAME, "fields": {...}, "ts": NS, "tid": N}.
+  void checkEvent(const json& sj, const Event& ev, const TraceTables& tables, size_t off) {
+    std::string want = sj["event"].get<std::string>();
+    std::string got = tables.symbols.name(ev.name);
+    if (got != want) {
+      error(off, "sample line produced event '" + got + "', expected '" + want + "'");
+      return;
+    }
+    if (sj.contains("fields") && sj["fields"].is_object()) {
+      for (auto it = sj["fields"].begin(); it != sj["fields"].end(); ++it) {
+        Value wantV;
+        const json& v = it.value();
+        if (v.is_boolean()) wantV = Value::ofBool(v.get<bool>());
+        else if (v.is_number_integer()) wantV = Value::ofInt(v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>());
+        else if (v.is_string()) wantV = Value::ofStr(v.get<std::string>());
+        else if (v.is_null()) wantV.kind = Value::Kind::Str;  // placeholder: the field must be absent
+        else { error(off, "sample field '" + it.key() + "' must be an integer, a string, a boolean or null"); continue; }
+        Symbol k = tables.symbols.find(it.key());
+        const Value* gotV = k == kNoSymbol ? nullptr : ev.field(k);
+        if (v.is_null()) {
+          if (gotV) error(off, "sample event '" + want + "' should have no field '" + it.key() + "' but has " + show(*gotV));
+        } else if (!gotV) {
+          error(off, "sample event '" + want + "' has no field '" + it.key() + "'");
+        } else if (!(*gotV == wantV)) {
+          error(off, "sample field '" + it.key() + "' is " + show(*gotV) + ", expected " + show(wantV));
+        }
+      }
+    }
+    if (sj.contains("ts")) {
+      if (!sj["ts"].is_number_integer()) error(off, "sample 'ts' must be integer ns");
+      else if (!ev.hasTs || ev.ts != sj["ts"].get<int64_t>())
+        error(off, "sample timestamp is " + (ev.hasTs ? std::to_string(ev.ts) : std::string("absent")) + ", expected " +
+                       std::to_string(sj["ts"].get<int64_t>()));
+    }
+    if (sj.contains("tid") && sj["tid"].is_number_integer()) {
+      int64_t tid = tables.threads.at(ev.thread).tid;
+      if (tid != sj["tid"].get<int64_t>())
+        error(off, "sample thread id is " + std::to_string(tid) + ", expected " + std::to_string(sj["tid"].get<int64_t>()));
+    }
+    if (sj.contains("line_no") && sj["line_no"].is_number_integer() && ev.origin.line != sj["line_no"].get<uint64_t>())
+      error(off, "sample event comes from line " + std::to_string(ev.origin.line) + " of the sample, expected " +
+                     std::to_string(sj["line_no"].get<uint64_t>()));
+  }
+
+  // A sample is one line ("line") or several read in order ("lines", for records spanning lines
+  // and what patterns remember), each through a fresh matcher. "event" names the first event
+  // it gives (null: none); "events" lists every event, in order.
   void checkSamples(const json& j, const std::shared_ptr<MapFile>& m) {
     if (!j.contains("samples")) return;
     if (!j["samples"].is_array()) { error(at("samples"), "'samples' must be a list"); return; }
-    TraceTables tables;
-    tables.sources.add(Source::make(path, m->format, 0));
-    LineMapper mapper(m, tables);
+    const char* shapeHelp = "each sample is {\"line\": TEXT, \"event\": NAME or null, \"fields\": {...}}, or "
+                            "{\"lines\": [TEXT, ...], \"events\": [{\"event\": NAME, \"fields\": {...}}, ...]}";
     for (const auto& sj : j["samples"]) {
-      if (!sj.is_object() || !sj.contains("line") || !sj["line"].is_string()) {
-        error(at("samples"), "each sample is {\"line\": TEXT, \"event\": NAME or null, \"fields\": {...}}");
+      std::vector<std::string> lines;
+      if (sj.is_object() && sj.contains("line") && sj["line"].is_string()) {
+        lines.push_back(sj["line"].get<std::string>());
+      } else if (sj.is_object() && sj.contains("lines") && sj["lines"].is_array() && !sj["lines"].empty() &&
+                 std::all_of(sj["lines"].begin(), sj["lines"].end(), [](const json& x) { return x.is_string(); })) {
+        for (const auto& x : sj["lines"]) lines.push_back(x.get<std::string>());
+      } else {
+        error(at("samples"), shapeHelp);
         continue;
       }
-      std::string line = sj["line"].get<std::string>();
-      size_t off = at(line);
+      size_t off = at(lines.front());
+      for (size_t k = 1; k < lines.size(); ++k) at(lines[k]);
       ++m->samples;
-      if (m->hs && !mapper.prefiltersAgree(line)) m->hs.reset();  // RE2::Set decides from then on
-      Event ev;
-      FieldError fe;
-      int r = mapper.map(line, 0, ev, fe);
-      bool wantNone = !sj.contains("event") || sj["event"].is_null();
-      if (r < 0) {
-        error(off, "sample line has a bad field: " + fe.message);
-        continue;
-      }
-      if (wantNone) {
-        if (r > 0)
-          error(off, "sample line should produce no event but produced '" + tables.symbols.name(ev.name) + "'");
-        continue;
-      }
-      std::string want = sj["event"].is_string() ? sj["event"].get<std::string>() : "";
-      if (r == 0) {
-        LineMatch lm = mapper.classify(line);
-        error(off, lm.shape < 0 ? "sample line matches no line shape" : "sample line's body matches no pattern",
-              "expected event '" + want + "'");
-        continue;
-      }
-      std::string got = tables.symbols.name(ev.name);
-      if (got != want) {
-        error(off, "sample line produced event '" + got + "', expected '" + want + "'");
-        continue;
-      }
-      if (sj.contains("fields") && sj["fields"].is_object()) {
-        for (auto it = sj["fields"].begin(); it != sj["fields"].end(); ++it) {
-          Value wantV;
-          const json& v = it.value();
-          if (v.is_boolean()) wantV = Value::ofBool(v.get<bool>());
-          else if (v.is_number_integer()) wantV = Value::ofInt(v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>());
-          else if (v.is_string()) wantV = Value::ofStr(v.get<std::string>());
-          else { error(off, "sample field '" + it.key() + "' must be an integer, a string or a boolean"); continue; }
-          Symbol k = tables.symbols.find(it.key());
-          const Value* gotV = k == kNoSymbol ? nullptr : ev.field(k);
-          if (!gotV) error(off, "sample event '" + want + "' has no field '" + it.key() + "'");
-          else if (!(*gotV == wantV))
-            error(off, "sample field '" + it.key() + "' is " + show(*gotV) + ", expected " + show(wantV));
+      TraceTables tables;
+      tables.sources.add(Source::make(path, m->format, 0));
+      LineMapper mapper(m, tables);
+      EventBuffer evs;
+      bool bad = false, anyUnmatched = false;
+      for (size_t k = 0; k < lines.size(); ++k) {
+        if (m->hs && !mapper.prefiltersAgree(lines[k])) m->hs.reset();  // RE2::Set decides from then on
+        FieldError fe;
+        LineResult r = mapper.mapLine(lines[k], k + 1, 0, evs, fe);
+        if (r == LineResult::Bad) {
+          error(off, "sample line has a bad field: " + fe.message);
+          bad = true;
         }
+        if (r == LineResult::Unmatched) anyUnmatched = true;
       }
-      if (sj.contains("ts")) {
-        if (!sj["ts"].is_number_integer()) error(off, "sample 'ts' must be integer ns");
-        else if (!ev.hasTs || ev.ts != sj["ts"].get<int64_t>())
-          error(off, "sample timestamp is " + (ev.hasTs ? std::to_string(ev.ts) : std::string("absent")) + ", expected " +
-                         std::to_string(sj["ts"].get<int64_t>()));
+      mapper.finish(evs);
+      if (bad) continue;
+      if (sj.contains("events")) {
+        if (!sj["events"].is_array() ||
+            !std::all_of(sj["events"].begin(), sj["events"].end(),
+                         [](const json& x) { return x.is_object() && x.contains("event") && x["event"].is_string(); })) {
+          error(off, shapeHelp);
+          continue;
+        }
+        if (evs.size() != sj["events"].size()) {
+          std::string names;
+          for (size_t k = 0; k < evs.size(); ++k) names += (names.empty() ? "" : ", ") + tables.symbols.name(evs[k].name);
+          error(off, "sample lines produced " + std::to_string(evs.size()) + " event(s) (" + names + "), expected " +
+                         std::to_string(sj["events"].size()));
+          continue;
+        }
+        for (size_t k = 0; k < evs.size(); ++k) checkEvent(sj["events"][k], evs[k], tables, off);
+        continue;
       }
-      if (sj.contains("tid") && sj["tid"].is_number_integer()) {
-        int64_t tid = tables.threads.at(ev.thread).tid;
-        if (tid != sj["tid"].get<int64_t>())
-          error(off, "sample thread id is " + std::to_string(tid) + ", expected " + std::to_string(sj["tid"].get<int64_t>()));
+      bool wantNone = !sj.contains("event") || sj["event"].is_null();
+      if (wantNone) {
+        if (!evs.empty())
+          error(off, "sample line should produce no event but produced '" + tables.symbols.name(evs[0].name) + "'");
+        continue;
       }
+      if (!sj["event"].is_string()) { error(off, shapeHelp); continue; }
+      if (evs.empty()) {
+        LineMatch lm = mapper.classify(lines.back());
+        error(off,
+              lm.shape < 0 ? "sample line matches no line shape"
+              : anyUnmatched ? "sample line's body matches no pattern"
+                             : "sample line matches a pattern that gives no event",
+              "expected event '" + sj["event"].get<std::string>() + "'");
+        continue;
+      }
+      checkEvent(sj, evs[0], tables, off);
     }
   }
 };

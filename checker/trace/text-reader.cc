@@ -22,27 +22,41 @@ TextReaderStats TextTraceReader::stats() const {
 }
 
 bool TextTraceReader::next(Event& ev) {
-  if (stopped_) return false;
   Source& src = tables_.sources.at(source_);
+  auto take = [&]() {
+    std::swap(ev, ready_[readyAt_++]);  // keeps both events' storage for reuse
+    if (readyAt_ == ready_.size()) ready_.clear(), readyAt_ = 0;
+    ++events_;
+    ++src.events;
+    return true;
+  };
+  if (readyAt_ < ready_.size()) return take();
+  if (stopped_) {
+    if (!finished_) {
+      finished_ = true;
+      mapper_.finish(ready_);
+      if (!ready_.empty()) return take();
+    }
+    return false;
+  }
   std::string_view line;
   uint64_t ln = 0;
   size_t col0 = 0;
   while (lines_.next(line, ln, col0)) {
     if (line.empty()) continue;
     FieldError fe;
-    int r = mapper_.map(line, source_, ev, fe);
-    if (r > 0) {
-      ev.origin.line = ln;
-      ++events_;
-      ++src.events;
-      return true;
+    LineResult r = mapper_.mapLine(line, ln, source_, ready_, fe);
+    if (r == LineResult::Matched) {
+      if (!ready_.empty()) return take();
+      continue;  // a known line with no event of its own yet (a record goes on, "event": null)
     }
-    if (r == 0) {
+    if (r == LineResult::Unmatched) {
       ++unmatched_;
       ++src.unmatchedLines;
       if (src.unmatchedExamples.size() < kUnmatchedExamples)
         src.unmatchedExamples.emplace_back(ln, std::string(line.substr(0, kUnmatchedTextBytes)));
       if (onUnmatched_) onUnmatched_(source_, ln, line);
+      if (!ready_.empty()) return take();  // a record this line ended
       continue;
     }
     ++bad_;
@@ -51,14 +65,18 @@ bool TextTraceReader::next(Event& ev) {
                                            mapper_.file().path + ")");
     d.snippet.assign(line.substr(0, 400));
     d.span = static_cast<uint32_t>(std::min<size_t>(fe.width, 200));
-    if (diags_.errorCount() > 1000) { stopped_ = true; return false; }
+    if (diags_.errorCount() > 1000) { stopped_ = true; finished_ = true; ready_.clear(); readyAt_ = 0; return false; }
+    if (!ready_.empty()) return take();
   }
-  if (!lines_.stopped() && lines_.stats().lines > 0 && events_ == 0 && bad_ == 0)
+  stopped_ = true;
+  finished_ = true;
+  mapper_.finish(ready_);
+  if (!lines_.stopped() && lines_.stats().lines > 0 && events_ == 0 && ready_.empty() && bad_ == 0)
     diags_.warning("trace-no-events", Location{src.path, 0, 0},
                    "no line of this file matched the map '" + mapper_.file().format + "'",
                    "check --input-format, or add patterns to " + mapper_.file().path +
                        " (`vconform events --unmatched` lists the lines)");
-  stopped_ = true;
+  if (!ready_.empty()) return take();
   return false;
 }
 

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "trace/input.h"
 #include "trace/map-match.h"
@@ -40,6 +41,10 @@ class TextTraceReader : public TraceReader {
   UnmatchedSink onUnmatched_;
   bool stopped_ = false;
   uint64_t events_ = 0, unmatched_ = 0, bad_ = 0;
+  // Events a line gave beyond the first (patterns that "continue", a record it completed).
+  EventBuffer ready_;
+  size_t readyAt_ = 0;
+  bool finished_ = false;  // the mapper's open record was flushed at the end of the input
 };
 
 }  // namespace vc
