@@ -1,8 +1,14 @@
 #include "trace/ctf-reader.h"
 
 #include <babeltrace2/babeltrace.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <set>
 #include <cstdio>
 #include <filesystem>
 #include <unordered_map>
@@ -32,6 +38,9 @@ namespace {
 // babeltrace2 CLI hangs too), so the packet chain is checked here first. Returns an error
 // message, or "" when the metadata looks whole (or is plain text, which is not checked).
 std::string checkMetadataPackets(const fs::path& file) {
+  std::error_code ec;
+  if (fs::file_size(file, ec) > (size_t{64} << 20) && !ec)
+    return "the metadata file is larger than 64 MiB: is this really CTF metadata?";
   std::FILE* f = std::fopen(file.c_str(), "rb");
   if (!f) return "cannot open " + file.string();
   std::vector<unsigned char> data;
@@ -119,6 +128,94 @@ std::string checkLttngStreams(const fs::path& dir) {
   return "";
 }
 
+// Every file of a CTF trace directory, accounted for before libbabeltrace2 sees the directory.
+// libbabeltrace2 2.0.4 delivers no event from ANY stream, without an error, when one stream file
+// is empty while LTTng's index/ lists packets for it (an interrupted session); so the trace is
+// handed over as a private directory of links to its metadata and to the stream files that can
+// be read, whenever some cannot. Files that cannot be read are counted as lost (the caller then
+// needs --allow-lost), with a warning naming them.
+struct StreamAccount {
+  std::string dir;                    // what src.ctf.fs reads: the trace dir, or the link dir
+  std::string shadow;                 // the link dir to remove afterwards ("" if none)
+  std::vector<std::string> nonEmpty;  // canonical paths of the non-empty stream files handed over
+  uint64_t lost = 0;                  // packets known or assumed lost
+};
+
+// Packets an LTTng index file lists (0 when there is none or it cannot be read).
+uint64_t indexPackets(const fs::path& idx) {
+  std::FILE* f = std::fopen(idx.c_str(), "rb");
+  if (!f) return 0;
+  unsigned char h[16];
+  bool ok = std::fread(h, 1, 16, f) == 16;
+  std::fclose(f);
+  if (!ok) return 0;
+  uint32_t magic = (uint32_t{h[0]} << 24) | (uint32_t{h[1]} << 16) | (uint32_t{h[2]} << 8) | h[3];
+  uint32_t len = (uint32_t{h[12]} << 24) | (uint32_t{h[13]} << 16) | (uint32_t{h[14]} << 8) | h[15];
+  std::error_code ec;
+  uint64_t size = fs::file_size(idx, ec);
+  if (ec || magic != 0xC1F1DCC1u || len == 0 || size < 16) return 0;
+  return (size - 16) / len;
+}
+
+bool accountStreams(const std::string& dir, StreamAccount& acc, Diagnostics& diags) {
+  acc.dir = dir;
+  std::vector<std::string> good;
+  bool needShadow = false;
+  std::error_code ec;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
+  std::sort(entries.begin(), entries.end());
+  for (const auto& e : entries) {
+    std::string name = e.path().filename().string();
+    if (name == "metadata") continue;
+    struct stat st {};
+    bool exists = ::stat(e.path().c_str(), &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) continue;  // index/, or a nested trace (read on its own)
+    std::string why;
+    if (!exists) why = std::string("cannot be read: ") + std::strerror(errno);
+    else if (!S_ISREG(st.st_mode)) why = "is not a regular file";
+    else if (int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); fd < 0) {
+      why = std::string("cannot be read: ") + std::strerror(errno);
+    } else {
+      ::close(fd);
+    }
+    if (!why.empty()) {
+      diags.warning("trace-ctf-stream", Location{e.path().string(), 0, 0},
+                    "this stream file " + why + ": its events are missing, counted as lost",
+                    "check the file; --allow-lost checks the rest of the trace");
+      ++acc.lost;
+      needShadow = true;
+      continue;
+    }
+    if (st.st_size == 0) {
+      uint64_t listed = indexPackets(fs::path(dir) / "index" / (name + ".idx"));
+      if (listed > 0) {
+        diags.warning("trace-ctf-stream", Location{e.path().string(), 0, 0},
+                      "this stream file is empty while LTTng's index lists " + std::to_string(listed) +
+                          " packet(s) for it: its events are missing, counted as lost",
+                      "the recording session was probably interrupted; --allow-lost checks the rest of the trace");
+        acc.lost += listed;
+      }
+      needShadow = true;  // an empty stream file holds no event, but must not reach libbabeltrace2
+      continue;
+    }
+    good.push_back(e.path().string());
+    acc.nonEmpty.push_back(fs::weakly_canonical(e.path(), ec).string());
+  }
+  if (!needShadow) return true;
+  std::string tmpl = (fs::temp_directory_path(ec) / "vconform-ctf-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) {
+    diags.error("trace-ctf", Location{dir, 0, 0}, std::string("cannot make a temporary directory: ") + std::strerror(errno),
+                "set TMPDIR to a writable directory");
+    return false;
+  }
+  acc.shadow = tmpl;
+  acc.dir = tmpl;
+  fs::create_symlink(fs::absolute(fs::path(dir) / "metadata", ec), fs::path(tmpl) / "metadata", ec);
+  for (const auto& g : good) fs::create_symlink(fs::absolute(g, ec), fs::path(tmpl) / fs::path(g).filename(), ec);
+  return true;
+}
+
 // Takes the current thread's libbabeltrace2 error and flattens its causes into one message.
 std::string takeBtError() {
   const bt_error* err = bt_current_thread_take_error();
@@ -143,6 +240,9 @@ class CtfTraceReader : public TraceReader {
   ~CtfTraceReader() override {
     for (size_t i = head_; i < pending_.size(); ++i) bt_message_put_ref(pending_[i]);
     if (graph_) bt_graph_put_ref(graph_);
+    std::error_code ec;
+    for (const auto& a : accounts_)
+      if (!a.shadow.empty()) fs::remove_all(a.shadow, ec);
   }
 
   bool build(const std::vector<std::string>& dirs) {
@@ -172,10 +272,16 @@ class CtfTraceReader : public TraceReader {
         ok = false;
         break;
       }
+      StreamAccount& acc = accounts_.emplace_back();
+      if (!accountStreams(dirs[i], acc, diags_)) {
+        ok = false;
+        break;
+      }
+      discardedPackets_ += acc.lost;
       bt_value* params = bt_value_map_create();
       bt_value* inputs = nullptr;
       bt_value_map_insert_empty_array_entry(params, "inputs", &inputs);
-      bt_value_array_append_string_element(inputs, dirs[i].c_str());
+      bt_value_array_append_string_element(inputs, acc.dir.c_str());
       const bt_component_source* src = nullptr;
       std::string name = "src" + std::to_string(i);
       auto st = bt_graph_add_source_component(graph_, fsClass, name.c_str(), params, BT_LOGGING_LEVEL_NONE, &src);
@@ -204,8 +310,12 @@ class CtfTraceReader : public TraceReader {
                                   nullptr) == BT_GRAPH_CONNECT_PORTS_STATUS_OK;
     bt_plugin_put_ref(ctf);
     bt_plugin_put_ref(utils);
-    if (!ok && !diags_.hasErrors())
-      diags_.error("trace-ctf", Location{path, 0, 0}, "cannot build the babeltrace2 graph: " + takeBtError());
+    if (!ok) {
+      // Take (and release) the thread's libbabeltrace2 error whether or not it is reported.
+      std::string why = takeBtError();
+      if (!diags_.hasErrors())
+        diags_.error("trace-ctf", Location{path, 0, 0}, "cannot build the babeltrace2 graph: " + why);
+    }
     return ok;
   }
 
@@ -238,6 +348,18 @@ class CtfTraceReader : public TraceReader {
  private:
   void finish() {
     done_ = true;
+    // A non-empty stream file libbabeltrace2 never started: its events are missing.
+    if (!begun_.empty() || index_ == 0) {
+      for (const auto& a : accounts_)
+        for (const auto& f : a.nonEmpty)
+          if (!begun_.count(f)) {
+            diags_.warning("trace-ctf-stream", Location{f, 0, 0},
+                           "libbabeltrace2 read nothing from this non-empty stream file: its events are missing, "
+                           "counted as lost",
+                           "check the file; --allow-lost checks the rest of the trace");
+            ++discardedPackets_;
+          }
+    }
     uint64_t lost = discarded();
     if (lost == 0) return;
     const std::string& path = tables_.sources.at(source_).path;
@@ -277,6 +399,13 @@ class CtfTraceReader : public TraceReader {
         uint64_t n = 1;
         if (bt_message_discarded_events_get_count(msg, &n) != BT_PROPERTY_AVAILABILITY_AVAILABLE) n = 1;
         discardedEvents_ += n;  // modulo 2^64 by unsigned arithmetic
+        break;
+      }
+      case BT_MESSAGE_TYPE_STREAM_BEGINNING: {
+        // src.ctf.fs names a stream after its (first) data file.
+        const char* name = bt_stream_get_name(bt_message_stream_beginning_borrow_stream_const(msg));
+        std::error_code ec;
+        if (name) begun_.insert(fs::weakly_canonical(name, ec).string());
         break;
       }
       case BT_MESSAGE_TYPE_DISCARDED_PACKETS: {
@@ -482,6 +611,8 @@ class CtfTraceReader : public TraceReader {
   bool done_ = false;
   uint64_t index_ = 0;
   uint64_t discardedEvents_ = 0, discardedPackets_ = 0;
+  std::vector<StreamAccount> accounts_;  // one per trace directory
+  std::set<std::string> begun_;          // canonical paths of the streams libbabeltrace2 started
   struct ClassInfo {
     Symbol name = kNoSymbol;
     const Members* common = nullptr;  // point into members_ (node-based: stable)

@@ -4,6 +4,7 @@
 #include "trace/ctf-reader.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -168,6 +169,60 @@ TEST(CtfReader, DirectoryWithoutMetadataIsNotCtf) {
   ReadAll s(dir.string(), o);
   EXPECT_FALSE(s.opened);
   EXPECT_EQ(s.d.all()[0].code, "trace-ctf");
+}
+
+
+// Every stream file of a trace folder is accounted for (issue 14): one that cannot be read or is
+// not a regular file, or is empty while LTTng's index lists packets for it, is a warning naming
+// it and counts as lost (so the CLI needs --allow-lost); libbabeltrace2 never sees it; the other
+// streams are read whole; the private link directory is gone afterwards.
+TEST(CtfReader, EveryStreamFileIsAccountedFor) {
+  fs::path dir = fs::temp_directory_path() / ("vconform-ctf-acct-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(kData + "small", dir, fs::copy_options::recursive);
+  fs::path streams = dir / "ust/uid/0/64-bit";
+  auto linkDirs = [] {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+      if (e.path().filename().string().starts_with("vconform-ctf-") &&
+          e.path().filename().string().find("acct") == std::string::npos && fs::exists(e.path() / "metadata"))
+        ++n;
+    return n;
+  };
+  size_t before = linkDirs();
+  ASSERT_EQ(::mkfifo((streams / "ch_fifo").c_str(), 0600), 0);
+  {
+    ReadAll r(dir.string());
+    ASSERT_TRUE(r.opened) << renderAll(r.d);
+    EXPECT_EQ(r.evs.size(), 54u);
+    EXPECT_EQ(r.discarded, 1u);
+    ASSERT_EQ(r.d.all().size(), 1u) << renderAll(r.d);
+    EXPECT_EQ(r.d.all()[0].code, "trace-ctf-stream");
+    EXPECT_EQ(r.d.all()[0].loc.file, (streams / "ch_fifo").string());
+    EXPECT_NE(r.d.all()[0].message.find("not a regular file"), std::string::npos);
+  }
+  EXPECT_EQ(linkDirs(), before);
+  fs::remove(streams / "ch_fifo");
+  // ch_0 holds only an empty packet; ch_1 holds the 54 events. Emptied ch_0: nothing is missing
+  // but its index entry, counted as lost; the events of ch_1 are all read.
+  { std::ofstream(streams / "ch_0", std::ios::trunc); }
+  {
+    ReadAll r(dir.string());
+    ASSERT_TRUE(r.opened) << renderAll(r.d);
+    EXPECT_EQ(r.evs.size(), 54u);
+    EXPECT_EQ(r.discarded, 1u);
+    ASSERT_EQ(r.d.all().size(), 1u) << renderAll(r.d);
+    EXPECT_NE(r.d.all()[0].message.find("index lists 1 packet"), std::string::npos) << r.d.all()[0].message;
+  }
+  // An empty stream file without an index entry is just empty.
+  fs::remove(streams / "index/ch_0.idx");
+  {
+    ReadAll r(dir.string());
+    EXPECT_EQ(r.evs.size(), 54u);
+    EXPECT_EQ(r.discarded, 0u);
+    EXPECT_TRUE(r.d.all().empty()) << renderAll(r.d);
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
