@@ -7,7 +7,7 @@
 set -uo pipefail
 vconform=${1:?usage: golden-coverage.sh VCONFORM}
 cd "$(dirname "$0")/../.." || exit 2
-specs=(specs/virtio.spec specs/virtio-snd.spec specs/virtio-rng.spec specs/virtio-vsock.spec specs/vhost-user.spec)
+specs=(specs/virtio.spec specs/virtio-snd.spec specs/virtio-rng.spec specs/virtio-vsock.spec specs/vhost-user.spec specs/virtio-fs.spec)
 ids=$("$vconform" rules "${specs[@]}" --format json | sed -n 's/^ *"id": "\(.*\)",$/\1/p') || { echo "FAIL: vconform rules"; exit 1; }
 [ -n "$ids" ] || { echo "FAIL: no rule ids read from ${specs[*]}"; exit 1; }
 fail=0 n=0
