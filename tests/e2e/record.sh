@@ -16,7 +16,9 @@
 # Environment: VC_BACKEND (the vhost-user-rng binary; default: found in build*/), VC_E2E_CACHE
 # (kernel + initrd cache; default build-backend/e2e-cache), VC_BYTES (256), VC_READ_TIMEOUT
 # (guest read timeout, s; 5), VC_QEMU_TIMEOUT (s; 60), VC_FILL (counter), VC_LTTNG (0/1),
-# VC_RELOAD (1: the guest reads, reloads the virtio-rng driver, and reads again).
+# VC_RELOAD (1: the guest reads, reloads the virtio-rng driver, and reads again),
+# VC_QEMU_STOP_ON_LOG (a string: stop QEMU 1 s after the back-end's log shows it),
+# VC_QEMU_KILL_AFTER (s between QEMU's SIGTERM and SIGKILL; 3).
 set -euo pipefail
 mode=${1:?usage: record.sh MODE OUTDIR}
 out=${2:?usage: record.sh MODE OUTDIR}
@@ -119,7 +121,21 @@ timeout -k "${VC_QEMU_KILL_AFTER:-3}" "$qemu_timeout" qemu-system-x86_64 \
   -append "console=ttyS0 panic=-1 loglevel=4 vc_bytes=$bytes vc_read_timeout=$read_timeout vc_reload=${VC_RELOAD:-0}" \
   -nographic -no-reboot -nodefaults -serial stdio \
   -msg timestamp=on -trace 'vhost_user_*' -trace 'vhost_dev_*' -trace 'virtio_*' \
-  -D "$out/qemu-trace.log" </dev/null >"$out/console.log" 2>"$rundir/qemu.err"
+  -D "$out/qemu-trace.log" </dev/null >"$out/console.log" 2>"$rundir/qemu.err" &
+qemu_job=$!
+if [ -n "${VC_QEMU_STOP_ON_LOG:-}" ]; then
+  # A run QEMU never finishes by itself (skip-reply: it waits for an ack forever): stop it 1 s
+  # after the back-end logged the line, however long the guest took to get there.
+  while kill -0 "$qemu_job" 2>/dev/null; do
+    if grep -qF -- "$VC_QEMU_STOP_ON_LOG" "$out/backend.log" 2>/dev/null; then
+      sleep 1
+      kill -TERM "$qemu_job" 2>/dev/null  # timeout forwards it, then SIGKILLs after -k
+      break
+    fi
+    sleep 0.1
+  done
+fi
+wait "$qemu_job"
 qemu_rc=$?
 # QEMU gone: the back-end sees the disconnect and exits; give it a moment, then SIGTERM.
 backend_rc=""
