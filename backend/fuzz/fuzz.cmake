@@ -25,6 +25,7 @@ set_tests_properties(backend.protocol_fuzz_replay PROPERTIES LABELS "backend;fuz
 if(VCONFORM_FUZZ)
   if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     add_executable(ring_fuzzer ${CMAKE_CURRENT_LIST_DIR}/ring_fuzz.cc
+                   ${CMAKE_CURRENT_SOURCE_DIR}/lib/sigbus_guard.cc
                    ${CMAKE_CURRENT_SOURCE_DIR}/lib/guest_memory.cc
                    ${CMAKE_CURRENT_SOURCE_DIR}/lib/split_queue.cc)
     target_include_directories(ring_fuzzer PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/lib)

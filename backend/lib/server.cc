@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string>
 
 namespace vc::backend {
 
@@ -24,13 +25,23 @@ void CloseFd(int* fd) {
   *fd = -1;
 }
 
-void SignalEventFd(int fd) {
-  if (fd < 0) return;
+// Writes 1 to an eventfd. Never blocks: the call / err fds come from the front-end, and one that
+// is not writable now (a pipe nobody reads, an eventfd at its maximum count) loses the
+// notification (returns false) instead of holding the ring lock forever.
+bool SignalEventFd(int fd) {
+  if (fd < 0) return false;
+  pollfd p{fd, POLLOUT, 0};
+  int n;
+  do {
+    n = ::poll(&p, 1, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1 || !(p.revents & POLLOUT)) return false;
   const uint64_t one = 1;
   ssize_t r;
   do {
     r = ::write(fd, &one, sizeof one);
   } while (r < 0 && errno == EINTR);
+  return r == static_cast<ssize_t>(sizeof one);
 }
 
 // Reads an eventfd counter if it is readable now; 0 when it is not. `bad` (optional) is set when
@@ -53,33 +64,64 @@ uint64_t DrainEventFd(int fd, bool* bad = nullptr) {
   return 0;
 }
 
-// Reads exactly `len` bytes; returns 0 at EOF before any byte, -1 on error / short read.
-ssize_t ReadFull(int fd, uint8_t* buf, size_t len) {
+using Clock = std::chrono::steady_clock;
+
+enum class Io { kOk, kEof, kTimeout, kStopped, kError };
+
+// Waits until `fd` is ready for `events` (or hung up), `stop_fd` is readable, or `deadline`.
+Io WaitFd(int fd, short events, int stop_fd, Clock::time_point deadline) {
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return Io::kTimeout;
+    pollfd p[2] = {{fd, events, 0}, {stop_fd, POLLIN, 0}};
+    const int r = ::poll(p, stop_fd >= 0 ? 2 : 1, left > 60000 ? 60000 : static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return Io::kError;
+    if (stop_fd >= 0 && (p[1].revents & POLLIN)) return Io::kStopped;
+    if (p[0].revents) return Io::kOk;  // ready, or an error / hang-up the next call reports
+  }
+}
+
+// Reads exactly `len` bytes by `deadline`. kEof: EOF before any byte; EOF after some is kError.
+Io ReadFull(int fd, uint8_t* buf, size_t len, int stop_fd, Clock::time_point deadline) {
   size_t got = 0;
   while (got < len) {
-    const ssize_t r = ::recv(fd, buf + got, len - got, 0);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return got == 0 && r == 0 ? 0 : -1;
-    got += static_cast<size_t>(r);
+    const ssize_t r = ::recv(fd, buf + got, len - got, MSG_DONTWAIT);
+    if (r > 0) {
+      got += static_cast<size_t>(r);
+      continue;
+    }
+    if (r == 0) return got == 0 ? Io::kEof : Io::kError;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return Io::kError;
+    const Io w = WaitFd(fd, POLLIN, stop_fd, deadline);
+    if (w != Io::kOk) return w;
   }
-  return static_cast<ssize_t>(got);
+  return Io::kOk;
 }
 
-bool WriteFull(int fd, const uint8_t* buf, size_t len) {
+// Writes all of `buf` by `deadline`, unless `stop_fd` becomes readable first.
+Io WriteFull(int fd, const uint8_t* buf, size_t len, int stop_fd, Clock::time_point deadline) {
   size_t put = 0;
   while (put < len) {
-    const ssize_t r = ::send(fd, buf + put, len - put, MSG_NOSIGNAL);
+    const ssize_t r = ::send(fd, buf + put, len - put, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r > 0) {
+      put += static_cast<size_t>(r);
+      continue;
+    }
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    put += static_cast<size_t>(r);
+    if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return Io::kError;
+    const Io w = WaitFd(fd, POLLOUT, stop_fd, deadline);
+    if (w != Io::kOk) return w;
   }
-  return true;
+  return Io::kOk;
 }
 
-enum class RecvResult { kOk, kEof, kError };
+enum class RecvResult { kOk, kAgain, kEof, kError, kStopped };
 
-// Receives one message: the header with its SCM_RIGHTS fds, then the payload.
-RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err) {
+// Receives one message: the header with its SCM_RIGHTS fds, then the payload. Called when the
+// socket is readable; once the first byte is in, the rest must arrive within `timeout_ms`.
+RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err, int stop_fd, int timeout_ms) {
   uint8_t header[kHeaderSize];
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
   iovec iov{header, sizeof header};
@@ -90,13 +132,15 @@ RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err) {
   msg.msg_controllen = sizeof control;
   ssize_t r;
   do {
-    r = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    r = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   } while (r < 0 && errno == EINTR);
   if (r == 0) return RecvResult::kEof;
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return RecvResult::kAgain;
   if (r < 0) {
     *err = std::string("recvmsg: ") + std::strerror(errno);
     return RecvResult::kError;
   }
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   m->fds.clear();
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
@@ -112,11 +156,21 @@ RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err) {
     *err = "too many file descriptors in one message";
     return RecvResult::kError;
   }
-  if (static_cast<size_t>(r) < sizeof header) {
-    if (ReadFull(fd, header + r, sizeof header - static_cast<size_t>(r)) <= 0) {
-      *err = "truncated message header";
-      return RecvResult::kError;
+  const auto rest = [&](uint8_t* buf, size_t len, const char* what) {
+    const Io io = ReadFull(fd, buf, len, stop_fd, deadline);
+    if (io == Io::kOk) return RecvResult::kOk;
+    if (io == Io::kStopped) return RecvResult::kStopped;
+    if (io == Io::kTimeout) {
+      *err = std::string(what) + " timed out: the rest did not arrive within " +
+             std::to_string(timeout_ms) + " ms";
+    } else {
+      *err = std::string("truncated ") + what;
     }
+    return RecvResult::kError;
+  };
+  if (static_cast<size_t>(r) < sizeof header) {
+    const RecvResult h = rest(header + r, sizeof header - static_cast<size_t>(r), "message header");
+    if (h != RecvResult::kOk) return h;
   }
   std::memcpy(&m->request, header, 4);
   std::memcpy(&m->flags, header + 4, 4);
@@ -126,9 +180,9 @@ RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err) {
     return RecvResult::kError;
   }
   m->payload.assign(m->size, 0);
-  if (m->size > 0 && ReadFull(fd, m->payload.data(), m->size) <= 0) {
-    *err = "truncated message payload";
-    return RecvResult::kError;
+  if (m->size > 0) {
+    const std::string what = std::string(RequestName(m->request)) + " payload";
+    return rest(m->payload.data(), m->size, what.c_str());
   }
   return RecvResult::kOk;
 }
@@ -181,12 +235,14 @@ struct VhostUserServer::Vring {
 VhostUserServer::VhostUserServer(VirtioDevice& device, Tracer& tracer, Logger& log,
                                  ServerOptions options)
     : device_(device), tracer_(tracer), log_(log), opts_(options) {
+  fatal_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   for (uint32_t i = 0; i < device_.NumQueues(); ++i) vrings_.push_back(std::make_unique<Vring>(i));
 }
 
 VhostUserServer::~VhostUserServer() {
   CloseConnection();
   CloseFd(&listen_fd_);
+  CloseFd(&fatal_fd_);
   if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
 }
 
@@ -238,23 +294,49 @@ VhostUserServer::End VhostUserServer::AcceptAndServe(int stop_fd) {
 
 VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
   conn_fd_ = conn_fd;
+  stop_fd_ = stop_fd;
   acked_features_ = acked_protocol_features_ = status_ = 0;
+  stopping_ = send_failed_ = false;
+  replied_seq_ = replies_ = 0;
+  DrainEventFd(fatal_fd_);
+  {
+    std::lock_guard<std::mutex> lock(fatal_mu_);
+    fatal_reason_.clear();
+  }
   tracer_.VuConnect();
   log_.Info("front-end connected");
   uint64_t seq = 0;
   End end = End::kDisconnected;
   for (;;) {
-    pollfd p[2] = {{conn_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-    const int r = ::poll(p, stop_fd >= 0 ? 2 : 1, -1);
+    pollfd p[3] = {{conn_fd_, POLLIN, 0}, {fatal_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+    const int r = ::poll(p, stop_fd >= 0 ? 3 : 2, -1);
     if (r < 0 && errno == EINTR) continue;
-    if (stop_fd >= 0 && (p[1].revents & POLLIN)) {
+    if (stop_fd >= 0 && (p[2].revents & POLLIN)) {
       end = End::kStopped;
+      break;
+    }
+    if (p[1].revents & POLLIN) {
+      DrainEventFd(fatal_fd_);
+      std::string reason;
+      {
+        std::lock_guard<std::mutex> lock(fatal_mu_);
+        reason = fatal_reason_;
+      }
+      tracer_.VuError(reason);
+      log_.Error(reason);
+      end = End::kProtocolError;
       break;
     }
     VhostUserMessage m;
     std::string err;
-    const RecvResult rr = RecvMessage(conn_fd_, &m, &err);
+    const RecvResult rr = RecvMessage(conn_fd_, &m, &err, stop_fd, opts_.io_timeout_ms);
+    if (rr == RecvResult::kAgain) continue;
     if (rr == RecvResult::kEof) break;
+    if (rr == RecvResult::kStopped) {
+      CloseFds(m);
+      end = End::kStopped;
+      break;
+    }
     ++seq;
     if (rr == RecvResult::kError) {
       CloseFds(m);
@@ -274,7 +356,17 @@ VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
     const Step s = Handle(m, seq);
     CloseFds(m);  // fds not taken by the handler
     if (s == Step::kError) {
-      end = End::kProtocolError;
+      if (stopping_) {
+        end = End::kStopped;
+        break;
+      }
+      // vhost-user.rst, REPLY_ACK: the ack is "zero for success, non-zero otherwise". A front-end
+      // that asked for one learns that the request failed before the connection ends.
+      if (m.need_reply() && replied_seq_ != seq && !send_failed_ &&
+          (acked_protocol_features_ & kProtocolReplyAck) && !opts_.faults.skip_reply) {
+        ReplyU64(m, seq, 1);
+      }
+      end = stopping_ ? End::kStopped : End::kProtocolError;
       break;
     }
   }
@@ -287,6 +379,14 @@ VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
   return end;
 }
 
+void VhostUserServer::Fatal(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(fatal_mu_);
+    if (fatal_reason_.empty()) fatal_reason_ = reason;
+  }
+  SignalEventFd(fatal_fd_);
+}
+
 void VhostUserServer::CloseConnection() {
   if (conn_fd_ < 0) return;
   ResetAll();
@@ -296,13 +396,32 @@ void VhostUserServer::CloseConnection() {
 bool VhostUserServer::Reply(const VhostUserMessage& m, uint64_t seq, const void* payload,
                             uint32_t size) {
   const std::vector<uint8_t> out = EncodeReply(m.request, payload, size);
-  if (!WriteFull(conn_fd_, out.data(), out.size())) {
-    tracer_.VuError("cannot send reply");
-    log_.Error("cannot send reply to " + std::string(RequestName(m.request)));
+  const Io io = WriteFull(conn_fd_, out.data(), out.size(), stop_fd_,
+                          Clock::now() + std::chrono::milliseconds(opts_.io_timeout_ms));
+  if (io == Io::kOk) {
+    tracer_.VuReply(m.request, RequestName(m.request), seq);
+    replied_seq_ = seq;
+    ++replies_;
+    return true;
+  }
+  send_failed_ = true;
+  if (io == Io::kStopped) {
+    stopping_ = true;
+    log_.Info(std::string("stopped while sending the reply to ") + RequestName(m.request));
     return false;
   }
-  tracer_.VuReply(m.request, RequestName(m.request), seq);
-  return true;
+  std::string e;
+  if (io == Io::kTimeout) {
+    e = "the front-end did not read the reply to " + std::string(RequestName(m.request)) +
+        " (seq " + std::to_string(seq) + ") within " + std::to_string(opts_.io_timeout_ms) +
+        " ms; " + std::to_string(replies_) + " replies sent before it";
+  } else {
+    e = "cannot send the reply to " + std::string(RequestName(m.request)) + ": " +
+        std::strerror(errno);
+  }
+  tracer_.VuError(e);
+  log_.Error(e);
+  return false;
 }
 
 bool VhostUserServer::ReplyU64(const VhostUserMessage& m, uint64_t seq, uint64_t value) {
@@ -473,8 +592,18 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       for (size_t i = 0; i < regions.size(); ++i) {
         const MemRegionDesc& r = regions[i];
         if (!mem->MapRegion(m.fds[i], r.guest_phys, r.size, r.user_addr, r.mmap_offset, &err)) {
-          return fail("SET_MEM_TABLE: " + err);
+          return fail("SET_MEM_TABLE region " + std::to_string(i) + " (guest-physical " +
+                      Hex(r.guest_phys) + ", size " + Hex(r.size) + ", mmap_offset " +
+                      Hex(r.mmap_offset) + "): " + err);
         }
+        const MemoryRegion& mr = mem->regions().back();
+        const bool shrink_sealed = mr.seals >= 0 && (mr.seals & F_SEAL_SHRINK);
+        log_.Info("SET_MEM_TABLE region " + std::to_string(i) + ": guest-physical " +
+                  Hex(mr.guest_phys) + ", size " + Hex(mr.size) + ", front-end address " +
+                  Hex(mr.user_addr) + ", file offset " + Hex(mr.mmap_offset) + " of " +
+                  Hex(mr.file_size) + " bytes, " +
+                  (shrink_sealed ? "sealed against shrinking"
+                                 : "not sealed against shrinking (a shrink is caught by the SIGBUS guard)"));
       }
       mem_ = mem;
       for (auto& v : vrings_) {
@@ -763,13 +892,27 @@ void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q,
     vr.broken = true;
     SignalEventFd(view.err_fd);
   };
+  // A guest-memory access hit a page the front-end's file no longer holds (it was shrunk after
+  // SET_MEM_TABLE): the SIGBUS guard gave the access a zero page instead of killing the process.
+  // Nothing read since can be trusted: stop here and end the connection.
+  const auto memory_fault = [&]() {
+    if (!view.mem || !view.mem->faulted()) return false;
+    const std::string reason = "guest memory access faulted (SIGBUS) on " +
+                               view.mem->FaultDescription() +
+                               ": the front-end shrank the file after SET_MEM_TABLE";
+    ring_error(reason);
+    Fatal(reason);
+    return true;
+  };
   if (!view.configured) {
     if (rescan) return;  // nothing configured yet, so nothing can be pending
     ring_error("ring processed before SET_MEM_TABLE, SET_VRING_NUM and SET_VRING_ADDR");
     return;
   }
   if (attached != view.mem || !q.attached()) {
-    if (!q.Attach(view.mem.get(), view.layout, vr.base, &err)) {
+    const bool ok = q.Attach(view.mem.get(), view.layout, vr.base, &err);
+    if (memory_fault()) return;
+    if (!ok) {
       ring_error(err);
       return;
     }
@@ -778,7 +921,9 @@ void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q,
   // The queue keeps its own indices; vr.base mirrors last_avail_idx for GET_VRING_BASE.
   if (rescan) {
     uint16_t pending = 0;
-    if (!q.Pending(&pending, &err)) {
+    const bool ok = q.Pending(&pending, &err);
+    if (memory_fault()) return;
+    if (!ok) {
       ring_error(err);
       return;
     }
@@ -788,21 +933,31 @@ void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q,
   for (;;) {
     DescChain chain;
     const PopStatus st = q.Pop(&chain, &err);
+    if (memory_fault()) return;
     if (st == PopStatus::kError) {
       ring_error(err);
       return;
     }
     if (st == PopStatus::kEmpty) {
-      if (q.ArmKick()) continue;
+      const bool more = q.ArmKick();
+      if (memory_fault()) return;
+      if (more) continue;
       break;
     }
     tracer_.Pop(vr.index, chain.head, chain.avail_idx);
     const uint32_t len = device_.HandleChain(vr.index, chain);
+    // Checked before the used ring learns of a buffer that may not have been filled.
+    if (memory_fault()) return;
     const uint16_t at = q.PushUsed(chain.head, len);
     vr.base = q.last_avail_idx();
     tracer_.AddUsed(vr.index, chain.head, len, at);
-    if (q.ShouldNotify()) {
-      SignalEventFd(view.call_fd);
+    const bool notify = q.ShouldNotify();
+    if (memory_fault()) return;
+    if (notify) {
+      if (!SignalEventFd(view.call_fd) && view.call_fd >= 0) {
+        log_.Warn("ring " + std::to_string(vr.index) +
+                  ": the call fd is not writable (not an eventfd, or never read): notification lost");
+      }
       tracer_.UsedNotify(vr.index);
     } else {
       tracer_.NotifySuppressed(vr.index);

@@ -43,6 +43,10 @@ class VirtioDevice {
 struct ServerOptions {
   Faults faults;
   uint64_t protocol_features = kProtocolReplyAck | kProtocolMq | kProtocolResetDevice;
+  // How long a reply may wait for the front-end to read it, and how long the rest of a message
+  // may take once its first byte arrived. Past it the connection ends with a protocol error. An
+  // idle front-end (between messages) is never timed out.
+  int io_timeout_ms = 10000;
 };
 
 class VhostUserServer {
@@ -60,6 +64,7 @@ class VhostUserServer {
   // it until it disconnects, misbehaves, or `stop_fd` becomes readable.
   End AcceptAndServe(int stop_fd);
   // Serves an already connected socket (takes ownership of `conn_fd`). `stop_fd` may be -1.
+  // `stop_fd` becoming readable also ends a reply the front-end does not read, at once.
   End Serve(int conn_fd, int stop_fd);
 
   uint64_t offered_features() const;
@@ -94,6 +99,9 @@ class VhostUserServer {
   void Process(Vring& vr, const RingView& view, SplitQueue& q,
                std::shared_ptr<GuestMemory>& attached, bool rescan);
   void CloseConnection();
+  // Called by a worker: the connection must end with a protocol error (`reason`). The socket
+  // thread reports it and disconnects.
+  void Fatal(const std::string& reason);
 
   VirtioDevice& device_;
   Tracer& tracer_;
@@ -101,6 +109,14 @@ class VhostUserServer {
   ServerOptions opts_;
   int listen_fd_ = -1;
   int conn_fd_ = -1;
+  int stop_fd_ = -1;
+  int fatal_fd_ = -1;  // eventfd: a worker asks the socket thread to end the connection
+  std::mutex fatal_mu_;
+  std::string fatal_reason_;  // guarded by fatal_mu_
+  bool stopping_ = false;     // the stop fd fired while a reply was being sent
+  bool send_failed_ = false;  // a reply could not be sent: no failure ack is tried
+  uint64_t replied_seq_ = 0;  // seq of the last message answered
+  uint64_t replies_ = 0;      // replies sent on this connection
   std::string socket_path_;
   uint64_t acked_features_ = 0;
   uint64_t acked_protocol_features_ = 0;

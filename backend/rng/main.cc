@@ -2,9 +2,8 @@
 //   vhost-user-rng --socket PATH [--trace-json FILE] [--fill=random|counter|seed:N]
 //                  [--fault=NAME]... [--verbose]
 // Serves one front-end connection, then exits (0 after a clean disconnect, 1 after a protocol
-// error, 2 on bad usage).
+// error, 2 on bad usage, 3 when a signal's clean stop did not finish within 2 s).
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "log.h"
 #include "rng_device.h"
 #include "server.h"
+#include "signal_stop.h"
 #include "trace_writer.h"
 
 using namespace vc::backend;
@@ -36,7 +36,8 @@ void Usage(std::FILE* out) {
                "  skip-reply               never send REPLY_ACK replies (vu-reply-ack)\n"
                "  process-outside-lock     check ring state under the lock, process after\n"
                "                           dropping it (vu-enable/vu-stop, predicted)\n"
-               "Exit codes: 0 clean disconnect or signal, 1 protocol error, 2 bad usage.\n");
+               "Exit codes: 0 clean disconnect or signal, 1 protocol error, 2 bad usage,\n"
+               "3 no clean stop within 2 s of SIGTERM/SIGINT (forced exit).\n");
 }
 
 bool TakeValue(const std::string& arg, const char* name, int* i, int argc, char** argv,
@@ -96,14 +97,9 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // SIGTERM/SIGINT arrive on a signalfd the socket thread polls: shutdown (and the trace flush)
-  // happens on a normal thread, never in a signal handler. Workers inherit the blocked mask.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  // SIGTERM/SIGINT make the server stop cleanly (the trace is flushed) on a normal thread, never
+  // in a signal handler; if that is not done 2 s later, the process exits at once with status 3.
+  StopOnSignal stop("vhost-user-rng", std::chrono::seconds(2));
   signal(SIGPIPE, SIG_IGN);
 
   Logger log;
@@ -126,10 +122,11 @@ int main(int argc, char** argv) {
       return 2;
     }
     log.Info("listening on " + socket_path);
-    const VhostUserServer::End end = server.AcceptAndServe(sfd);
+    const VhostUserServer::End end = server.AcceptAndServe(stop.fd());
     rc = end == VhostUserServer::End::kProtocolError || end == VhostUserServer::End::kFailed ? 1 : 0;
   }
   log.Info("served " + std::to_string(rng.bytes_served()) + " bytes");
   writer.Close();
+  stop.Finished();
   return rc;
 }

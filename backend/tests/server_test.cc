@@ -3,6 +3,7 @@
 // hostile inputs (malformed messages, a bad ring) that must end in errors, never crashes.
 #include "server.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -11,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -54,12 +58,14 @@ class ServerTest : public ::testing::Test {
     int sv[2];
     ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
     fe_ = sv[0];
-    logger_.SetLevel(LogLevel::kError);
+    logger_.SetLevel(LogLevel::kWarn);
+    stop_ = ::eventfd(0, EFD_CLOEXEC);
     device_ = std::make_unique<FillDevice>(Queues());
     server_ = std::make_unique<VhostUserServer>(*device_, tracer_, logger_, Options());
     thread_ = std::thread([this, fd = sv[1]] {
       SetCurrentThreadName("vu-socket");
-      end_ = server_->Serve(fd, -1);
+      end_ = server_->Serve(fd, stop_);
+      done_ = true;
     });
   }
   void TearDown() override {
@@ -67,6 +73,7 @@ class ServerTest : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
     if (mem_ != nullptr) ::munmap(mem_, kMemSize);
     if (memfd_ >= 0) ::close(memfd_);
+    if (stop_ >= 0) ::close(stop_);
     std::remove(trace_path_.c_str());
   }
   void Finish() {
@@ -198,7 +205,13 @@ class ServerTest : public ::testing::Test {
   std::string trace_path_;
   TraceWriter writer_;
   Tracer tracer_{&writer_};
-  Logger logger_{[](LogLevel, std::string_view) {}};
+  std::string log_text_;  // what the back-end logged (warnings and errors), one line each
+  Logger logger_{[this](LogLevel, std::string_view m) {
+    log_text_.append(m);
+    log_text_.push_back('\n');
+  }};
+  std::atomic<bool> done_{false};
+  int stop_ = -1;
   std::unique_ptr<FillDevice> device_;
   std::unique_ptr<VhostUserServer> server_;
   std::thread thread_;
@@ -430,6 +443,312 @@ TEST_F(ServerTest, FeaturesWithoutProtocolFeaturesEnableRings) {
   RecvU64(kGetFeatures);
   Finish();
   EXPECT_NE(Trace().find("\"name\":\"ring_enable\""), std::string::npos);
+}
+
+// --- SET_MEM_TABLE hardening: every region is checked against its file before it is mapped.
+
+class MemTableTest : public ServerTest {
+ protected:
+  static int Memfd(off_t size) {
+    const int fd = ::memfd_create("guest", MFD_CLOEXEC);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::ftruncate(fd, size), 0);
+    return fd;
+  }
+  // Negotiates REPLY_ACK, sends SET_MEM_TABLE(need_reply) with `regions` {gpa, size, uva, offset}
+  // and `fds`, and returns the ack (0 success), or -1 when the back-end hung up without one.
+  int64_t SendTable(const std::vector<std::array<uint64_t, 4>>& regions, std::vector<int> fds) {
+    SendU64(kSetProtocolFeatures, kProtocolReplyAck);
+    std::vector<uint8_t> table(8 + 32 * regions.size());
+    const uint32_t n = static_cast<uint32_t>(regions.size());
+    std::memcpy(table.data(), &n, 4);
+    for (size_t i = 0; i < regions.size(); ++i) std::memcpy(table.data() + 8 + 32 * i, regions[i].data(), 32);
+    Send(kSetMemTable, table.data(), static_cast<uint32_t>(table.size()), std::move(fds),
+         kFlagVersion | kFlagNeedReply);
+    uint32_t h[3] = {0, 0, 0};
+    if (::recv(fe_, h, 12, MSG_WAITALL) != 12) return -1;
+    EXPECT_EQ(h[0], kSetMemTable);
+    uint64_t v = 0;
+    EXPECT_EQ(h[2], 8u);
+    EXPECT_EQ(::recv(fe_, &v, 8, MSG_WAITALL), 8);
+    return static_cast<int64_t>(v);
+  }
+  // After a refused table: the back-end hangs up, ends with a protocol error, and its trace and
+  // log say why.
+  void ExpectRefused(const std::string& why) {
+    char c;
+    EXPECT_EQ(::recv(fe_, &c, 1, 0), 0) << "the back-end did not hang up";
+    Finish();
+    EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+    const std::string t = Trace();
+    const size_t e = t.find("\"name\":\"vu_error\"");
+    ASSERT_NE(e, std::string::npos) << t;
+    EXPECT_NE(t.find(why, e), std::string::npos) << "vu_error does not say '" << why << "': " << t.substr(e);
+    EXPECT_NE(log_text_.find(why), std::string::npos) << log_text_;
+  }
+};
+
+TEST_F(MemTableTest, RegionLargerThanItsFileIsRefused) {
+  const int fd = Memfd(0x10000);
+  // The crash: a region claiming more than its memfd holds was mapped, and the first
+  // access past the file's end killed the back-end with SIGBUS.
+  EXPECT_EQ(SendTable({{kGpa, 0x20000, kUva, 0}}, {fd}), 1);  // REPLY_ACK failure
+  ExpectRefused("runs past the end of its file");
+  ::close(fd);
+}
+
+TEST_F(MemTableTest, OffsetPastTheFileIsRefused) {
+  const int fd = Memfd(0x10000);
+  EXPECT_EQ(SendTable({{kGpa, 0x8000, kUva, 0xc000}}, {fd}), 1);
+  ExpectRefused("runs past the end of its file");
+  ::close(fd);
+}
+
+TEST_F(MemTableTest, OffsetPlusSizeOverflowIsRefused) {
+  const int fd = Memfd(0x10000);
+  EXPECT_EQ(SendTable({{kGpa, 0x1000, kUva, 0xfffffffffffff000ull}}, {fd}), 1);
+  ExpectRefused("overflows");
+  ::close(fd);
+}
+
+TEST_F(MemTableTest, GuestPhysicalRangeWrapIsRefused) {
+  const int fd = Memfd(0x10000);
+  EXPECT_EQ(SendTable({{0xfffffffffffff000ull, 0x2000, kUva, 0}}, {fd}), 1);
+  ExpectRefused("wraps around");
+  ::close(fd);
+}
+
+TEST_F(MemTableTest, EmptyRegionIsRefused) {
+  const int fd = Memfd(0x10000);
+  EXPECT_EQ(SendTable({{kGpa, 0, kUva, 0}}, {fd}), 1);
+  ExpectRefused("empty");
+  ::close(fd);
+}
+
+TEST_F(MemTableTest, OverlappingGuestPhysicalRangesAreRefused) {
+  const int a = Memfd(0x10000), b = Memfd(0x10000);
+  EXPECT_EQ(SendTable({{kGpa, 0x10000, kUva, 0}, {kGpa + 0xf000, 0x10000, kUva + 0x100000, 0}}, {a, b}), 1);
+  ExpectRefused("guest-physical range");
+  ::close(a);
+  ::close(b);
+}
+
+TEST_F(MemTableTest, OverlappingUserRangesAreRefused) {
+  const int a = Memfd(0x10000), b = Memfd(0x10000);
+  EXPECT_EQ(SendTable({{kGpa, 0x10000, kUva, 0}, {kGpa + 0x100000, 0x10000, kUva + 0x8000, 0}}, {a, b}), 1);
+  ExpectRefused("front-end address range");
+  ::close(a);
+  ::close(b);
+}
+
+TEST_F(MemTableTest, AdjacentRegionsOfOneFileAreAccepted) {
+  // QEMU splits one memfd into several regions (below and above a PCI hole): same file,
+  // adjacent offsets, disjoint ranges.
+  const int a = Memfd(0x20000);
+  const int b = ::fcntl(a, F_DUPFD_CLOEXEC, 0);
+  EXPECT_EQ(SendTable({{kGpa, 0x10000, kUva, 0}, {kGpa + 0x10000, 0x10000, kUva + 0x10000, 0x10000}}, {a, b}), 0);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+  EXPECT_EQ(Trace().find("\"name\":\"vu_error\""), std::string::npos);
+  ::close(a);
+  ::close(b);
+}
+
+TEST_F(MemTableTest, NonRegularFileIsRefused) {
+  const int efd = ::eventfd(0, EFD_CLOEXEC);
+  EXPECT_EQ(SendTable({{kGpa, 0x1000, kUva, 0}}, {efd}), 1);
+  ExpectRefused("not a regular file");
+  ::close(efd);
+}
+
+TEST_F(MemTableTest, ReadOnlyFileIsRefused) {
+  const int fd = Memfd(0x10000);
+  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  const int ro = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(ro, 0);
+  EXPECT_EQ(SendTable({{kGpa, 0x10000, kUva, 0}}, {ro}), 1);
+  ExpectRefused("cannot map");
+  ::close(ro);
+  ::close(fd);
+}
+
+// --- A memfd shrunk after SET_MEM_TABLE: the access that faults ends the connection, not the
+// process.
+
+TEST_F(ServerTest, MemfdShrunkUnderTheRingEndsTheConnection) {
+  SetUpDevice();
+  PutDesc(0, kGpa + 0x4000, 64, kDescFlagWrite, 0);
+  Offer(0);
+  const int kick = ::eventfd(0, EFD_CLOEXEC);
+  const int call = ::eventfd(0, EFD_CLOEXEC);
+  SendU64(kSetVringCall, 0, {call});
+  SendU64(kSetVringKick, 0, {kick});
+  // The front-end truncates guest memory to nothing: the ring itself is gone.
+  ::munmap(mem_, kMemSize);
+  mem_ = nullptr;
+  ASSERT_EQ(::ftruncate(memfd_, 0), 0);
+  SendState(kSetVringEnable, 0, 1);
+  const uint64_t one = 1;
+  ASSERT_EQ(::write(kick, &one, 8), 8);
+  char c;
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0) << "the back-end did not end the connection";
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+  const std::string t = Trace();
+  EXPECT_NE(t.find("SIGBUS"), std::string::npos) << t;
+  EXPECT_NE(t.find("\"name\":\"vu_error\""), std::string::npos) << t;
+  EXPECT_EQ(t.find("\"name\":\"add_used\""), std::string::npos) << t;
+  EXPECT_NE(log_text_.find("SIGBUS"), std::string::npos) << log_text_;
+  ::close(kick);
+  ::close(call);
+}
+
+TEST_F(ServerTest, MemfdShrunkUnderABufferEndsTheConnection) {
+  SetUpDevice();
+  // Ring at 0x0-0x2fff stays; the buffer at 0x4000 is cut off.
+  PutDesc(0, kGpa + 0x4000, 64, kDescFlagWrite, 0);
+  Offer(0);
+  const int kick = ::eventfd(0, EFD_CLOEXEC);
+  SendU64(kSetVringKick, 0, {kick});
+  ASSERT_EQ(::ftruncate(memfd_, 0x3000), 0);
+  SendState(kSetVringEnable, 0, 1);
+  const uint64_t one = 1;
+  ASSERT_EQ(::write(kick, &one, 8), 8);
+  char c;
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0) << "the back-end did not end the connection";
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+  const std::string t = Trace();
+  EXPECT_NE(t.find("SIGBUS"), std::string::npos) << t;
+  EXPECT_NE(t.find("guest-physical 0x104000"), std::string::npos) << t;
+  // The used ring (still backed) was not told about a buffer that was never filled.
+  EXPECT_EQ(UsedIdx(), 0);
+  ::close(kick);
+}
+
+// A SIGBUS outside guest memory is not swallowed by the guard: the process still dies of it.
+TEST(SigbusGuardDeathTest, ForeignSigbusStillKills) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        // Install the guard (as any SET_MEM_TABLE would), then fault on an unrelated mapping.
+        GuestMemory gm;
+        const int g = ::memfd_create("guest", MFD_CLOEXEC);
+        ASSERT_EQ(::ftruncate(g, 0x1000), 0);
+        std::string err;
+        ASSERT_TRUE(gm.MapRegion(g, 0, 0x1000, 0, 0, &err)) << err;
+        const int fd = ::memfd_create("other", MFD_CLOEXEC);
+        ASSERT_EQ(::ftruncate(fd, 0x1000), 0);
+        auto* p = static_cast<volatile uint8_t*>(
+            ::mmap(nullptr, 0x2000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+        p[0x1000] = 1;  // past the end of its file
+      },
+      "");
+}
+
+// --- A front-end that stops reading replies is timed out.
+
+class ReplyTimeoutTest : public ServerTest {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions o;
+    o.io_timeout_ms = 300;
+    return o;
+  }
+};
+
+TEST_F(ReplyTimeoutTest, FrontEndThatNeverReadsRepliesIsDisconnected) {
+  RecvFeatures();
+  SendU64(kSetProtocolFeatures, kProtocolReplyAck);
+  // 20,000 need_reply messages whose replies are never read: the back-end's send() fills the
+  // socket, then it must give up instead of blocking forever.
+  const uint32_t st[2] = {0, 8};
+  std::vector<uint8_t> one(kHeaderSize + 8);
+  const uint32_t h[3] = {kSetVringNum, kFlagVersion | kFlagNeedReply, 8};
+  std::memcpy(one.data(), h, 12);
+  std::memcpy(one.data() + 12, st, 8);
+  int sent = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sent < 20000 && std::chrono::steady_clock::now() < deadline) {
+    const ssize_t r = ::send(fe_, one.data(), one.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r == static_cast<ssize_t>(one.size())) {
+      ++sent;
+    } else if (r < 0 && errno == EAGAIN) {
+      pollfd p{fe_, POLLOUT, 0};
+      if (::poll(&p, 1, 2000) <= 0) break;  // the back-end stopped reading: it is stuck in send()
+      if (p.revents & (POLLHUP | POLLERR)) break;
+    } else {
+      break;  // a short write or an error: the back-end hung up
+    }
+  }
+  EXPECT_GT(sent, 100);  // a few hundred fill the socket buffers both ways
+  // The back-end gives up within its timeout and ends the connection.
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!done_ && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(done_) << "the back-end is still blocked sending replies nobody reads";
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+  const std::string t = Trace();
+  EXPECT_NE(t.find("did not read"), std::string::npos) << t.substr(t.size() > 2000 ? t.size() - 2000 : 0);
+}
+
+TEST_F(ReplyTimeoutTest, MessageThatStopsHalfwayIsTimedOut) {
+  // A header announcing 8 payload bytes, then silence (the connection stays open).
+  const uint32_t h[3] = {kSetFeatures, kFlagVersion, 8};
+  ASSERT_EQ(::send(fe_, h, 12, MSG_NOSIGNAL), 12);
+  ASSERT_EQ(::send(fe_, "abc", 3, MSG_NOSIGNAL), 3);
+  char c;
+  pollfd p{fe_, POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 5000), 1) << "the back-end still waits for the rest of the message";
+  EXPECT_EQ(::recv(fe_, &c, 1, 0), 0);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+  EXPECT_NE(Trace().find("timed out"), std::string::npos);
+}
+
+TEST_F(ReplyTimeoutTest, IdleFrontEndIsNotTimedOut) {
+  // Between messages a front-end may stay silent for as long as it likes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_FALSE(done_);
+  SendU64(kGetFeatures, 0);
+  RecvU64(kGetFeatures);
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+}
+
+TEST_F(ServerTest, StopFdEndsABlockedSend) {
+  // SIGTERM reaches Serve() as its stop fd: it must end a send() the front-end never drains
+  // long before the 10 s reply timeout.
+  RecvFeatures();
+  SendU64(kSetProtocolFeatures, kProtocolReplyAck);
+  const uint32_t st[2] = {0, 8};
+  std::vector<uint8_t> one(kHeaderSize + 8);
+  const uint32_t h[3] = {kSetVringNum, kFlagVersion | kFlagNeedReply, 8};
+  std::memcpy(one.data(), h, 12);
+  std::memcpy(one.data() + 12, st, 8);
+  for (int sent = 0; sent < 20000;) {
+    const ssize_t r = ::send(fe_, one.data(), one.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r == static_cast<ssize_t>(one.size())) {
+      ++sent;
+      continue;
+    }
+    ASSERT_TRUE(r < 0 && errno == EAGAIN);
+    pollfd p{fe_, POLLOUT, 0};
+    if (::poll(&p, 1, 1000) == 0) break;  // the back-end is stuck in send()
+  }
+  EXPECT_FALSE(done_);
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t v = 1;
+  ASSERT_EQ(::write(stop_, &v, 8), 8);
+  while (!done_ && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(done_) << "the stop fd did not end a blocked send";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kStopped);
 }
 
 class TwoQueueServerTest : public ServerTest {
