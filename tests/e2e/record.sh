@@ -96,6 +96,9 @@ if [ "$lttng_on" = 1 ]; then
   lttng enable-channel -u --buffers-uid --subbuf-size=4M --num-subbuf=8 ch -s "$lsess" >/dev/null &&
   lttng enable-event -u -c ch 'vconform_backend:*' -s "$lsess" >/dev/null &&
   lttng add-context -u -c ch -t vtid -t vpid -t procname -s "$lsess" >/dev/null &&
+  # Record no process until ours has started: the session daemon is shared, and other back-ends
+  # (other runs on the machine) would land in this trace too.
+  lttng untrack -u --all --vpid -s "$lsess" >/dev/null &&
   lttng start "$lsess" >/dev/null || lttng_on=0
 fi
 
@@ -103,6 +106,10 @@ start=$(date +%s.%N)
 "$backend" --socket "$sock" --trace-json "$out/backend.jsonl" --fill="$fill" \
   "${fault_args[@]}" 2>"$out/backend.log" &
 backend_pid=$!
+if [ "$lttng_on" = 1 ]; then
+  # Before QEMU connects: the back-end's first event is vu_connect.
+  lttng track -u --vpid="$backend_pid" -s "$lsess" >/dev/null || lttng_on=0
+fi
 for _ in $(seq 1 200); do
   [ -S "$sock" ] && break
   sleep 0.02
