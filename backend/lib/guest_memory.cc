@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -137,8 +139,12 @@ bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t
   // Map from the granule (page, or huge page on hugetlbfs, whose st_blksize is the huge page
   // size) that holds the region's first byte: mmap offsets must be aligned to it.
   uint64_t granule = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  struct statfs fs {};
   const uint64_t blk = static_cast<uint64_t>(st.st_blksize);
-  if (blk > granule && (blk & (blk - 1)) == 0 && blk <= (uint64_t{1} << 30)) granule = blk;
+  if (::fstatfs(fd, &fs) == 0 && fs.f_type == HUGETLBFS_MAGIC && blk > granule &&
+      (blk & (blk - 1)) == 0 && blk <= (uint64_t{1} << 30)) {
+    granule = blk;
+  }
   const uint64_t map_off = mmap_offset & ~(granule - 1);
   const uint64_t lead = mmap_offset - map_off;
   const uint64_t want = lead + size;

@@ -54,12 +54,17 @@ void OnSigbus(int sig, siginfo_t* info, void* uctx) {
     for (Slot& s : g_slots) {
       if (s.state.load(std::memory_order_acquire) != kActive) continue;
       if (a < s.begin.load(std::memory_order_relaxed) || a >= s.end.load(std::memory_order_relaxed)) continue;
+      // The granule holding the fault, counted from the mapping's start (page-aligned, or
+      // huge-page-aligned on hugetlbfs), and never past its end.
+      const uintptr_t begin = s.begin.load(std::memory_order_relaxed);
+      const uintptr_t end = s.end.load(std::memory_order_relaxed);
       const uintptr_t g = s.granule.load(std::memory_order_relaxed);
-      const uintptr_t page = a & ~(g - 1);
+      const uintptr_t page = begin + (a - begin) / g * g;
+      const uintptr_t len = end - page < g ? end - page : g;
       const int saved_errno = errno;
       // The raw system call: no interceptor (sanitizers) runs inside the handler.
       const long r =
-          ::syscall(SYS_mmap, page, g, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+          ::syscall(SYS_mmap, page, len, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       errno = saved_errno;
       if (r == static_cast<long>(page)) {
         FaultRecord* rec = s.record.load(std::memory_order_relaxed);

@@ -9,7 +9,8 @@ add_executable(vc_backend_tests
   ${CMAKE_CURRENT_LIST_DIR}/split_queue_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/protocol_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/trace_writer_test.cc
-  ${CMAKE_CURRENT_LIST_DIR}/server_test.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/server_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/guest_memory_test.cc)
 target_include_directories(vc_backend_tests PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(vc_backend_tests PRIVATE vc_backend GTest::gtest GTest::gtest_main)
 gtest_discover_tests(vc_backend_tests TEST_PREFIX "backend." PROPERTIES LABELS backend TIMEOUT 60
