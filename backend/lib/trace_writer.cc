@@ -65,6 +65,9 @@ bool TraceWriter::Open(const std::string& path, std::string* err) {
     if (err) *err = "cannot open trace file " + path;
     return false;
   }
+  // The metadata record (docs/trace-format.md): the recorder's name selects its sync file
+  // (specs/sync/backend.sync), which says how this back-end's threads synchronise.
+  buffer_ += "{\"meta\":{\"recorder\":\"backend\",\"clock\":\"realtime\"}}\n";
   return true;
 }
 

@@ -53,6 +53,8 @@ TEST(TraceWriter, WholeLinesInPerThreadOrder) {
   std::vector<int> next(kThreads, 0);
   int lines = 0;
   int64_t last_ts = 0;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "{\"meta\":{\"recorder\":\"backend\",\"clock\":\"realtime\"}}");  // first: what recorded it
   while (std::getline(in, line)) {
     ++lines;
     ASSERT_EQ(line.front(), '{');

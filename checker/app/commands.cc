@@ -9,156 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/flags.h"
+#include "app/inputs.h"
 #include "check/automaton.h"
 #include "check/engine.h"
 #include "report/report.h"
 #include "spec/model.h"
-#include "trace/merge.h"
 #include "trace/reader.h"
 
 namespace vc {
-
-namespace {
-
-// Splits "PATH=VALUE" at the last '='.
-bool splitAssign(const std::string& s, std::string& path, std::string& value) {
-  size_t eq = s.rfind('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) return false;
-  path = s.substr(0, eq);
-  value = s.substr(eq + 1);
-  return true;
-}
-
-// The flags every trace-reading command shares, checked before anything is read.
-void checkCommonFlags(const CommonArgs& a, Diagnostics& diags) {
-  if (a.tracingNameField.empty())
-    diags.error("flag-tracing-name-field", Location{}, "--tracing-name-field is empty: no event would have a name",
-                "name the key of \"fields\" that holds the event name (default: message)");
-  for (const auto& m : a.maps) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(m, ec))
-      diags.error("flag-maps", Location{m, 0, 0}, "--maps names no directory", "give a directory holding *.map.json files");
-  }
-}
-
-std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags,
-                                     UnmatchedSink onUnmatched = {}) {
-  std::map<std::string, std::string> formats;
-  std::map<std::string, int64_t> offsets;
-  for (const auto& s : a.inputFormats) {
-    std::string p, v;
-    if (!splitAssign(s, p, v)) {
-      diags.error("flag-format", Location{}, "--input-format '" + s + "' is neither FORMAT nor PATH=FORMAT", "");
-      continue;
-    }
-    formats[p] = v;
-  }
-  for (const auto& s : a.clockOffsets) {
-    std::string p, v;
-    int64_t ns = 0;
-    if (!splitAssign(s, p, v) || !parseInt64(v, ns)) {
-      diags.error("flag-clock-offset", Location{},
-                  "--clock-offset '" + s + "' must be PATH=NANOSECONDS, a whole number of 64 bits (at most 19 digits)",
-                  "e.g. --clock-offset qemu.log=-1500000");
-      continue;
-    }
-    offsets[p] = ns;
-  }
-
-  for (const auto& [p, v] : formats)
-    if (std::find(a.traces.begin(), a.traces.end(), p) == a.traces.end())
-      diags.error("flag-format", Location{}, "--input-format names '" + p + "', which is not one of the traces", "");
-  for (const auto& [p, v] : offsets)
-    if (std::find(a.traces.begin(), a.traces.end(), p) == a.traces.end())
-      diags.error("flag-clock-offset", Location{}, "--clock-offset names '" + p + "', which is not one of the traces", "");
-  if (diags.hasErrors()) return nullptr;
-  std::vector<std::unique_ptr<TraceReader>> readers;
-  for (const auto& t : a.traces) {
-    ReaderOptions ro;
-    ro.format = formats.count(t) ? formats[t] : a.inputFormat;
-    ro.mapDirs = a.maps;  // then $VCONFORM_MAPS_DIR and the shipped maps (trace/map-load.h)
-    ro.clockOffsetNs = offsets.count(t) ? offsets[t] : 0;
-    ro.ctfEnumLabels = a.enumLabels;
-    ro.tracingNameField = a.tracingNameField;
-    ro.onUnmatched = onUnmatched;
-    auto r = openTrace(t, ro, tables, diags);
-    if (r) readers.push_back(std::move(r));
-  }
-  if (diags.hasErrors()) return nullptr;
-  if (readers.size() == 1) return std::move(readers[0]);
-  return std::make_unique<MergedReader>(std::move(readers), tables, &diags);
-}
-
-bool loadSpecs(const std::vector<std::string>& files, Spec& spec, TraceTables& tables, Diagnostics& diags) {
-  bool ok = true;
-  for (const auto& f : files) ok &= loadSpecFile(f, spec, tables.symbols, diags);
-  return ok && !diags.hasErrors();
-}
-
-bool writeFile(const std::string& path, const std::string& text, Diagnostics& diags) {
-  std::ofstream o(path, std::ios::binary);
-  if (o) o << text;
-  if (!o) {
-    diags.error("output", Location{path, 0, 0}, "cannot write this file", "");
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
-  Diagnostics diags;
-  TraceTables tables;
-  Spec spec;
-  CheckOptions opts;
-  if (a.order == "recorded") opts.order = OrderMode::Recorded;
-  else if (a.order == "hb") opts.order = OrderMode::HappensBefore;
-  else if (a.order == "both") opts.order = OrderMode::Both;
-  else diags.error("flag-order", Location{}, "--order must be recorded, hb or both, not '" + a.order + "'", "");
-  if (a.format != "text" && a.format != "json" && a.format != "junit" && a.format != "sarif")
-    diags.error("flag-format", Location{}, "--format must be text, json, junit or sarif, not '" + a.format + "'", "");
-  if (a.specs.empty()) diags.error("flag-spec", Location{}, "no spec given", "pass --spec FILE (e.g. specs/vhost-user.spec)");
-  if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform check TRACE... --spec FILE");
-  checkCommonFlags(a, diags);
-  if (a.predictBudget < 1 || a.predictBudget > kMaxPredictBudget)
-    diags.error("flag-predict-budget", Location{},
-                "--predict-budget takes a whole number from 1 to " + std::to_string(kMaxPredictBudget), "");
-  if (a.context > kMaxContextEvents)
-    diags.error("flag-context", Location{}, "--context takes a whole number from 0 to " + std::to_string(kMaxContextEvents), "");
-  opts.predictBudget = a.predictBudget;
-  opts.contextEvents = a.context;
-  opts.keepGraph = !a.dotFile.empty();
-  if (diags.hasErrors() || !loadSpecs(a.specs, spec, tables, diags)) {
-    err = renderAll(diags);
-    return kExitBadInput;
-  }
-  auto reader = openAll(a, tables, diags);
-  if (!reader) {
-    err = renderAll(diags);
-    return kExitBadInput;
-  }
-  CheckResult res = check(spec, *reader, tables, opts, diags);
-  if (res.lostEvents && !a.allowLost)
-    diags.error("trace-lost", Location{a.traces.size() == 1 ? a.traces[0] : std::string(), 0, 0},
-                "the trace says " + std::to_string(res.lostEvents) + " events were lost: a verdict on it can be wrong",
-                "record with larger buffers, or pass --allow-lost to check what is there");
-  if (diags.hasErrors()) {
-    err = renderAll(diags);
-    return kExitBadInput;
-  }
-  ReportInput ri{spec, res, a.traces, a.verbose};
-  if (a.format == "json") out = jsonReport(ri);
-  else if (a.format == "junit") out = junitReport(ri);
-  else if (a.format == "sarif") out = sarifReport(ri);
-  else out = textReport(ri);
-  if (!a.dotFile.empty() && !writeFile(a.dotFile, dotReport(ri), diags)) {
-    err = renderAll(diags);
-    return kExitBadInput;
-  }
-  err = renderAll(diags);
-  return res.violations.empty() ? kExitOk : kExitViolation;
-}
 
 int runLint(const LintArgs& a, std::string& out, std::string& err) {
   Diagnostics diags;
@@ -312,6 +170,9 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
       if (fi.example.empty()) fi.example = f.value.toString();
     }
   }
+  std::vector<Source> sources;
+  for (size_t i = 0; i < tables.sources.size(); ++i) sources.push_back(tables.sources.at(static_cast<uint32_t>(i)));
+  reportEmptySources(sources, diags);  // a trace that yields nothing is an error
   if (diags.hasErrors()) {
     err = renderAll(diags);
     return kExitBadInput;

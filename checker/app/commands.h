@@ -17,13 +17,17 @@ struct CommonArgs {
   std::vector<std::string> inputFormats;       // PATH=FMT
   std::vector<std::string> maps;               // extra map directories
   std::vector<std::string> clockOffsets;       // PATH=NS
+  std::vector<std::string> recorders;          // PATH=NAME: what recorded a trace (selects sync files)
   bool allowLost = false;
   bool enumLabels = false;                     // CTF enums as labels
   std::string tracingNameField = "message";    // Rust tracing JSON: the key naming the event
 };
 
 struct CheckArgs : CommonArgs {
-  std::vector<std::string> specs;
+  std::vector<std::string> specs;   // files or folders of *.spec
+  std::vector<std::string> syncs;   // extra sync files (or folders of *.sync), loaded for every run
+  bool strict = false;              // not-exercised rules and inconclusive predictions fail (exit 1)
+  bool each = false;                // every trace is its own run (one report)
   std::string format = "text";  // text | json | junit | sarif
   std::string order = "both";   // recorded | hb | both
   std::string dotFile;          // write the DOT picture here

@@ -29,13 +29,20 @@ void MonState::appendKey(std::string& k) const {
   put(curA);
   put(curB);
   if (trigger && triggerHasTs) put(triggerTs);
+  // The last timestamp matters only while an instant is open (it decides whether the next event
+  // joins it); with no event in the current instant, closing it is a no-op.
+  if (curA || curB) {
+    k.push_back(static_cast<char>(lastSeenTsValid));
+    if (lastSeenTsValid) put(lastSeenTs);
+  }
 }
 
 bool MonState::sameBehaviour(const MonState& o) const {
   return open == o.open && done == o.done && static_cast<bool>(pending) == static_cast<bool>(o.pending) &&
          failed == o.failed && stateOpen == o.stateOpen && trigger == o.trigger && nA == o.nA && nB == o.nB &&
          curA == o.curA && curB == o.curB && triggerHasTs == o.triggerHasTs &&
-         (!(trigger && triggerHasTs) || triggerTs == o.triggerTs);
+         (!(trigger && triggerHasTs) || triggerTs == o.triggerTs) &&
+         (!(curA || curB) || (lastSeenTsValid == o.lastSeenTsValid && (!lastSeenTsValid || lastSeenTs == o.lastSeenTs)));
 }
 
 MonState RuleAutomaton::initial() const {
@@ -88,7 +95,7 @@ Verdict RuleAutomaton::closeInstant(MonState& s) const {
   return v;
 }
 
-Verdict RuleAutomaton::bodyStep(MonState& s, const StepInput& in) const {
+Verdict RuleAutomaton::bodyStep(MonState& s, const StepInput& in, bool sameInstant) const {
   const bool L = in.mask & kLeft, R = in.mask & kRight;
   switch (r_.rel) {
     case RelKind::Never:
@@ -130,9 +137,9 @@ Verdict RuleAutomaton::bodyStep(MonState& s, const StepInput& in) const {
     default:
       break;
   }
-  // CCSL: instant bookkeeping first.
+  // CCSL: instant bookkeeping first (step() decided whether this event opens a new instant).
   Verdict v;
-  if (in.newInstant) v = closeInstant(s);
+  if (!sameInstant) v = closeInstant(s);
   if (v) return v;
   if (L) { ++s.curA; s.curARef = in.ref; }
   if (R) { ++s.curB; s.curBRef = in.ref; }
@@ -173,6 +180,11 @@ Verdict RuleAutomaton::bodyFinish(MonState& s) const {
 
 Verdict RuleAutomaton::step(MonState& s, const StepInput& in) const {
   if (s.failed) return {};
+  // Instants: consecutive events of the order being judged (the recorded order, or a
+  // linearisation in prediction) that this instance sees, with equal timestamps, are one instant.
+  const bool sameInstant = s.lastSeenTsValid && in.hasTs && in.ts == s.lastSeenTs;
+  s.lastSeenTsValid = in.hasTs;
+  s.lastSeenTs = in.ts;
   const ScopeKind sc = r_.scope;
   // 1. The scope's closing event ends the interval (it is not part of it).
   if (s.open && (in.mask & kScopeR) &&
@@ -194,7 +206,7 @@ Verdict RuleAutomaton::step(MonState& s, const StepInput& in) const {
   if (in.mask & kOpen) s.stateOpen = true;
   Verdict v;
   if (s.open && !s.pending) {
-    v = bodyStep(s, in);
+    v = bodyStep(s, in, sameInstant);
     if (v && (sc == ScopeKind::Before || sc == ScopeKind::Between)) {
       s.pending = v;  // counts only if the interval is closed by R
       v = Verdict{};

@@ -42,7 +42,6 @@ struct StepInput {
   uint64_t ref = kNoRef;
   bool hasTs = false;
   int64_t ts = 0;
-  bool newInstant = true;  // false: same instant as the previous event this instance saw
 };
 
 struct MonState {
@@ -62,7 +61,8 @@ struct MonState {
   int64_t triggerTs = 0;
   bool triggerHasTs = false;
   uint64_t triggerRef = kNoRef;
-  // Instants in the recorded order: the timestamp of the last event this instance saw.
+  // Instants (CCSL relations): consecutive events of the order being judged (the recorded order or
+  // a linearisation) with equal timestamps are one instant. The timestamp of the last event seen.
   bool lastSeenTsValid = false;
   int64_t lastSeenTs = 0;
 
@@ -84,7 +84,7 @@ class RuleAutomaton {
 
  private:
   void resetBody(MonState& s) const;
-  Verdict bodyStep(MonState& s, const StepInput& in) const;
+  Verdict bodyStep(MonState& s, const StepInput& in, bool sameInstant) const;
   Verdict bodyFinish(MonState& s) const;
   Verdict closeInstant(MonState& s) const;
   Verdict confirm(MonState& s, Verdict v) const;

@@ -183,12 +183,38 @@ class Engine {
             if (syncName_.size() <= n) syncName_.resize(n + 1, 0);
             syncName_[n] = 1;
           }
-    observed_ = opts.order != OrderMode::HappensBefore;
+    // The recorded order is always streamed: it judges the instant relations in every mode (they
+    // are not predicted) and tells which rules the trace exercised.
+    observed_ = true;
     predicted_ = opts.order != OrderMode::Recorded;
+    lastNamed_.assign(spec.rules.size() * kRoleCount, 0);
+    triggerMask_.resize(spec.rules.size());
+    for (size_t r = 0; r < spec.rules.size(); ++r) triggerMask_[r] = triggerRoles(spec.rules[r].rel);
     ring_.resize(opts.contextEvents);
     if (predicted_)
       hb_ = std::make_unique<HappensBefore>(
           spec, tables, diags, [this](Event& ev, uint64_t seq, const Clock& c) { onClock(ev, seq, c); }, opts.hb);
+  }
+
+  struct TimeSpan {
+    bool any = false;
+    int64_t lo = 0, hi = 0;
+  };
+
+  // The roles whose events can break a rule: seeing one inside the rule's scope exercises it.
+  static uint8_t triggerRoles(RelKind rel) {
+    switch (rel) {
+      case RelKind::Never: case RelKind::AtMost: case RelKind::LeadsTo: case RelKind::During: return kLeft;
+      case RelKind::Before: return kRight;
+      case RelKind::Exists: return 0;  // judged at the end of every open interval
+      default: return kLeft | kRight;
+    }
+  }
+
+  // Observed violations are reported for every rule, except with --order hb, where the recorded
+  // order only judges the rules that prediction does not (the instant relations).
+  bool reportsObserved(size_t r) const {
+    return opts_.order != OrderMode::HappensBefore || !predictable(spec_.rules[r].rel);
   }
 
   CheckResult run(TraceReader& reader) {
@@ -196,7 +222,15 @@ class Engine {
     uint64_t seq = 0;
     std::vector<int64_t> lastTs;
     std::vector<uint8_t> warnedBackwards;
+    std::vector<TimeSpan> spans(tables_.sources.size());
     while (reader.next(ev)) {
+      if (ev.hasTs) {
+        if (spans.size() <= ev.origin.source) spans.resize(ev.origin.source + 1);
+        TimeSpan& sp = spans[ev.origin.source];
+        if (!sp.any) sp = TimeSpan{true, ev.ts, ev.ts};
+        sp.lo = std::min(sp.lo, ev.ts);
+        sp.hi = std::max(sp.hi, ev.ts);
+      }
       if (ev.hasTs) {
         if (lastTs.size() <= ev.thread) {
           lastTs.resize(ev.thread + 1, INT64_MIN);
@@ -227,6 +261,11 @@ class Engine {
     }
     if (observed_) finishObserved();
     if (predicted_) runPredictions();
+    judgeExercise();
+    warnDisjoint(spans);
+    result_.orders = static_cast<uint8_t>(kJudgedRecorded | (predicted_ ? kJudgedEveryOrder : 0));
+    result_.sources.clear();
+    for (size_t i = 0; i < tables_.sources.size(); ++i) result_.sources.push_back(tables_.sources.at(static_cast<uint32_t>(i)));
     std::stable_sort(result_.violations.begin(), result_.violations.end(), [](const Violation& a, const Violation& b) {
       if (a.rule != b.rule) return a.rule < b.rule;
       uint64_t sa = a.culprit ? a.culprit->seq : UINT64_MAX, sb = b.culprit ? b.culprit->seq : UINT64_MAX;
@@ -250,6 +289,12 @@ class Engine {
     if (name < byName_.size()) {
       for (const Dispatch& d : byName_[name]) {
         const Rule& rule = spec_.rules[d.rule];
+        // The event has a name this rule speaks of (whatever its fields): count it once per role.
+        uint64_t& last = lastNamed_[d.rule * kRoleCount + static_cast<size_t>(roleIndex(static_cast<Role>(d.role)))];
+        if (last != seq + 1) {
+          last = seq + 1;
+          ++result_.ruleStats[d.rule].roleNames[roleIndex(static_cast<Role>(d.role))];
+        }
         params_.assign(rule.params.size(), nullptr);
         if (!d.m->matches(ev, params_, name)) continue;
         bool broadcast = runs_[d.rule].hasParams && d.m->binds.empty();
@@ -372,11 +417,10 @@ class Engine {
 
   void stepInstance(size_t r, Instance& in, uint8_t mask, const Event& ev, uint64_t seq, bool isTemplate = false) {
     if (in.st.failed) return;
-    StepInput si{mask, seq, ev.hasTs, ev.ts, true};
-    if (in.st.lastSeenTsValid && ev.hasTs && ev.ts == in.st.lastSeenTs) si.newInstant = false;
-    in.st.lastSeenTsValid = ev.hasTs;
-    in.st.lastSeenTs = ev.ts;
+    StepInput si{mask, seq, ev.hasTs, ev.ts};
+    const bool wasOpen = in.st.open;
     Verdict v = autos_[r].step(in.st, si);
+    result_.ruleStats[r].scopeOpened |= wasOpen || in.st.open;
     // Keep copies of the events the state refers to; drop the rest.
     uint64_t refs[6];
     refsOf(in.st, refs);
@@ -407,6 +451,7 @@ class Engine {
   }
 
   void report(size_t r, const Instance& in, const Verdict& v, const Event* current, uint64_t seq) {
+    if (!reportsObserved(r)) return;
     Violation out;
     out.rule = r;
     out.kind = ViolationKind::Observed;
@@ -439,10 +484,74 @@ class Engine {
       std::sort(keys.begin(), keys.end());
       for (const auto& k : keys) {
         Instance& in = run.inst[k];
+        if (in.st.open) result_.ruleStats[r].scopeOpened = true;
         Verdict v = autos_[r].finish(in.st);
         if (v) report(r, in, v, nullptr, UINT64_MAX);
-        if (in.st.failed) failedKeys_.insert({r, k});
+        if (in.st.failed && reportsObserved(r)) failedKeys_.insert({r, k});
       }
+    }
+  }
+
+  // Which rules the trace exercised, and which orders judged each (docs/guarantees.md).
+  void judgeExercise() {
+    for (size_t r = 0; r < spec_.rules.size(); ++r) {
+      const Rule& rule = spec_.rules[r];
+      RuleStats& rs = result_.ruleStats[r];
+      // Events of the kind that can break it occurred (their names: `never add_used(len == 0)` is
+      // exercised by every add_used, which it examines), anywhere, and its scope opened at least
+      // once. `exists` needs no event: every open interval is judged at its end.
+      uint64_t triggers = 0;
+      for (int ri = 0; ri < kRoleCount; ++ri)
+        if (triggerMask_[r] & (1 << ri)) triggers += rs.roleNames[ri];
+      if (rule.rel == RelKind::Exists) triggers = 1;
+      if (rule.scope == ScopeKind::Globally || rule.scope == ScopeKind::Before) rs.scopeOpened = true;
+      bool violated = false;
+      for (const auto& v : result_.violations) violated |= v.rule == r;
+      rs.exercised = violated || (rs.scopeOpened && triggers > 0);
+      rs.judgedBy = static_cast<uint8_t>(kJudgedRecorded | (predicted_ && predictable(rule.rel) ? kJudgedEveryOrder : 0));
+      if (rs.exercised) continue;
+      auto patterns = [&](Role role) {  // the event names of a role's patterns
+        std::string s;
+        std::vector<std::string> seen;
+        for (const auto& m : rule.roles[roleIndex(role)]) {
+          if (std::find(seen.begin(), seen.end(), m.event) != seen.end()) continue;
+          seen.push_back(m.event);
+          s += (s.empty() ? "" : " or ") + m.event;
+        }
+        return s;
+      };
+      const bool scoped = rule.scope == ScopeKind::After || rule.scope == ScopeKind::Between ||
+                          rule.scope == ScopeKind::AfterUntil;
+      if (scoped && !rs.scopeOpened)
+        rs.notExercisedWhy = "its scope never opened: no " + patterns(kScopeQ) + " event in the trace";
+      else if (!rs.scopeOpened)
+        rs.notExercisedWhy = "its scope was closed from the start";
+      else {
+        std::string what;
+        for (Role role : {kLeft, kRight})
+          if (triggerMask_[r] & role) what += (what.empty() ? "" : " or ") + patterns(role);
+        rs.notExercisedWhy = "no " + what + " event in the trace";
+      }
+    }
+  }
+
+  // Several traces are one run only if their clocks overlap; say so when one does not.
+  void warnDisjoint(const std::vector<TimeSpan>& spans) {
+    if (tables_.sources.size() < 2) return;
+    for (size_t i = 0; i < spans.size(); ++i) {
+      if (!spans[i].any) continue;
+      bool overlaps = false, anyOther = false;
+      for (size_t j = 0; j < spans.size(); ++j) {
+        if (j == i || !spans[j].any) continue;
+        anyOther = true;
+        overlaps |= spans[i].lo <= spans[j].hi && spans[j].lo <= spans[i].hi;
+      }
+      if (!anyOther || overlaps) continue;
+      const Source& s = tables_.sources.at(static_cast<uint32_t>(i));
+      diags_.warning("trace-runs-disjoint", Location{s.path, 0, 0},
+                     "this trace's timestamps do not overlap those of the other traces: are they one run?",
+                     "traces given together are checked as one run; check unrelated runs with --each, or align "
+                     "clocks with --clock-offset PATH=NS");
     }
   }
 
@@ -648,6 +757,8 @@ class Engine {
   const CheckOptions& opts_;
   Diagnostics& diags_;
   std::vector<RuleAutomaton> autos_;
+  std::vector<uint8_t> triggerMask_;
+  std::vector<uint64_t> lastNamed_;  // per (rule, role): 1 + the last event counted in roleNames
   std::vector<RuleRun> runs_;
   std::vector<std::vector<Dispatch>> byName_;
   NameResolver names_;
@@ -674,6 +785,31 @@ class Engine {
 };
 
 }  // namespace
+
+const char* ruleVerdictName(RuleVerdict v) {
+  switch (v) {
+    case RuleVerdict::Holds: return "holds";
+    case RuleVerdict::Violated: return "violated";
+    case RuleVerdict::Inconclusive: return "inconclusive";
+    case RuleVerdict::NotExercised: return "not-exercised";
+  }
+  return "holds";
+}
+
+RuleVerdict CheckResult::verdict(size_t rule) const {
+  for (const auto& v : violations)
+    if (v.rule == rule) return RuleVerdict::Violated;
+  for (const auto& ic : inconclusive)
+    if (ic.rule == rule) return RuleVerdict::Inconclusive;
+  if (rule < ruleStats.size() && !ruleStats[rule].exercised) return RuleVerdict::NotExercised;
+  return RuleVerdict::Holds;
+}
+
+size_t CheckResult::exercisedRules() const {
+  size_t n = 0;
+  for (const auto& s : ruleStats) n += s.exercised;
+  return n;
+}
 
 CheckResult check(const Spec& spec, TraceReader& reader, TraceTables& tables, const CheckOptions& opts,
                   Diagnostics& diags) {

@@ -134,7 +134,7 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
     MonState s = init;
     for (uint32_t i = 0; i < n; ++i) {
       path.push_back(i);
-      Verdict v = a.step(s, StepInput{ev[i].mask, i, ev[i].hasTs, ev[i].ts, true});
+      Verdict v = a.step(s, StepInput{ev[i].mask, i, ev[i].hasTs, ev[i].ts});
       if (v) return done(v);
     }
     Verdict v = a.finish(s);
@@ -162,7 +162,7 @@ PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& e
     uint32_t u = cands[f.next++];
     uint32_t i = lists[u][pos[u]];
     MonState s = f.state;
-    Verdict v = a.step(s, StepInput{ev[i].mask, i, ev[i].hasTs, ev[i].ts, true});
+    Verdict v = a.step(s, StepInput{ev[i].mask, i, ev[i].hasTs, ev[i].ts});
     path.push_back(i);
     ++pos[u];
     if (v) return done(v);

@@ -31,8 +31,9 @@ struct PredictResult {
   bool recordedOrder = false;    // the path is the recorded order (an observed violation)
 };
 
-// `events` sorted by seq. `newInstantInRecorded`: unused in linearisations (each event is its own
-// instant), see docs/spec-language.md.
+// `events` sorted by seq. Instants are the automaton's: consecutive events of a linearisation
+// with equal timestamps (docs/spec-language.md), so one thread's only linearisation is judged
+// exactly as the recorded order is.
 PredictResult predict(const RuleAutomaton& a, const std::vector<PredictEvent>& events, uint64_t budget);
 
 }  // namespace vc

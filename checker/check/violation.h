@@ -59,23 +59,42 @@ struct Inconclusive {
   uint64_t states = 0;
 };
 
+// Which orders judged a rule (a bit set).
+enum JudgedBy : uint8_t { kJudgedRecorded = 1, kJudgedEveryOrder = 2 };
+
 struct RuleStats {
   uint64_t instances = 0;          // instances created
   uint64_t peakLive = 0;           // most instances alive at once (recorded-order check)
   uint64_t events = 0;             // events that matched a pattern of the rule
   uint64_t roleEvents[6] = {};     // per role (bit position of Role)
+  uint64_t roleNames[6] = {};      // per role: events with the name of one of its patterns (predicates aside)
+  bool scopeOpened = false;        // some instance's scope opened (always, for unscoped rules)
+  // Exercised: the trace gave the rule something to judge (docs/guarantees.md). A rule that was
+  // not exercised has not "held": reports say "not exercised" and why.
+  bool exercised = false;
+  std::string notExercisedWhy;
+  uint8_t judgedBy = 0;            // JudgedBy bits
 };
+
+enum class RuleVerdict : uint8_t { Holds, Violated, Inconclusive, NotExercised };
+const char* ruleVerdictName(RuleVerdict v);  // "holds", "violated", "inconclusive", "not-exercised"
 
 struct CheckResult {
   std::vector<Violation> violations;  // deterministic order
   std::vector<Inconclusive> inconclusive;
   std::vector<RuleStats> ruleStats;
+  std::vector<Source> sources;        // what was read (copied from the trace tables at the end)
+  std::vector<std::string> syncFiles; // the sync files that built happens-before
   uint64_t events = 0;
   uint64_t ignoredEvents = 0;         // events no rule mentions
   uint64_t lostEvents = 0;            // reported lost by the sources
   size_t threads = 0;
   uint64_t syncEdges = 0;
   bool hbBuilt = false;
+  uint8_t orders = 0;                 // JudgedBy bits: the orders this check explored
+
+  RuleVerdict verdict(size_t rule) const;
+  size_t exercisedRules() const;
 };
 
 }  // namespace vc

@@ -13,15 +13,27 @@ const char* kExitHelp =
     "Exit codes: 0 = every rule holds, 1 = a violation (observed or predicted; for lint: warnings),\n"
     "            2 = the inputs could not be used (bad spec, unreadable trace, bad flags).";
 
+// A repeatable option that takes one value per occurrence: `--spec A --spec B TRACE` never takes
+// TRACE as a spec, nor does `--spec=A TRACE`.
+CLI::Option* repeatable(CLI::Option* o) {
+  return o->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 void commonFlags(CLI::App* c, vc::CommonArgs& a) {
-  c->add_option("traces", a.traces, "Trace files or LTTng trace directories (several are merged)");
-  c->add_option("--input-format", a.inputFormats,
-                "Trace format for all traces (FMT) or one (PATH=FMT): json, ctf, text, tracing-json, or a map "
-                "name (dmesg, qemu, ftrace, env_logger) or .map.json path; default: detected from the content")
+  c->add_option("traces", a.traces, "Trace files or LTTng trace directories (several are merged); - is stdin");
+  repeatable(c->add_option("--input-format", a.inputFormats,
+                           "Trace format for all traces (FMT) or one (PATH=FMT): json, ctf, text, tracing-json, or a "
+                           "map name (dmesg, qemu, ftrace, env_logger) or .map.json path; default: detected from the "
+                           "content"))
       ->type_name("FMT|PATH=FMT");
-  c->add_option("--maps", a.maps, "Extra directory of map files for text traces (specs/maps is always searched)");
-  c->add_option("--clock-offset", a.clockOffsets, "Add NS nanoseconds to the timestamps of trace PATH")
+  repeatable(c->add_option("--maps", a.maps, "Extra directory of map files for text traces (specs/maps is always searched)"))
+      ->type_name("DIR");
+  repeatable(c->add_option("--clock-offset", a.clockOffsets, "Add NS nanoseconds to the timestamps of trace PATH"))
       ->type_name("PATH=NS");
+  repeatable(c->add_option("--recorder", a.recorders,
+                           "Say what recorded trace PATH (e.g. backend, qemu-log): selects the sync files of that "
+                           "recorder, for traces that do not say it themselves"))
+      ->type_name("PATH=NAME");
   c->add_flag("--allow-lost", a.allowLost, "Check a trace that says it lost events (else exit 2)");
   c->add_flag("--enum-labels", a.enumLabels, "CTF: read enumeration fields as their labels (strings)");
   c->add_option("--tracing-name-field", a.tracingNameField,
@@ -72,7 +84,15 @@ int main(int argc, char** argv) {
   vc::CheckArgs ca;
   auto* check = app.add_subcommand("check", "Check traces against spec rules");
   commonFlags(check, ca);
-  check->add_option("-s,--spec", ca.specs, "Spec file (repeatable)")->required();
+  repeatable(check->add_option("-s,--spec", ca.specs, "Spec file, or a folder of *.spec files (repeatable)"))
+      ->required()
+      ->type_name("FILE|DIR");
+  repeatable(check->add_option("--sync", ca.syncs,
+                               "Extra sync file (or folder of *.sync): how the run synchronises, for recorders "
+                               "vconform does not ship (repeatable)"))
+      ->type_name("FILE|DIR");
+  check->add_flag("--strict", ca.strict, "Rules not exercised and inconclusive predictions fail the check (exit 1)");
+  check->add_flag("--each", ca.each, "Check every trace as its own run, in one report (the CI shape)");
   check->add_option("-f,--format", ca.format, "Report format: text, json, junit, sarif")->capture_default_str();
   check->add_option("--order", ca.order,
                     "Which orders to check: recorded (the trace as it is), hb (every linearisation of "
@@ -96,9 +116,9 @@ int main(int argc, char** argv) {
   vc::LintArgs la;
   auto* lint = app.add_subcommand("lint", "Validate spec files; with --trace, warn about rules that never fire on it");
   lint->add_option("specs", la.specs, "Spec files")->required();
-  lint->add_option("-t,--trace", la.traces, "A trace to test the rules against (repeatable)");
-  lint->add_option("--input-format", la.inputFormats, "Trace format (FMT or PATH=FMT)");
-  lint->add_option("--maps", la.maps, "Extra map directory");
+  repeatable(lint->add_option("-t,--trace", la.traces, "A trace to test the rules against (repeatable)"));
+  repeatable(lint->add_option("--input-format", la.inputFormats, "Trace format (FMT or PATH=FMT)"));
+  repeatable(lint->add_option("--maps", la.maps, "Extra map directory"));
   lint->add_flag("--allow-lost", la.allowLost, "Accept traces that lost events");
   lint->footer("Exit codes: 0 = clean, 1 = warnings, 2 = errors.");
 

@@ -64,14 +64,14 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
   // Phase 1: is every incoming edge's source known?
   if (!force) {
     for (const auto& id : ev.after)
-      if (!ids_.count(id)) return Wait::Blocked;
+      if (!ids_.count(id)) return Wait::BlockedAfter;
     // A receive recorded before its send can only be clock skew between two traces; within one
-    // trace it means the send was not recorded, and holding the thread back would keep its
-    // releases from the other threads. So only a check of several traces waits.
+    // trace it means the send was not recorded, and holding back would keep its releases from
+    // the other threads. So only a check of several traces waits.
     for (const auto& m : scratch_)
       if (!m.from && spec_.syncs[m.sync].kind == SyncKind::Message && tables_.sources.size() > 1) {
         auto it = channels_.find({m.sync, m.key});
-        if (it == channels_.end() || it->second.empty()) return Wait::Blocked;
+        if (it == channels_.end() || it->second.empty()) return Wait::BlockedReceive;
       }
   }
   // Phase 2: commit.
@@ -169,47 +169,103 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
   return Wait::Ready;
 }
 
-void HappensBefore::drain(bool force) {
+bool HappensBefore::place(Held&& h) {
+  const uint32_t t = h.ev.thread;
+  if (auto it = threadHeld_.find(t); it != threadHeld_.end()) {
+    it->second.push_back(std::move(h));
+    return false;
+  }
+  switch (tryProcess(h, false)) {
+    case Wait::Ready:
+      return true;
+    case Wait::BlockedAfter:
+      threadHeld_[t].push_back(std::move(h));
+      return false;
+    case Wait::BlockedReceive:
+      sourceHeld_[h.ev.origin.source].push_front(std::move(h));
+      return false;
+  }
+  return false;
+}
+
+void HappensBefore::drain() {
   bool progress = true;
   while (progress) {
     progress = false;
-    for (auto it = held_.begin(); it != held_.end();) {
+    for (auto it = sourceHeld_.begin(); it != sourceHeld_.end();) {
       auto& q = it->second;
-      while (!q.empty() && tryProcess(q.front(), force) == Wait::Ready) {
+      while (!q.empty()) {
+        Held h = std::move(q.front());
+        q.pop_front();
+        const uint32_t t = h.ev.thread;
+        if (auto th = threadHeld_.find(t); th != threadHeld_.end()) {
+          th->second.push_back(std::move(h));
+          progress = true;
+          continue;
+        }
+        Wait w = tryProcess(h, false);
+        if (w == Wait::BlockedReceive) {
+          q.push_front(std::move(h));
+          break;
+        }
+        if (w == Wait::BlockedAfter) threadHeld_[t].push_back(std::move(h));
+        progress = true;
+      }
+      it = q.empty() ? sourceHeld_.erase(it) : std::next(it);
+    }
+    for (auto it = threadHeld_.begin(); it != threadHeld_.end();) {
+      auto& q = it->second;
+      while (!q.empty() && tryProcess(q.front(), false) == Wait::Ready) {
         q.pop_front();
         progress = true;
-        force = false;  // force only the first head
       }
-      it = q.empty() ? held_.erase(it) : std::next(it);
+      it = q.empty() ? threadHeld_.erase(it) : std::next(it);
     }
   }
 }
 
+void HappensBefore::forceOldest() {
+  std::deque<Held>* oldest = nullptr;
+  bool fromSource = false;
+  for (auto* held : {&sourceHeld_, &threadHeld_})
+    for (auto& [k, q] : *held)
+      if (!q.empty() && (!oldest || q.front().seq < oldest->front().seq)) {
+        oldest = &q;
+        fromSource = held == &sourceHeld_;
+      }
+  if (!oldest) return;
+  Held h = std::move(oldest->front());
+  oldest->pop_front();
+  if (fromSource && threadHeld_.count(h.ev.thread)) {
+    // Its thread waits for an `after` id: the thread's oldest event goes first.
+    threadHeld_[h.ev.thread].push_back(std::move(h));
+  } else {
+    tryProcess(h, true);
+  }
+  for (auto* held : {&sourceHeld_, &threadHeld_})
+    for (auto it = held->begin(); it != held->end();) it = it->second.empty() ? held->erase(it) : std::next(it);
+  drain();
+}
+
 void HappensBefore::add(Event&& ev, uint64_t seq) {
   lastSeq_ = seq;
-  uint32_t t = ev.thread;
-  auto it = held_.find(t);
-  if (it != held_.end()) {
-    it->second.push_back(Held{std::move(ev), seq});
+  Held h{std::move(ev), seq};
+  if (auto it = sourceHeld_.find(h.ev.origin.source); it != sourceHeld_.end()) {
+    it->second.push_back(std::move(h));  // behind its source's waiting receive
     ++stats_.heldBack;
+  } else if (place(std::move(h))) {
+    if (!sourceHeld_.empty() || !threadHeld_.empty()) drain();
   } else {
-    Held h{std::move(ev), seq};
-    if (tryProcess(h, false) == Wait::Blocked) {
-      held_[t].push_back(std::move(h));
-      ++stats_.heldBack;
-    } else if (!held_.empty()) {
-      drain(false);
-    }
+    ++stats_.heldBack;
   }
-  // A thread held back too long goes on without its edge.
-  while (!held_.empty()) {
-    auto oldest = held_.end();
-    for (auto h = held_.begin(); h != held_.end(); ++h)
-      if (oldest == held_.end() || h->second.front().seq < oldest->second.front().seq) oldest = h;
-    if (seq - oldest->second.front().seq < opts_.holdWindow) break;
-    if (tryProcess(oldest->second.front(), true) == Wait::Ready) oldest->second.pop_front();
-    if (oldest->second.empty()) held_.erase(oldest);
-    drain(false);
+  // A source or thread held back too long goes on without its edge.
+  for (;;) {
+    uint64_t first = UINT64_MAX;
+    for (auto* held : {&sourceHeld_, &threadHeld_})
+      for (auto& [k, q] : *held)
+        if (!q.empty()) first = std::min(first, q.front().seq);
+    if (first == UINT64_MAX || seq - first < opts_.holdWindow) break;
+    forceOldest();
   }
 }
 
@@ -217,11 +273,12 @@ void HappensBefore::reportCycle() {
   // Held events wait on ids of other held events: find a cycle with a DFS over them.
   std::vector<const Held*> nodes;
   std::unordered_map<std::string, size_t> byId;
-  for (auto& [t, q] : held_)
-    for (auto& h : q) {
-      if (!h.ev.id.empty()) byId[h.ev.id] = nodes.size();
-      nodes.push_back(&h);
-    }
+  for (auto* held : {&threadHeld_, &sourceHeld_})
+    for (auto& [t, q] : *held)
+      for (auto& h : q) {
+        if (!h.ev.id.empty()) byId[h.ev.id] = nodes.size();
+        nodes.push_back(&h);
+      }
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
   Graph g(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i)
@@ -229,12 +286,14 @@ void HappensBefore::reportCycle() {
       auto it = byId.find(a);
       if (it != byId.end()) boost::add_edge(it->second, i, g);
     }
-  // Program order of the held events of one thread orders them too.
+  // Program order of the held events of one thread orders them too (and a held source keeps its
+  // own order).
   size_t base = 0;
-  for (auto& [t, q] : held_) {
-    for (size_t k = 1; k < q.size(); ++k) boost::add_edge(base + k - 1, base + k, g);
-    base += q.size();
-  }
+  for (auto* held : {&threadHeld_, &sourceHeld_})
+    for (auto& [t, q] : *held) {
+      for (size_t k = 1; k < q.size(); ++k) boost::add_edge(base + k - 1, base + k, g);
+      base += q.size();
+    }
   struct CycleFound {
     size_t from, to;
   };
@@ -269,19 +328,12 @@ void HappensBefore::reportCycle() {
 }
 
 void HappensBefore::finish() {
-  if (!held_.empty()) reportCycle();
-  while (!held_.empty()) {
-    auto oldest = held_.begin();
-    for (auto h = held_.begin(); h != held_.end(); ++h)
-      if (h->second.front().seq < oldest->second.front().seq) oldest = h;
-    if (tryProcess(oldest->second.front(), true) == Wait::Ready) oldest->second.pop_front();
-    if (oldest->second.empty()) held_.erase(oldest);
-    drain(false);
-  }
+  if (!threadHeld_.empty()) reportCycle();
+  while (!sourceHeld_.empty() || !threadHeld_.empty()) forceOldest();
   stats_.threads = threadClock_.size();
   for (size_t i = 0; i < spec_.syncs.size(); ++i) {
     const SyncRule& s = spec_.syncs[i];
-    if (syncUses_[i] == 0) {
+    if (syncUses_[i] == 0 && !s.shipped) {
       diags_.warning("hb-sync-unused", Location{s.file, s.line, 0},
                      "this sync declaration matched no event of the trace",
                      "check its event names and fields against `vconform events TRACE`");

@@ -4,8 +4,10 @@
 // own edges (`id` / `after`). Each event leaves with its vector clock.
 //
 // When several traces are merged, a receive recorded before its send (skewed clocks) holds its
-// thread back until the send arrives, up to a window; then it goes on without the edge, with a
-// warning. Within one trace such a receive gets no edge at once (its send was not recorded).
+// whole source back until the send arrives: the merged order is re-ordered by the sender's clock,
+// and the receiving trace keeps its own order, so none of its edges is lost. After a window of
+// events it goes on without the edge, with a warning. Within one trace such a receive gets no
+// edge at once (its send was not recorded). An `after` id recorded later holds only its thread.
 #pragma once
 
 #include <cstdint>
@@ -60,11 +62,16 @@ class HappensBefore {
     bool from;
     std::string key;
   };
-  enum class Wait { Ready, Blocked };
+  enum class Wait { Ready, BlockedAfter, BlockedReceive };
 
   void matchSyncs(const Event& ev, std::vector<SyncMatch>& out);
   Wait tryProcess(Held& h, bool force);
-  void drain(bool force);
+  // Routes an event that is not behind its held source: behind its thread's held events, into a
+  // hold, or processed now. Returns true if it was processed.
+  bool place(Held&& h);
+  void drain();
+  // Processes the oldest held event without its missing edges (the window ran out, or the end).
+  void forceOldest();
   std::string describe(const Event& ev) const;
   void reportCycle();
 
@@ -81,7 +88,8 @@ class HappensBefore {
   std::map<std::pair<size_t, std::string>, Clock> released_;              // last release per key
   std::map<std::tuple<uint32_t, int64_t, int64_t>, Clock> spawned_;      // child (source,pid,tid) -> spawner clock
   std::unordered_map<std::string, Clock> ids_;                            // trace event ids
-  std::map<uint32_t, std::deque<Held>> held_;                             // per thread, in order
+  std::map<uint32_t, std::deque<Held>> sourceHeld_;  // per source: a receive waits for its send
+  std::map<uint32_t, std::deque<Held>> threadHeld_;  // per thread: an event waits for an `after` id
   std::vector<uint64_t> syncUses_;
   std::vector<std::pair<uint64_t, std::string>> firstUnmatchedRecv_;      // per sync: count, example
   uint64_t lastSeq_ = 0;

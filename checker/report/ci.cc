@@ -1,7 +1,7 @@
 // Reports for CI systems: JUnit XML (one testcase per rule) and SARIF 2.1.0.
 #include <nlohmann/json.hpp>
 
-#include "report/report.h"
+#include "report/parts.h"
 
 namespace vc {
 
@@ -31,11 +31,12 @@ std::string oneLine(const Violation& v) {
 
 }  // namespace
 
-std::string junitReport(const ReportInput& in) {
+JunitSuite junitSuite(const ReportInput& in, const std::string& name) {
+  JunitSuite suite;
   std::string body;
-  size_t failures = 0;
   for (size_t i = 0; i < in.spec.rules.size(); ++i) {
     const Rule& r = in.spec.rules[i];
+    ++suite.tests;
     body += "    <testcase classname=\"" + xmlEsc(r.file) + "\" name=\"" + xmlEsc(r.id) + "\">\n";
     std::string text;
     size_t n = 0;
@@ -45,18 +46,42 @@ std::string junitReport(const ReportInput& in) {
         text += oneLine(v) + "\n";
       }
     if (n) {
-      ++failures;
+      ++suite.failures;
       body += "      <failure message=\"" + xmlEsc(std::to_string(n) + " violation(s) of " + r.id) + "\">" + xmlEsc(text) +
               "</failure>\n";
+    } else if (in.result.verdict(i) == RuleVerdict::NotExercised) {
+      ++suite.skipped;
+      body += "      <skipped message=\"" + xmlEsc("not exercised: " + in.result.ruleStats[i].notExercisedWhy) + "\"/>\n";
+    } else if (in.result.verdict(i) == RuleVerdict::Inconclusive) {
+      ++suite.skipped;
+      body += "      <skipped message=\"" +
+              xmlEsc("inconclusive: the prediction was cut off by --predict-budget; the recorded order holds") + "\"/>\n";
     }
     body += "    </testcase>\n";
   }
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"vconform\" tests=\"" +
-         std::to_string(in.spec.rules.size()) + "\" failures=\"" + std::to_string(failures) + "\">\n" + body +
-         "  </testsuite>\n</testsuites>\n";
+  suite.xml = "  <testsuite name=\"" + xmlEsc(name) + "\" tests=\"" + std::to_string(suite.tests) + "\" failures=\"" +
+              std::to_string(suite.failures) + "\" errors=\"0\" skipped=\"" + std::to_string(suite.skipped) + "\">\n" +
+              body + "  </testsuite>\n";
+  return suite;
 }
 
-std::string sarifReport(const ReportInput& in) {
+std::string junitDocument(const std::vector<JunitSuite>& suites) {
+  size_t tests = 0, failures = 0, skipped = 0;
+  std::string body;
+  for (const auto& s : suites) {
+    tests += s.tests;
+    failures += s.failures;
+    skipped += s.skipped;
+    body += s.xml;
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"" + std::to_string(tests) + "\" failures=\"" +
+         std::to_string(failures) + "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\">\n" + body +
+         "</testsuites>\n";
+}
+
+std::string junitReport(const ReportInput& in) { return junitDocument({junitSuite(in, "vconform")}); }
+
+nlohmann::ordered_json sarifRunObject(const ReportInput& in) {
   using J = nlohmann::ordered_json;
   J rules = J::array();
   for (const auto& r : in.spec.rules) {
@@ -84,12 +109,34 @@ std::string sarifReport(const ReportInput& in) {
     res["properties"] = {{"kind", kindName(v.kind)}};
     results.push_back(res);
   }
-  J root;
+  // Rules the trace did not exercise have no verdict: a notification says so (not a result).
+  J notes = J::array();
+  for (size_t i = 0; i < in.spec.rules.size(); ++i) {
+    if (in.result.verdict(i) != RuleVerdict::NotExercised) continue;
+    notes.push_back({{"level", "warning"},
+                     {"message", {{"text", "rule " + in.spec.rules[i].id + " not exercised: " +
+                                               in.result.ruleStats[i].notExercisedWhy}}},
+                     {"associatedRule", {{"id", in.spec.rules[i].id}, {"index", i}}}});
+  }
+  J invocation = {{"executionSuccessful", true}};
+  if (!notes.empty()) invocation["toolExecutionNotifications"] = notes;
+  J run;
+  run["tool"] = {{"driver", {{"name", "vconform"}, {"version", "0.1.0"}, {"rules", rules}}}};
+  run["invocations"] = J::array({invocation});
+  run["results"] = results;
+  return run;
+}
+
+std::string sarifDocument(nlohmann::ordered_json runs) {
+  nlohmann::ordered_json root;
   root["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   root["version"] = "2.1.0";
-  root["runs"] = J::array({{{"tool", {{"driver", {{"name", "vconform"}, {"version", "0.1.0"}, {"rules", rules}}}}},
-                            {"results", results}}});
+  root["runs"] = std::move(runs);
   return root.dump(2) + "\n";
+}
+
+std::string sarifReport(const ReportInput& in) {
+  return sarifDocument(nlohmann::ordered_json::array({sarifRunObject(in)}));
 }
 
 }  // namespace vc

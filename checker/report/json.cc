@@ -1,6 +1,6 @@
 #include <nlohmann/json.hpp>
 
-#include "report/report.h"
+#include "report/parts.h"
 
 namespace vc {
 
@@ -51,15 +51,43 @@ const char* reasonId(Reason r) {
   return "none";
 }
 
+J judgedJson(uint8_t judgedBy) {
+  J a = J::array();
+  if (judgedBy & kJudgedRecorded) a.push_back("recorded");
+  if (judgedBy & kJudgedEveryOrder) a.push_back("every-order");
+  return a;
+}
+
+J sourceJson(const Source& s) {
+  J j;
+  j["path"] = s.path;
+  j["format"] = s.format;
+  j["map"] = s.map.empty() ? J(nullptr) : J(s.map);
+  j["recorders"] = s.recorders;
+  j["events"] = s.events;
+  j["unmatched_lines"] = s.unmatchedLines;
+  J ex = J::array();
+  for (const auto& [line, text] : s.unmatchedExamples) ex.push_back({{"line", line}, {"text", text}});
+  j["unmatched_examples"] = ex;
+  return j;
+}
+
 }  // namespace
 
-std::string jsonReport(const ReportInput& in) {
+std::string jsonReport(const ReportInput& in) { return jsonReportObject(in).dump(2) + "\n"; }
+
+J jsonReportObject(const ReportInput& in) {
   const auto& res = in.result;
   J root;
   root["vconform"] = "0.1.0";
   root["schema"] = 1;
   root["traces"] = in.traces;
   root["specs"] = in.spec.files;
+  J srcs = J::array();
+  for (const auto& s : res.sources) srcs.push_back(sourceJson(s));
+  root["sources"] = srcs;
+  root["order"] = res.sources.size() > 1 ? "each trace in file order, traces merged by timestamp" : "file order";
+  root["sync_files"] = res.syncFiles;
   size_t observed = 0, predicted = 0;
   for (const auto& v : res.violations) (v.kind == ViolationKind::Observed ? observed : predicted)++;
   J sum;
@@ -71,6 +99,8 @@ std::string jsonReport(const ReportInput& in) {
   sum["happens_before"] = res.hbBuilt;
   sum["sync_edges"] = res.syncEdges;
   sum["rules"] = in.spec.rules.size();
+  sum["exercised"] = res.exercisedRules();
+  sum["not_exercised"] = in.spec.rules.size() - res.exercisedRules();
   sum["violations"] = res.violations.size();
   sum["observed"] = observed;
   sum["predicted"] = predicted;
@@ -87,9 +117,9 @@ std::string jsonReport(const ReportInput& in) {
     jr["line"] = r.line;
     size_t n = 0;
     for (const auto& v : res.violations) n += v.rule == i;
-    bool inconclusive = false;
-    for (const auto& ic : res.inconclusive) inconclusive |= ic.rule == i;
-    jr["verdict"] = n ? "violated" : inconclusive ? "inconclusive" : "holds";
+    jr["verdict"] = ruleVerdictName(res.verdict(i));
+    if (res.verdict(i) == RuleVerdict::NotExercised) jr["not_exercised_why"] = res.ruleStats[i].notExercisedWhy;
+    jr["judged_by"] = judgedJson(res.ruleStats[i].judgedBy);
     jr["violations"] = n;
     jr["matching_events"] = res.ruleStats[i].events;
     jr["instances"] = res.ruleStats[i].instances;
@@ -147,7 +177,7 @@ std::string jsonReport(const ReportInput& in) {
     ics.push_back(j);
   }
   root["inconclusive"] = ics;
-  return root.dump(2) + "\n";
+  return root;
 }
 
 }  // namespace vc

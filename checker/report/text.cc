@@ -7,6 +7,31 @@ namespace vc {
 
 const char* kindName(ViolationKind k) { return k == ViolationKind::Observed ? "observed" : "predicted"; }
 
+std::string judgedByText(uint8_t judgedBy) {
+  if (judgedBy & kJudgedEveryOrder) return "every order happens-before allows (the recorded one included)";
+  return "the recorded order";
+}
+
+std::string sourceText(const Source& s) {
+  std::string out = s.path + ": " + s.format;
+  if (!s.map.empty() && s.map != s.format) out += " (map " + s.map + ")";
+  if (!s.recorders.empty()) {
+    out += ", recorded by ";
+    for (size_t i = 0; i < s.recorders.size(); ++i) out += (i ? ", " : "") + s.recorders[i];
+  }
+  out += ", " + std::to_string(s.events) + (s.events == 1 ? " event" : " events");
+  if (s.unmatchedLines) {
+    out += ", " + std::to_string(s.unmatchedLines) + (s.unmatchedLines == 1 ? " line" : " lines") + " matched no pattern";
+    for (size_t i = 0; i < s.unmatchedExamples.size() && i < 3; ++i) {
+      std::string t = s.unmatchedExamples[i].second;
+      if (t.size() > 60) t = t.substr(0, 57) + "...";
+      out += (i ? ", " : " (") + std::string("line ") + std::to_string(s.unmatchedExamples[i].first) + ": " + t;
+    }
+    if (!s.unmatchedExamples.empty()) out += ")";
+  }
+  return out;
+}
+
 namespace {
 
 std::string where(const EventRef& e) { return e.file + ":" + std::to_string(e.line); }
@@ -112,13 +137,28 @@ std::string textReport(const ReportInput& in) {
     out += "INCONCLUSIVE prediction for " + r.id + (p.empty() ? "" : " (" + p + ")") + ": stopped after " +
            std::to_string(ic.states) + " explored states; the recorded order holds (raise --predict-budget)\n\n";
   }
+  // A rule that saw nothing has not held: say so, and why.
+  size_t notExercised = 0;
+  for (size_t i = 0; i < in.spec.rules.size(); ++i) {
+    if (res.verdict(i) != RuleVerdict::NotExercised) continue;
+    ++notExercised;
+    const Rule& r = in.spec.rules[i];
+    out += "NOT EXERCISED " + r.id + "  (" + r.file + ":" + std::to_string(r.line) + ")\n";
+    if (!r.says.empty()) out += "  rule:     " + r.says + "\n";
+    out += "  why:      " + res.ruleStats[i].notExercisedWhy + "\n\n";
+  }
   if (in.verbose) {
     out += "rules:\n";
     for (size_t i = 0; i < in.spec.rules.size(); ++i) {
       const Rule& r = in.spec.rules[i];
       size_t n = 0;
       for (const auto& v : res.violations) n += v.rule == i;
-      out += "  " + r.id + ": " + (n ? std::to_string(n) + " violation(s)" : std::string("holds")) + ", " +
+      RuleVerdict rv = res.verdict(i);
+      std::string verdict = rv == RuleVerdict::Violated ? std::to_string(n) + " violation(s)"
+                            : rv == RuleVerdict::NotExercised ? std::string("not exercised")
+                            : rv == RuleVerdict::Inconclusive ? std::string("inconclusive")
+                                                              : std::string("holds");
+      out += "  " + r.id + ": " + verdict + " (judged in " + judgedByText(res.ruleStats[i].judgedBy) + "), " +
              std::to_string(res.ruleStats[i].events) + " matching events, " + std::to_string(res.ruleStats[i].instances) +
              " instance(s)\n";
     }
@@ -127,19 +167,38 @@ std::string textReport(const ReportInput& in) {
     if (res.hbBuilt) out += ", " + std::to_string(res.syncEdges) + " sync edges";
     out += "\n";
   }
-  std::string rules = std::to_string(in.spec.rules.size()) + (in.spec.rules.size() == 1 ? " rule" : " rules");
+  // What was read, and how it was ordered.
+  out += std::string(res.sources.size() > 1 ? "read:     (each trace in file order; traces merged by timestamp)\n"
+                                            : "read:     (file order)\n");
+  for (const auto& s : res.sources) out += "          " + sourceText(s) + "\n";
+  if (res.hbBuilt) {
+    if (res.syncFiles.empty()) {
+      out += "sync:     none: happens-before is program order and the trace's own edges\n";
+    } else {
+      out += "sync:     ";
+      for (size_t i = 0; i < res.syncFiles.size(); ++i) out += (i ? ", " : "") + res.syncFiles[i];
+      out += "\n";
+    }
+  }
+  const size_t total = in.spec.rules.size();
+  std::string rules = std::to_string(total) + (total == 1 ? " rule" : " rules");
   std::string events = std::to_string(res.events) + (res.events == 1 ? " event" : " events");
+  std::string orders = res.hbBuilt ? ", in every order happens-before allows" : " (recorded order only)";
+  std::string unjudged = notExercised ? "; " + std::to_string(notExercised) + " not exercised (no verdict)" : "";
   if (res.violations.empty() && !res.inconclusive.empty()) {
     out += "vconform: no violation found over " + events + ", but " + std::to_string(res.inconclusive.size()) +
-           " rule instance(s) could not be explored in full: the verdict is incomplete\n";
+           " rule instance(s) could not be explored in full: the verdict is incomplete" + unjudged + "\n";
   } else if (res.violations.empty()) {
-    out += std::string("vconform: ") + (in.spec.rules.size() == 1 ? "the rule holds" : "all " + rules + " hold") +
-           " over " + events;
-    out += res.hbBuilt ? ", in every order happens-before allows\n" : " (recorded order only)\n";
+    if (notExercised == 0)
+      out += std::string("vconform: ") + (total == 1 ? "the rule holds" : "all " + rules + " hold") + " over " + events +
+             orders + "\n";
+    else
+      out += "vconform: " + std::to_string(total - notExercised) + " of " + rules + " hold over " + events + orders +
+             unjudged + "\n";
   } else {
     out += "vconform: " + std::to_string(res.violations.size()) +
            (res.violations.size() == 1 ? " violation" : " violations") + " (" + std::to_string(observed) +
-           " observed, " + std::to_string(predicted) + " predicted) of " + rules + " over " + events + "\n";
+           " observed, " + std::to_string(predicted) + " predicted) of " + rules + " over " + events + unjudged + "\n";
   }
   return out;
 }

@@ -105,9 +105,17 @@ struct SyncDecl {
   PatAlts from, to;  // spawn/join: `from` only, with the child field bound
 };
 
+// `recorder "backend" | "lttng:vconform_backend", "qemu-log"` in a sync file: the file applies to
+// a run when, for each group, some source was recorded by one of the group's names.
+struct RecorderDecl {
+  Pos pos;
+  std::vector<std::vector<std::string>> groups;
+};
+
 struct SpecFile {
   std::string path;
   std::string name, cite;
+  std::vector<RecorderDecl> recorders;
   std::vector<ConstDecl> consts;
   std::vector<EventDecl> events;
   std::vector<StateDecl> states;

@@ -72,6 +72,9 @@ struct SyncRule {
   std::string file;
   uint32_t line = 0;
   std::string text;
+  // Shipped with vconform and loaded because its recorder is in the run: that some of its syncs
+  // match nothing in a given trace is no news, so no hb-sync-unused warning.
+  bool shipped = false;
 };
 
 struct DeclaredEvent {
@@ -83,9 +86,19 @@ struct DeclaredEvent {
   uint32_t line = 0;
 };
 
+// A sync file (`*.sync`): the synchronisation a recorder's events imply. It is loaded for a run
+// when its recorder requirement holds (see spec::RecorderDecl), or when named with --sync.
+struct SyncFileInfo {
+  std::string path;
+  std::vector<std::vector<std::string>> recorders;  // empty: only loaded when named explicitly
+  // True if, for every group, one of its names is among `present`.
+  bool appliesTo(const std::vector<std::string>& present) const;
+};
+
 struct Spec {
   std::vector<Rule> rules;
-  std::vector<SyncRule> syncs;
+  std::vector<SyncRule> syncs;        // only from sync files: happens-before is the run's, not the rules'
+  std::vector<SyncFileInfo> syncFiles;
   std::vector<DeclaredEvent> events;
   std::vector<std::string> files;
   std::vector<std::string> names;  // `spec NAME` per file
@@ -96,6 +109,8 @@ struct Spec {
 inline constexpr size_t kMaxSpecBytes = size_t{8} << 20;
 
 // Parses and resolves one spec file into `out` (appending). Returns false if it had errors.
+// A path ending in ".sync" is a sync file (events, constants, syncs and one `recorder` line);
+// any other is a rule spec (events, constants, states and rules; no syncs).
 bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diagnostics& diags);
 // The same, from text (tests).
 bool loadSpecText(const std::string& path, std::string_view text, Spec& out, SymbolTable& symbols,
@@ -104,6 +119,8 @@ bool loadSpecText(const std::string& path, std::string_view text, Spec& out, Sym
 // Appends a byte string that identifies these parameter values (a rule instance, a sync key):
 // equal values give equal strings; a missing value (nullptr) has its own code.
 void appendKey(const std::vector<const Value*>& params, std::string& out);
+
+bool isSyncFilePath(std::string_view path);
 
 int roleIndex(Role r);
 const char* roleName(Role r, RelKind rel);

@@ -64,7 +64,7 @@ const char* syncName(SyncKind k) {
 
 namespace {
 
-const std::set<std::string> kTopLevel = {"spec", "const", "event", "state", "sync", "rule"};
+const std::set<std::string> kTopLevel = {"spec", "const", "event", "state", "sync", "rule", "recorder"};
 
 struct SyntaxError {};
 
@@ -109,7 +109,7 @@ class Parser {
         if (t.kind == Tok::Error) {
           error(t, t.text, "");
         } else if (t.kind != Tok::Ident || !kTopLevel.count(t.text)) {
-          error(t, "expected a declaration (spec, const, event, state, sync or rule), found " + describe(t),
+          error(t, "expected a declaration (spec, const, event, state, sync, recorder or rule), found " + describe(t),
                 "every top-level item starts at the beginning of a line with one of these keywords");
         } else if (t.text == "spec") {
           next();
@@ -123,6 +123,8 @@ class Parser {
           f.states.push_back(stateDecl());
         } else if (t.text == "sync") {
           f.syncs.push_back(syncDecl());
+        } else if (t.text == "recorder") {
+          f.recorders.push_back(recorderDecl());
         } else {
           f.rules.push_back(ruleDecl());
         }
@@ -362,6 +364,21 @@ class Parser {
     expect(Tok::Arrow, "'->'", "write: sync SEND(key) -> RECEIVE(key)");
     s.to = pattern();
     return s;
+  }
+
+  RecorderDecl recorderDecl() {
+    const Token& kw = next();
+    RecorderDecl r;
+    r.pos = posOf(kw);
+    const char* help = "write: recorder \"backend\" | \"lttng:vconform_backend\", \"qemu-log\"";
+    for (;;) {
+      std::vector<std::string> group;
+      group.push_back(expect(Tok::String, "a recorder name, as a string", help).text);
+      while (accept(Tok::Pipe)) group.push_back(expect(Tok::String, "a recorder name, as a string", help).text);
+      r.groups.push_back(std::move(group));
+      if (!accept(Tok::Comma)) break;
+    }
+    return r;
   }
 
   RuleDecl ruleDecl() {

@@ -27,6 +27,19 @@ void appendKey(const std::vector<const Value*>& params, std::string& k) {
   }
 }
 
+bool isSyncFilePath(std::string_view path) { return path.size() >= 5 && path.substr(path.size() - 5) == ".sync"; }
+
+bool SyncFileInfo::appliesTo(const std::vector<std::string>& present) const {
+  if (recorders.empty()) return false;
+  for (const auto& group : recorders) {
+    bool any = false;
+    for (const auto& name : group)
+      for (const auto& p : present) any |= p == name;
+    if (!any) return false;
+  }
+  return true;
+}
+
 int roleIndex(Role r) {
   for (int i = 0; i < kRoleCount; ++i)
     if ((1 << i) == r) return i;
@@ -135,10 +148,33 @@ class Resolver {
       if (states_.count(s.name)) { err(s.pos, "state '" + s.name + "' is defined twice", ""); continue; }
       states_[s.name] = StateInfo{&s, state(s)};
     }
-    for (const auto& s : f_.syncs) sync(s);
+    const bool syncFile = isSyncFilePath(f_.path);
+    if (syncFile) {
+      SyncFileInfo info;
+      info.path = f_.path;
+      for (size_t i = 0; i < f_.recorders.size(); ++i) {
+        if (i) { err(f_.recorders[i].pos, "a sync file has one 'recorder' line", "join the requirements with ','"); continue; }
+        info.recorders = f_.recorders[i].groups;
+      }
+      out_.syncFiles.push_back(std::move(info));
+      for (const auto& s : f_.states)
+        err(s.pos, "a sync file holds no states", "states and rules go in a .spec file; a .sync file says how the run synchronises");
+      for (const auto& r : f_.rules)
+        err(r.pos, "a sync file holds no rules", "rules go in a .spec file; a .sync file says how the run synchronises");
+    } else {
+      for (const auto& s : f_.syncs)
+        err(s.pos, "sync declarations belong in a sync file (.sync), not in a rule spec",
+            "move it to a file NAME.sync with a line `recorder \"NAME\"` naming the recorder whose events it "
+            "relates, or pass it with --sync FILE: happens-before is a property of the run, the same for every spec");
+      for (const auto& r : f_.recorders)
+        err(r.pos, "'recorder' belongs in a sync file (.sync)", "");
+    }
+    if (syncFile)
+      for (const auto& s : f_.syncs) sync(s);
     std::set<std::string> ids;
     for (const auto& r : out_.rules) ids.insert(r.id);
     for (const auto& r : f_.rules) {
+      if (syncFile) break;
       if (!ids.insert(r.id).second) { err(r.pos, "rule id '" + r.id + "' is used twice", "rule ids must be unique across all spec files"); continue; }
       rule(r);
     }

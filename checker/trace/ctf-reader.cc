@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <cctype>
+#include <string_view>
 #include <cstdio>
 #include <filesystem>
 #include <unordered_map>
@@ -647,6 +649,9 @@ std::unique_ptr<TraceReader> openCtfTrace(const std::string& path, const ReaderO
   }
   auto r = std::make_unique<CtfTraceReader>(opts, source, tables, diags);
   if (!r->build(dirs)) return nullptr;
+  auto& recorders = tables.sources.at(source).recorders;
+  for (const auto& d : dirs) lttngProviders(fs::path(d) / "metadata", recorders);
+  std::sort(recorders.begin(), recorders.end());
   return r;
 }
 

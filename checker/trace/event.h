@@ -120,9 +120,10 @@ struct Source {
   int64_t clockOffsetNs = 0;
   // Filled by the readers as they go (read once the reader is exhausted):
   std::string map;       // text sources: the map file's name ("qemu", "dmesg", ...); empty otherwise
-  std::string recorder;  // what recorded it ("backend", "qemu-log", ...), empty if unknown; selects
-                         // the recorder's sync files (specs/sync/), see docs/spec-language.md
-  uint64_t events = 0;   // events delivered
+  // What recorded it ("backend", "qemu-log", "lttng:PROVIDER", ...); selects the recorders' sync
+  // files (specs/sync/, docs/spec-language.md). Known once the reader is open.
+  std::vector<std::string> recorders;
+  uint64_t events = 0;   // events delivered (counted by the check)
   uint64_t unmatchedLines = 0;  // text sources: non-blank lines no map pattern matched
   std::vector<std::pair<uint64_t, std::string>> unmatchedExamples;  // (line, text): the first few
   std::string compression;  // "gzip" or "zstd" when the file was compressed (trace/input.h); else empty

@@ -39,7 +39,49 @@ struct RecordError {
   std::string key;           // the key whose value is wrong, to point at it
   bool syntax = false;       // the record is not valid JSON (ask the DOM parser for the details)
   bool duplicate = false;    // point at the second occurrence of `key` itself
+  bool meta = false;         // the record is the trace's metadata record (an error only if msg is set)
 };
+
+// {"meta": {"recorder": "backend" | ["a", "b"], ...}}: what recorded the trace
+// (docs/trace-format.md). Other metadata keys are the writer's own.
+bool readMeta(od::value v, Source& src, RecordError& e) {
+  od::object mo;
+  if (v.get_object().get(mo)) {
+    e.msg = "'meta' must be an object";
+    e.key = "meta";
+    return false;
+  }
+  for (auto mf : mo) {
+    std::string_view mk;
+    od::value mv;
+    if (mf.unescaped_key().get(mk) || mf.value().get(mv)) {
+      e.msg = "not valid JSON";
+      e.syntax = true;
+      return false;
+    }
+    if (mk != "recorder") continue;
+    auto bad = [&] {
+      e.msg = "'recorder' must be a non-empty string or an array of them";
+      e.help = R"(e.g. {"meta": {"recorder": "backend"}})";
+      e.key = "recorder";
+      return false;
+    };
+    std::string_view one;
+    od::array many;
+    if (mv.get_string().get(one) == simdjson::SUCCESS) {
+      if (one.empty()) return bad();
+      src.recorders.emplace_back(one);
+    } else if (mv.get_array().get(many) == simdjson::SUCCESS) {
+      for (auto item : many) {
+        if (item.get_string().get(one) || one.empty()) return bad();
+        src.recorders.emplace_back(one);
+      }
+    } else {
+      return bad();
+    }
+  }
+  return true;
+}
 
 // Event and field names repeat from line to line: a small direct-mapped cache, indexed by the
 // name's length and edge characters, saves hashing them in the symbol table.
@@ -145,7 +187,9 @@ bool readId(od::value v, std::string& out, RecordError& e) {
 }
 
 // The keys of an event object vconform reads; a second occurrence of any key is an error.
-enum KeyBit : uint32_t { kName = 1, kTs = 2, kPid = 4, kTid = 8, kThread = 16, kFields = 32, kId = 64, kAfter = 128 };
+enum KeyBit : uint32_t {
+  kName = 1, kTs = 2, kPid = 4, kTid = 8, kThread = 16, kFields = 32, kId = 64, kAfter = 128, kMeta = 256
+};
 
 // One event object, already started On Demand. The scratch vectors are reused across events.
 // The thread of the previous event: most events repeat it.
@@ -196,6 +240,7 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
       case 'f': if (rk.unsafe_is_equal("fields")) key = "fields"; break;
       case 'i': if (rk.unsafe_is_equal("id")) key = "id"; break;
       case 'a': if (rk.unsafe_is_equal("after")) key = "after"; break;
+      case 'm': if (rk.unsafe_is_equal("meta")) key = "meta"; break;
       default: break;
     }
     if (key.empty()) {  // another key, as written (escapes kept)
@@ -210,7 +255,18 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
       e.syntax = true;
       return false;
     }
-    if (key == "name") {
+    if (key == "meta") {
+      // The metadata record: {"meta": {...}} and nothing else.
+      if (seen || !otherKeys.empty() || !readMeta(v, tables.sources.at(sourceIndex), e)) {
+        if (e.msg.empty()) e.msg = "a metadata record is {\"meta\": {...}} and nothing else";
+        return false;
+      }
+      seen |= kMeta;
+    } else if (seen & kMeta) {
+      e.msg = "a metadata record is {\"meta\": {...}} and nothing else";
+      e.key = key;
+      return false;
+    } else if (key == "name") {
       if (!once(kName, key)) return false;
       std::string_view s;
       if (v.get_string().get(s) || s.empty()) {
@@ -301,6 +357,10 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
     }
   }
   e.key.clear();
+  if (seen & kMeta) {
+    e.meta = true;  // not an event; the caller takes it if it is the first record
+    return false;
+  }
   if (!(seen & kName)) {
     e.msg = "event has no 'name'";
     e.help = R"(every event needs "name": "<event name>")";
@@ -383,6 +443,9 @@ struct JsonTraceReader::Impl {
   enum class Mode { Unknown, Lines, Array } mode = Mode::Unknown;
   bool wrapped = false;    // {"events": [...]}
   bool stopped = false;
+  bool seenRecord = false; // the first record may be the metadata record
+  bool primed = false, hasPrimed = false;  // the first event, read at open (see the constructor)
+  Event primedEvent;
 
   // Lines mode: the current block and where iterate_many is in it.
   std::string_view block;
@@ -430,11 +493,22 @@ struct JsonTraceReader::Impl {
                           e.help.empty() ? "each line must be one JSON object, see docs/trace-format.md" : e.help);
     d.snippet.assign(lineStart, std::min<size_t>(lineLen, 200));
   }
+  // The first record may be the metadata record: taken (true), or, later, an error (false).
+  bool takeMeta(RecordError& e) {
+    const bool first = !seenRecord;
+    seenRecord = true;
+    if (!e.meta || !e.msg.empty()) return false;
+    if (first) return true;
+    e.msg = "a metadata record must be the trace's first record";
+    e.help = "move the {\"meta\": ...} line to the top of the file";
+    return false;
+  }
   bool tooMany() {
     if (diags.errorCount() > 1000) stopped = true;
     return stopped;
   }
   void delivered(Event& ev, uint64_t ln) {
+    seenRecord = true;
     ev.origin.line = ln;
     ++tables.sources.at(source).events;
   }
@@ -556,6 +630,7 @@ struct JsonTraceReader::Impl {
         delivered(ev, ln);
         return true;
       }
+      if (takeMeta(e)) continue;
       report(ln, l.data(), n, e);
       if (tooMany()) return false;
     }
@@ -633,6 +708,7 @@ struct JsonTraceReader::Impl {
         delivered(ev, ln);
         return true;
       }
+      if (takeMeta(e)) continue;
       std::string_view l = lineText(lineOff);
       report(ln, l.data(), l.size(), e);
       if (tooMany()) return false;
@@ -805,6 +881,7 @@ struct JsonTraceReader::Impl {
         delivered(ev, startLine);
         return true;
       }
+      if (takeMeta(e)) continue;
       report(startLine, p, j, e);
       if (tooMany()) return false;
     }
@@ -813,12 +890,22 @@ struct JsonTraceReader::Impl {
 
 JsonTraceReader::JsonTraceReader(std::unique_ptr<Input> in, uint32_t sourceIndex, TraceTables& tables,
                                  Diagnostics& diags, const ReaderOptions& opts)
-    : impl_(std::make_unique<Impl>(std::move(in), sourceIndex, tables, diags, opts)) {}
+    : impl_(std::make_unique<Impl>(std::move(in), sourceIndex, tables, diags, opts)) {
+  // Read up to the first event now, so that a metadata record (the first record) is known once
+  // the trace is open: it says which recorder made the trace, which selects its sync files.
+  impl_->hasPrimed = next(impl_->primedEvent);
+  impl_->primed = true;
+}
 
 JsonTraceReader::~JsonTraceReader() = default;
 
 bool JsonTraceReader::next(Event& ev) {
   auto& m = *impl_;
+  if (m.primed && m.hasPrimed) {
+    m.hasPrimed = false;
+    std::swap(ev, m.primedEvent);
+    return true;
+  }
   if (m.stopped) return false;
   if (m.mode == Impl::Mode::Unknown) {
     m.detect();
@@ -837,6 +924,7 @@ bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& ta
   simdjson::padded_string padded(text);
   RecordError e;
   if (parseOne(padded.data(), padded.size(), parser, domParser, sourceIndex, tables, ev, e, names, keys, tc)) return true;
+  if (e.meta && e.msg.empty()) e.msg = "a metadata record ({\"meta\": ...}), not an event";
   err = e.msg;
   help = e.help;
   errCol = e.offset == SIZE_MAX ? 1 : static_cast<uint32_t>(e.offset) + 1;

@@ -435,6 +435,14 @@ struct Loader {
     }
     m->format = j["format"].get<std::string>();
     if (j.contains("description") && j["description"].is_string()) m->description = j["description"].get<std::string>();
+    m->recorder = m->format;
+    if (j.contains("recorder")) {
+      if (!j["recorder"].is_string() || j["recorder"].get<std::string>().empty()) {
+        error(at("recorder"), "'recorder' must be a non-empty string", "the recorder name sync files refer to, e.g. \"qemu-log\"");
+        return nullptr;
+      }
+      m->recorder = j["recorder"].get<std::string>();
+    }
     if (j.contains("enums")) {
       if (!j["enums"].is_object()) { error(at("enums"), "'enums' must be an object"); return nullptr; }
       for (auto it = j["enums"].begin(); it != j["enums"].end(); ++it) {

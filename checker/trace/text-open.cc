@@ -42,6 +42,7 @@ std::unique_ptr<TraceReader> openTextTrace(std::unique_ptr<Input> in, const Read
   Source& src = tables.sources.at(source);
   src.format = map->format;
   src.map = map->format;
+  src.recorders = {map->recorder};
   return std::make_unique<TextTraceReader>(std::move(in), map, source, tables, diags, opts);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every rule of the rule library has a golden case that holds it and one that breaks it:
 # tests/golden/spec-<rule-id>-holds and tests/golden/spec-<rule-id>-breaks (each with a cmd), and
-# the -breaks case's expected output names that rule.
+# the -breaks case's expected output names that rule; the -holds case exits 0 and exercises it.
 #   golden-coverage.sh VCONFORM
 # specs/vhost-user-frontend.spec is checked by its own golden cases and is not listed here.
 set -uo pipefail
@@ -21,6 +21,10 @@ for id in $ids; do
     fi
     if [ "$kind" = holds ] && [ "$(cat "$d/expected.exit" 2>/dev/null)" != 0 ]; then
       echo "FAIL: $d does not exit 0"; fail=1
+    fi
+    # A rule that saw nothing has not held: the holds case must exercise its rule.
+    if [ "$kind" = holds ] && grep -q "^NOT EXERCISED $id " "$d/expected.stdout" 2>/dev/null; then
+      echo "FAIL: $d does not exercise $id (it is reported NOT EXERCISED)"; fail=1
     fi
   done
 done
