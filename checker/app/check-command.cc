@@ -84,17 +84,7 @@ void checkRun(const CheckArgs& a, const CheckOptions& opts, const std::vector<st
                 "record with larger buffers, or pass --allow-lost to check what is there");
   if (diags.hasErrors()) return;
   // A trace that yielded nothing is an error, never "holds over 0 events".
-  for (const auto& s : run.result.sources) {
-    if (s.events) continue;
-    std::string what = "read as " + s.format;
-    if (!s.map.empty()) what += " through the map '" + s.map + "'";
-    if (s.unmatchedLines)
-      what += ", " + std::to_string(s.unmatchedLines) + " line(s) matched no pattern of the map";
-    diags.error("trace-no-events", Location{s.path, 0, 0}, "no event could be read from this trace (" + what + ")",
-                s.unmatchedLines ? "see the lines with `vconform events --unmatched " + s.path +
-                                       "`; name the format with --input-format or add a map with --maps DIR"
-                                 : "is it empty? name its format with --input-format if it was not detected");
-  }
+  reportEmptySources(run.result.sources, diags);
   if (diags.hasErrors()) return;
   run.checked = true;
   if (run.result.exercisedRules() == 0) {

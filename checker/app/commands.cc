@@ -161,6 +161,7 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
   uint64_t total = 0;
   while (reader->next(ev)) {
     ++total;
+    ++tables.sources.at(ev.origin.source).events;
     Info& in = byName[tables.symbols.name(ev.name)];
     if (in.count++ == 0) in.firstAt = tables.sources.at(ev.origin.source).path + ":" + std::to_string(ev.origin.line);
     if (in.threads.size() < 1000) in.threads.insert(ev.thread);

@@ -112,8 +112,33 @@ std::vector<std::string> filesIn(const std::string& dir, const std::string& ext)
 
 }  // namespace
 
+bool reportEmptySources(const std::vector<Source>& sources, Diagnostics& diags) {
+  bool any = false;
+  for (const auto& s : sources) {
+    if (s.events) continue;
+    any = true;
+    std::string what = "read as " + s.format;
+    if (!s.map.empty()) what += " through the map '" + s.map + "'";
+    if (s.unmatchedLines) what += ", " + std::to_string(s.unmatchedLines) + " line(s) matched no pattern of the map";
+    diags.error("trace-no-events", Location{s.path, 0, 0}, "no event could be read from this trace (" + what + ")",
+                !s.map.empty() ? "see the lines the map did not take with `vconform events --unmatched " + s.path +
+                                     "`; name the format with --input-format, or add a map with --maps DIR"
+                               : "is it empty? name its format with --input-format if it was not detected");
+  }
+  return any;
+}
+
 std::vector<std::string> expandSpecPaths(const std::vector<std::string>& args, Diagnostics& diags) {
   std::vector<std::string> out;
+  std::vector<fs::path> seen;
+  auto add = [&](const std::string& f) {
+    std::error_code ec;
+    fs::path canon = fs::weakly_canonical(f, ec);
+    if (ec) canon = f;
+    if (std::find(seen.begin(), seen.end(), canon) != seen.end()) return;
+    seen.push_back(canon);
+    out.push_back(f);
+  };
   for (const auto& p : args) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
@@ -121,12 +146,12 @@ std::vector<std::string> expandSpecPaths(const std::vector<std::string>& args, D
       if (files.empty())
         diags.error("spec-open", Location{p, 0, 0}, "this folder holds no *.spec file",
                     "pass spec files, or a folder of them (e.g. --spec specs/)");
-      out.insert(out.end(), files.begin(), files.end());
+      for (const auto& f : files) add(f);
     } else if (isSyncFilePath(p)) {
       diags.error("spec-open", Location{p, 0, 0}, "this is a sync file, not a rule spec",
                   "sync files describe how a run synchronises: pass it with --sync " + p);
     } else {
-      out.push_back(p);
+      add(p);
     }
   }
   return out;

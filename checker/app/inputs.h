@@ -25,7 +25,12 @@ void checkCommonFlags(const CommonArgs& a, Diagnostics& diags);
 std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags,
                                      UnmatchedSink onUnmatched = {});
 
-// --spec arguments: files, or folders whose *.spec files are loaded in name order.
+// An error (trace-no-events) for each source that yielded no event: what was tried, and how to
+// see why. Returns true if there was one.
+bool reportEmptySources(const std::vector<Source>& sources, Diagnostics& diags);
+
+// --spec arguments: files, or folders whose *.spec files are loaded in name order; a file given
+// twice (or met again in a folder) is loaded once.
 std::vector<std::string> expandSpecPaths(const std::vector<std::string>& args, Diagnostics& diags);
 bool loadSpecs(const std::vector<std::string>& files, Spec& spec, TraceTables& tables, Diagnostics& diags);
 

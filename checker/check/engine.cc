@@ -57,15 +57,6 @@ struct Match {
   }
 };
 
-// The same, kept until happens-before hands the event back with its clock.
-struct KeptMatch {
-  size_t rule;
-  bool broadcast;
-  std::string key;
-  uint8_t mask;
-  std::vector<Value> params;
-};
-
 struct Instance {
   MonState st;
   std::vector<Value> params;
@@ -183,17 +174,21 @@ class Engine {
             if (syncName_.size() <= n) syncName_.resize(n + 1, 0);
             syncName_[n] = 1;
           }
-    // The recorded order is always streamed: it judges the instant relations in every mode (they
-    // are not predicted) and tells which rules the trace exercised.
-    observed_ = true;
+    // The recorded order is always judged (streamed): it judges the instant relations in every
+    // mode (they are not predicted) and tells which rules the trace exercised.
     predicted_ = opts.order != OrderMode::Recorded;
     lastNamed_.assign(spec.rules.size() * kRoleCount, 0);
     triggerMask_.resize(spec.rules.size());
     for (size_t r = 0; r < spec.rules.size(); ++r) triggerMask_[r] = triggerRoles(spec.rules[r].rel);
     ring_.resize(opts.contextEvents);
-    if (predicted_)
+    // Happens-before also orders the events of several traces: a receive that a skewed clock put
+    // before its send waits (with its whole trace) until the send has been judged, so the order
+    // every check sees is one this run could have had. So it runs for prediction, and for the
+    // recorded order of several traces that synchronise.
+    ordering_ = predicted_ || (tables.sources.size() > 1 && !spec.syncs.empty());
+    if (ordering_)
       hb_ = std::make_unique<HappensBefore>(
-          spec, tables, diags, [this](Event& ev, uint64_t seq, const Clock& c) { onClock(ev, seq, c); }, opts.hb);
+          spec, tables, diags, [this](Event& ev, uint64_t, const Clock& c) { process(ev, &c); }, opts.hb);
   }
 
   struct TimeSpan {
@@ -246,20 +241,20 @@ class Engine {
         }
         lastTs[ev.thread] = ev.ts;
       }
-      processEvent(ev, seq);
+      arrive(ev, seq);
       ++seq;
     }
-    result_.events = seq;
     result_.lostEvents = reader.discarded();
-    if (hb_) {
-      hb_->finish();
+    if (hb_) hb_->finish();
+    result_.events = nextSeq_;
+    if (hb_ && predicted_) {
       result_.hbBuilt = true;
       result_.threads = hb_->stats().threads;
       result_.syncEdges = hb_->stats().syncEdges;
     } else {
       result_.threads = tables_.threads.size();
     }
-    if (observed_) finishObserved();
+    finishObserved();
     if (predicted_) runPredictions();
     judgeExercise();
     warnDisjoint(spans);
@@ -281,11 +276,31 @@ class Engine {
   // strings keep their capacity from event to event).
   std::span<Match> active() { return {pool_.data(), nm_}; }
 
-  void processEvent(Event& ev, uint64_t seq) {
-    nm_ = 0;
-    Symbol name = names_.resolve(ev.name, tables_.symbols, [&](Symbol s) {
-      return (s < byName_.size() && !byName_[s].empty()) || (s < syncName_.size() && syncName_[s]);
+  Symbol specName(Symbol s) {
+    return names_.resolve(s, tables_.symbols, [&](Symbol x) {
+      return (x < byName_.size() && !byName_[x].empty()) || (x < syncName_.size() && syncName_[x]);
     });
+  }
+
+  // An event as read. One that a rule or a sync mentions, or that carries trace edges, goes
+  // through happens-before, which hands it back (possibly later, see ordering_) to process();
+  // the others cannot create edges and are processed at once.
+  void arrive(Event& ev, uint64_t arrival) {
+    if (!hb_) return process(ev, nullptr);
+    Symbol name = specName(ev.name);
+    bool needHb = (name < byName_.size() && !byName_[name].empty()) || (name < syncName_.size() && syncName_[name]) ||
+                  (ev.name < syncName_.size() && syncName_[ev.name]) || !ev.after.empty() || !ev.id.empty() ||
+                  hb_->holding(ev.origin.source, ev.thread);  // keep the judged order of a waiting trace
+    if (needHb) hb_->add(std::move(ev), arrival);
+    else process(ev, nullptr);
+  }
+
+  // An event in the order every check judges (the recorded order, corrected by happens-before
+  // for several traces), with its vector clock when happens-before computed one.
+  void process(Event& ev, const Clock* clock) {
+    const uint64_t seq = nextSeq_++;
+    nm_ = 0;
+    Symbol name = specName(ev.name);
     if (name < byName_.size()) {
       for (const Dispatch& d : byName_[name]) {
         const Rule& rule = spec_.rules[d.rule];
@@ -325,7 +340,7 @@ class Engine {
       for (int ri = 0; ri < kRoleCount; ++ri)
         if (m.mask & (1 << ri)) ++st.roleEvents[ri];
     }
-    if (observed_) {
+    {
       // Group per rule so broadcast and bound roles of one event reach an instance as one step.
       for (size_t i = 0; i < nm_; ++i) {
         size_t r = pool_[i].rule;
@@ -334,34 +349,15 @@ class Engine {
         if (first) observeRule(r, ev, seq);
       }
     }
-    bool needHb = predicted_ && (nm_ || !ev.after.empty() || !ev.id.empty() ||
-                                 (ev.name < syncName_.size() && syncName_[ev.name]) ||
-                                 (name < syncName_.size() && syncName_[name]));
-    if (predicted_ && nm_) {
-      std::vector<KeptMatch> kept;
-      for (const auto& m : active())
-        if (predictable(spec_.rules[m.rule].rel)) kept.push_back(KeptMatch{m.rule, m.broadcast, m.key, m.mask, m.values()});
-      if (!kept.empty()) {
-        // Usually happens-before hands the event back at once; only a held-back one waits in the map.
-        nowSeq_ = seq;
-        nowKept_ = std::move(kept);
-        nowPending_ = true;
-      }
+    if (clock && opts_.hbObserver) opts_.hbObserver(ev, seq, *clock);
+    if (predicted_ && clock && nm_) keep(ev, seq, *clock);
+    if (opts_.keepGraph && clock) {
+      graphIndex_[seq] = graph_.size();
+      graph_.push_back(store_.keep(ev, seq, *clock));
     }
-    if (needHb) {
-      if (!ring_.empty()) ring_[seq % ring_.size()] = ev;
-      hb_->add(std::move(ev), seq);
-      if (nowPending_) {
-        pendingRel_[nowSeq_] = std::move(nowKept_);
-        nowPending_ = false;
-      }
-    } else if (!ring_.empty()) {
-      // The ring takes the event; the reader refills the ring's old event (keeping its capacity).
-      std::swap(ring_[seq % ring_.size()], ev);
-    }
+    // The ring takes the event; the caller refills the ring's old event (keeping its capacity).
+    if (!ring_.empty()) std::swap(ring_[seq % ring_.size()], ev);
   }
-
-
 
   void observeRule(size_t r, const Event& ev, uint64_t seq) {
     RuleRun& run = runs_[r];
@@ -535,16 +531,24 @@ class Engine {
     }
   }
 
-  // Several traces are one run only if their clocks overlap; say so when one does not.
+  // Several traces are one run only if they synchronise (a message from one to the other) or
+  // their clocks overlap (within a second); say so when one does neither.
   void warnDisjoint(const std::vector<TimeSpan>& spans) {
     if (tables_.sources.size() < 2) return;
+    constexpr int64_t kSlack = 1000000000;
+    auto late = [](int64_t t) { return t > INT64_MAX - kSlack ? INT64_MAX : t + kSlack; };  // no overflow
     for (size_t i = 0; i < spans.size(); ++i) {
       if (!spans[i].any) continue;
       bool overlaps = false, anyOther = false;
       for (size_t j = 0; j < spans.size(); ++j) {
         if (j == i || !spans[j].any) continue;
         anyOther = true;
-        overlaps |= spans[i].lo <= spans[j].hi && spans[j].lo <= spans[i].hi;
+        overlaps |= spans[i].lo <= late(spans[j].hi) && spans[j].lo <= late(spans[i].hi);
+        if (hb_) {
+          const auto& linked = hb_->stats().linkedSources;
+          auto a = static_cast<uint32_t>(i), b = static_cast<uint32_t>(j);
+          overlaps |= linked.count({a, b}) || linked.count({b, a});
+        }
       }
       if (!anyOther || overlaps) continue;
       const Source& s = tables_.sources.at(static_cast<uint32_t>(i));
@@ -557,35 +561,25 @@ class Engine {
 
   // --- prediction -------------------------------------------------------------------------
 
-  void onClock(Event& ev, uint64_t seq, const Clock& c) {
-    if (opts_.keepGraph) {
-      graphIndex_[seq] = graph_.size();
-      graph_.push_back(store_.keep(ev, seq, c));
-    }
-    std::vector<KeptMatch>* kept = nullptr;
-    auto it = pendingRel_.end();
-    if (nowPending_ && nowSeq_ == seq) {
-      kept = &nowKept_;
-    } else {
-      it = pendingRel_.find(seq);
-      if (it == pendingRel_.end()) return;
-      kept = &it->second;
-    }
-    uint32_t idx = static_cast<uint32_t>(stored_.size());
-    stored_.push_back(store_.keep(ev, seq, c));
-    for (auto& m : *kept) {
+  // Keeps an event that a predictable rule mentions, with its clock, in the instances it plays in.
+  void keep(const Event& ev, uint64_t seq, const Clock& c) {
+    uint32_t idx = kNoIndex;
+    for (const auto& m : active()) {
       if (!predictable(spec_.rules[m.rule].rel)) continue;
+      if (idx == kNoIndex) {
+        idx = static_cast<uint32_t>(stored_.size());
+        stored_.push_back(store_.keep(ev, seq, c));
+      }
       if (m.broadcast) {
         pbroadcast_[m.rule].emplace_back(idx, m.mask);
       } else {
         auto& pi = pinst_[m.rule][m.key];
-        if (pi.items.empty()) pi.params = std::move(m.params);
+        if (pi.items.empty()) pi.params = m.values();
         pi.items.emplace_back(idx, m.mask);
       }
     }
-    if (kept == &nowKept_) nowPending_ = false;
-    else pendingRel_.erase(it);
   }
+  static constexpr uint32_t kNoIndex = UINT32_MAX;
 
   void runPredictions() {
     for (size_t r = 0; r < spec_.rules.size(); ++r) {
@@ -597,7 +591,7 @@ class Engine {
       for (const auto& kv : insts) keys.push_back(kv.first);
       std::sort(keys.begin(), keys.end());
       for (const auto& key : keys) {
-        if (observed_ && failedKeys_.count({r, key})) continue;
+        if (failedKeys_.count({r, key})) continue;  // reported as observed already
         predictInstance(r, insts[key]);
       }
     }
@@ -629,9 +623,9 @@ class Engine {
     if (!pr.violated) return;
     Violation out;
     out.rule = r;
-    // With the observed check on, an instance gets here only if its recorded order holds; alone,
-    // a violation on the recorded order itself (explored first) is an observed one.
-    out.kind = !observed_ && pr.recordedOrder ? ViolationKind::Observed : ViolationKind::Predicted;
+    // By default an instance gets here only if its recorded order holds; with --order hb, a
+    // violation on the recorded order itself (explored first) is an observed one.
+    out.kind = !reportsObserved(r) && pr.recordedOrder ? ViolationKind::Observed : ViolationKind::Predicted;
     out.params = paramText(r, pi.params);
     auto refOf = [&](uint32_t local) { return store_.ref(stored_[back[local]], tables_); };
     Verdict v = pr.verdict;
@@ -768,12 +762,10 @@ class Engine {
   std::string keyBuf_;
   std::vector<const Value*> params_;
   std::vector<Event> ring_;
-  bool observed_ = true, predicted_ = true;
+  bool predicted_ = true;
   std::unique_ptr<HappensBefore> hb_;
-  std::unordered_map<uint64_t, std::vector<KeptMatch>> pendingRel_;
-  uint64_t nowSeq_ = 0;
-  std::vector<KeptMatch> nowKept_;
-  bool nowPending_ = false;
+  bool ordering_ = false;
+  uint64_t nextSeq_ = 0;  // events processed so far: the next one's place in the judged order
   EventStore store_;
   std::vector<Stored> stored_;
   std::vector<Stored> graph_;                       // --dot: every synchronised event

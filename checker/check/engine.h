@@ -2,6 +2,8 @@
 // builder, then explores linearisations for predicted violations.
 #pragma once
 
+#include <functional>
+
 #include "check/violation.h"
 #include "diag/diagnostic.h"
 #include "hb/happens-before.h"
@@ -19,6 +21,8 @@ struct CheckOptions {
   size_t witnessMax = 16;            // witness events shown
   bool keepGraph = false;            // keep every synchronised event, to draw why a pair is unordered (--dot)
   HbOptions hb;
+  // Tests: sees every event happens-before processed, in the judged order, with its clock.
+  std::function<void(const Event& ev, uint64_t seq, const Clock& clock)> hbObserver;
 };
 
 // Runs every rule of `spec` over `reader`'s events. Problems with the inputs go to `diags`.

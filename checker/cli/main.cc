@@ -16,7 +16,7 @@ const char* kExitHelp =
 // A repeatable option that takes one value per occurrence: `--spec A --spec B TRACE` never takes
 // TRACE as a spec, nor does `--spec=A TRACE`.
 CLI::Option* repeatable(CLI::Option* o) {
-  return o->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  return o->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 void commonFlags(CLI::App* c, vc::CommonArgs& a) {

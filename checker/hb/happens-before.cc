@@ -107,7 +107,9 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     if (s.kind == SyncKind::Message) {
       auto it = channels_.find({m.sync, m.key});
       if (it != channels_.end() && !it->second.empty()) {
-        clockJoin(c, it->second.front());
+        clockJoin(c, it->second.front().clock);
+        if (it->second.front().source != ev.origin.source)
+          stats_.linkedSources.emplace(it->second.front().source, ev.origin.source);
         it->second.pop_front();
         ++stats_.syncEdges;
       } else {
@@ -148,7 +150,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
   for (const auto& m : scratch_) {
     if (!m.from) continue;
     const SyncRule& s = spec_.syncs[m.sync];
-    if (s.kind == SyncKind::Message) channels_[{m.sync, m.key}].push_back(c);
+    if (s.kind == SyncKind::Message) channels_[{m.sync, m.key}].push_back(Sent{c, ev.origin.source});
     else if (s.kind == SyncKind::Release) released_[{m.sync, m.key}] = c;
     else if (s.kind == SyncKind::Spawn) {
       std::vector<const Value*> params(1, nullptr);

@@ -39,6 +39,7 @@ struct HbStats {
   uint64_t unmatchedSends = 0;
   uint64_t heldBack = 0;  // events that waited for a send recorded after them
   size_t threads = 0;
+  std::set<std::pair<uint32_t, uint32_t>> linkedSources;  // (send source, receive source) of messages across traces
 };
 
 class HappensBefore {
@@ -51,6 +52,10 @@ class HappensBefore {
   // The end of the input: releases held events, reports unmatched sync and cycles.
   void finish();
   const HbStats& stats() const { return stats_; }
+  // Whether events of this source or thread are waiting: later ones must queue behind them.
+  bool holding(uint32_t source, uint32_t thread) const {
+    return sourceHeld_.count(source) || threadHeld_.count(thread);
+  }
 
  private:
   struct Held {
@@ -84,7 +89,11 @@ class HappensBefore {
   std::vector<std::vector<std::pair<size_t, bool>>> byName_;  // symbol -> (sync index, is `from` side)
   std::vector<Clock> threadClock_;
   std::vector<uint8_t> threadStarted_;
-  std::map<std::pair<size_t, std::string>, std::deque<Clock>> channels_;  // message queues
+  struct Sent {
+    Clock clock;
+    uint32_t source;
+  };
+  std::map<std::pair<size_t, std::string>, std::deque<Sent>> channels_;  // message queues
   std::map<std::pair<size_t, std::string>, Clock> released_;              // last release per key
   std::map<std::tuple<uint32_t, int64_t, int64_t>, Clock> spawned_;      // child (source,pid,tid) -> spawner clock
   std::unordered_map<std::string, Clock> ids_;                            // trace event ids
