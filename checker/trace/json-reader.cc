@@ -255,12 +255,10 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
       e.syntax = true;
       return false;
     }
-    if (key == "meta") {
-      // The metadata record: {"meta": {...}} and nothing else.
-      if (seen || !otherKeys.empty() || !readMeta(v, tables.sources.at(sourceIndex), e)) {
-        if (e.msg.empty()) e.msg = "a metadata record is {\"meta\": {...}} and nothing else";
-        return false;
-      }
+    if (key == "meta" && seen == 0 && otherKeys.empty()) {
+      // The metadata record: {"meta": {...}} and nothing else. (A "meta" key after others is
+      // one of an event's own keys.)
+      if (!readMeta(v, tables.sources.at(sourceIndex), e)) return false;
       seen |= kMeta;
     } else if (seen & kMeta) {
       e.msg = "a metadata record is {\"meta\": {...}} and nothing else";

@@ -68,14 +68,11 @@ bool TextTraceReader::next(Event& ev) {
     if (diags_.errorCount() > 1000) { stopped_ = true; finished_ = true; ready_.clear(); readyAt_ = 0; return false; }
     if (!ready_.empty()) return take();
   }
+  // A file of which no line became an event is an error the caller reports (trace-no-events,
+  // app/inputs.cc), with the map and the count of unmatched lines.
   stopped_ = true;
   finished_ = true;
   mapper_.finish(ready_);
-  if (!lines_.stopped() && lines_.stats().lines > 0 && events_ == 0 && ready_.empty() && bad_ == 0)
-    diags_.warning("trace-no-events", Location{src.path, 0, 0},
-                   "no line of this file matched the map '" + mapper_.file().format + "'",
-                   "check --input-format, or add patterns to " + mapper_.file().path +
-                       " (`vconform events --unmatched` lists the lines)");
   if (!ready_.empty()) return take();
   return false;
 }

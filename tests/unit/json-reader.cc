@@ -190,3 +190,36 @@ TEST(JsonReader, ABadLineCostsOnlyItself) {
 
 }  // namespace
 }  // namespace vc
+
+namespace vc {
+namespace {
+
+// The metadata record: the first record may say what recorded the trace (it selects the
+// recorder's sync files); it is not an event, and anywhere else it is an error.
+TEST(JsonReader, TheFirstRecordMayBeMetadataNamingTheRecorder) {
+  std::string meta = R"({"meta":{"recorder":"backend","clock":"realtime"}})";
+  std::string a = R"({"name":"a","tid":1})";
+  for (const std::string& text : {meta + "\n" + a + "\n", "[" + meta + ",\n" + a + "]"}) {
+    auto r = readAll(text);
+    EXPECT_FALSE(r->diags.hasErrors()) << renderAll(r->diags);
+    ASSERT_EQ(r->events.size(), 1u) << text;
+    EXPECT_EQ(r->events[0].origin.line, 2u);
+    EXPECT_EQ(r->tables.sources.at(0).recorders, std::vector<std::string>{"backend"});
+    EXPECT_EQ(r->tables.sources.at(0).events, 1u);
+  }
+  auto several = readAll(R"({"meta":{"recorder":["qemu-log","backend"]}})" "\n" + a + "\n");
+  EXPECT_EQ(several->tables.sources.at(0).recorders, (std::vector<std::string>{"qemu-log", "backend"}));
+  auto late = readAll(a + "\n" + meta + "\n");
+  ASSERT_TRUE(late->diags.hasErrors());
+  EXPECT_EQ(late->diags.all()[0].message, "a metadata record must be the trace's first record");
+  EXPECT_EQ(late->diags.all()[0].loc.line, 2u);
+  auto mixed = readAll(R"({"meta":{"recorder":"backend"},"name":"a"})" "\n");
+  ASSERT_TRUE(mixed->diags.hasErrors());
+  EXPECT_EQ(mixed->diags.all()[0].message, "a metadata record is {\"meta\": {...}} and nothing else");
+  auto badRecorder = readAll(R"({"meta":{"recorder":7}})" "\n" + a + "\n");
+  ASSERT_TRUE(badRecorder->diags.hasErrors());
+  EXPECT_EQ(badRecorder->diags.all()[0].message, "'recorder' must be a non-empty string or an array of them");
+}
+
+}  // namespace
+}  // namespace vc
