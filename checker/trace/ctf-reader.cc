@@ -218,6 +218,49 @@ bool accountStreams(const std::string& dir, StreamAccount& acc, Diagnostics& dia
   return true;
 }
 
+// The LTTng providers whose events a trace's metadata declares (`name = "PROVIDER:event";`), as
+// recorder names "lttng:PROVIDER" (they select sync files, see docs/spec-language.md). Packetized
+// metadata is unwrapped first (37-byte packet headers, content_size in bits).
+void lttngProviders(const fs::path& file, std::vector<std::string>& out) {
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) return;
+  std::string data;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && data.size() < (16u << 20)) data.append(buf, n);
+  std::fclose(f);
+  auto u32 = [&](size_t at, bool le) {
+    uint32_t v = 0;
+    for (int k = 0; k < 4; ++k)
+      v |= static_cast<uint32_t>(static_cast<unsigned char>(data[at + static_cast<size_t>(le ? k : 3 - k)])) << (8 * k);
+    return v;
+  };
+  std::string text;
+  if (data.size() >= 4 && (u32(0, true) == 0x75D11D57u || u32(0, false) == 0x75D11D57u)) {
+    const bool le = u32(0, true) == 0x75D11D57u;
+    for (size_t off = 0; data.size() - off >= 37 && u32(off, le) == 0x75D11D57u;) {
+      uint64_t content = u32(off + 24, le) / 8, packet = u32(off + 28, le) / 8;
+      if (packet < 37 || content < 37 || content > packet || packet > data.size() - off) break;
+      text.append(data, off + 37, content - 37);
+      off += packet;
+    }
+  } else {
+    text = std::move(data);
+  }
+  static constexpr std::string_view kName = "name = \"";
+  for (size_t at = text.find(kName); at != std::string::npos; at = text.find(kName, at + 1)) {
+    if (at > 0 && !std::isspace(static_cast<unsigned char>(text[at - 1])) && text[at - 1] != '{' && text[at - 1] != ';')
+      continue;  // hostname = "...", procname = "..."
+    size_t b = at + kName.size(), e = text.find('"', b);
+    if (e == std::string::npos) break;
+    std::string_view name(text.data() + b, e - b);
+    size_t colon = name.find(':');
+    if (colon == std::string_view::npos || colon == 0) continue;
+    std::string rec = "lttng:" + std::string(name.substr(0, colon));
+    if (std::find(out.begin(), out.end(), rec) == out.end()) out.push_back(rec);
+  }
+}
+
 // Takes the current thread's libbabeltrace2 error and flattens its causes into one message.
 std::string takeBtError() {
   const bt_error* err = bt_current_thread_take_error();
