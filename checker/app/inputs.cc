@@ -184,7 +184,8 @@ void appendSyncs(Spec& into, Spec& from) {
   for (auto& s : from.syncs) into.syncs.push_back(std::move(s));
   for (auto& e : from.events) into.events.push_back(std::move(e));
   for (auto& f : from.syncFiles) into.syncFiles.push_back(std::move(f));
-  for (auto& f : from.files) into.files.push_back(std::move(f));
+  // from.files is not kept: the report lists rule specs under "specs" and sync files (by the
+  // name they are shown with, never a machine-dependent absolute path) under "sync_files".
   for (auto& n : from.names) into.names.push_back(std::move(n));
 }
 
