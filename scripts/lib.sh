@@ -4,9 +4,14 @@ set -euo pipefail
 VC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 vc_install_deps() {
-  local wanted missing=()
-  wanted=$(grep -v '^\s*#' "$VC_ROOT/scripts/packages.txt" | awk 'NF{print $1}')
-  for p in $wanted; do
+  # shellcheck disable=SC2046
+  vc_install_packages $(grep -v '^\s*#' "$VC_ROOT/scripts/packages.txt" | awk 'NF{print $1}')
+}
+
+# Installs the Debian packages named that are missing.
+vc_install_packages() {
+  local p missing=()
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]})); then
