@@ -77,7 +77,8 @@ std::unique_ptr<Input> Input::fromFd(int fd, std::string path) {
   in->fd_ = fd;
   in->ownFd_ = true;
   in->path_ = std::move(path);
-  in->raw_.resize(kRawChunk);
+  in->raw_ = std::make_unique_for_overwrite<char[]>(kRawChunk);  // not zero-filled: 256 KiB per input
+  in->rawCap_ = kRawChunk;
   return in;
 }
 
@@ -86,7 +87,8 @@ std::unique_ptr<Input> Input::fromBytes(std::string bytes, std::string path) {
   in->mem_ = std::move(bytes);
   in->useMem_ = true;
   in->path_ = std::move(path);
-  in->raw_.resize(kRawChunk);
+  in->raw_ = std::make_unique_for_overwrite<char[]>(kRawChunk);
+  in->rawCap_ = kRawChunk;
   return in;
 }
 
@@ -113,12 +115,12 @@ size_t Input::rawRead(char* dst, size_t n) {
 bool Input::fillRaw() {
   if (rawEof_ || failed()) return false;
   if (rawBegin_ > 0) {
-    std::memmove(raw_.data(), raw_.data() + rawBegin_, rawEnd_ - rawBegin_);
+    std::memmove(raw_.get(), raw_.get() + rawBegin_, rawEnd_ - rawBegin_);
     rawEnd_ -= rawBegin_;
     rawBegin_ = 0;
   }
-  if (rawEnd_ == raw_.size()) return true;  // full: the decoder has to take some first
-  size_t n = rawRead(raw_.data() + rawEnd_, raw_.size() - rawEnd_);
+  if (rawEnd_ == rawCap_) return true;  // full: the decoder has to take some first
+  size_t n = rawRead(raw_.get() + rawEnd_, rawCap_ - rawEnd_);
   if (n == 0) {
     rawEof_ = true;
     return false;
@@ -130,7 +132,7 @@ bool Input::fillRaw() {
 void Input::detect() {
   detected_ = true;
   while (rawEnd_ - rawBegin_ < 4 && fillRaw()) {}
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(raw_.data() + rawBegin_);
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(raw_.get() + rawBegin_);
   size_t n = rawEnd_ - rawBegin_;
   if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
     comp_ = Compression::Gzip;
@@ -152,7 +154,7 @@ size_t Input::decode(char* dst, size_t n) {
   if (comp_ == Compression::None) {
     if (rawEnd_ > rawBegin_) {
       size_t k = std::min(n, rawEnd_ - rawBegin_);
-      std::memcpy(dst, raw_.data() + rawBegin_, k);
+      std::memcpy(dst, raw_.get() + rawBegin_, k);
       rawBegin_ += k;
       return k;
     }
@@ -175,7 +177,7 @@ size_t Input::decode(char* dst, size_t n) {
         inflateReset(&z);
         streamEnded_ = false;
       }
-      z.next_in = reinterpret_cast<Bytef*>(raw_.data() + rawBegin_);
+      z.next_in = reinterpret_cast<Bytef*>(raw_.get() + rawBegin_);
       z.avail_in = static_cast<uInt>(std::min<size_t>(avail, UINT32_MAX));
       z.next_out = reinterpret_cast<Bytef*>(dst);
       z.avail_out = static_cast<uInt>(std::min<size_t>(n, UINT32_MAX));
@@ -189,7 +191,7 @@ size_t Input::decode(char* dst, size_t n) {
         return out;
       }
     } else {
-      ZSTD_inBuffer inb{raw_.data() + rawBegin_, avail, 0};
+      ZSTD_inBuffer inb{raw_.get() + rawBegin_, avail, 0};
       ZSTD_outBuffer outb{dst, n, 0};
       size_t r = ZSTD_decompressStream(codec_->zstd, &outb, &inb);
       rawBegin_ += inb.pos;
@@ -241,24 +243,34 @@ size_t Input::read(char* dst, size_t n) {
 
 // ---------------------------------------------------------------------------------------------
 
-ByteBuffer::ByteBuffer(Input& in, size_t chunk) : in_(in), chunk_(chunk) { buf_.resize(2 * chunk_ + kPadding); }
+ByteBuffer::ByteBuffer(Input& in, size_t chunk)
+    : in_(in), chunk_(chunk), buf_(std::make_unique_for_overwrite<char[]>(2 * chunk + kPadding)),
+      cap_(2 * chunk + kPadding) {
+  std::memset(buf_.get(), 0, kPadding);  // an empty input still has its padding
+}
 
 bool ByteBuffer::fill() {
   if (eof_) return false;
   if (begin_ > 0) {
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  if (buf_.size() - kPadding - end_ < chunk_ / 2) buf_.resize((buf_.size() - kPadding) * 2 + kPadding);
-  size_t n = in_.read(buf_.data() + end_, buf_.size() - kPadding - end_);
+  if (cap_ - kPadding - end_ < chunk_ / 2) {
+    size_t cap = (cap_ - kPadding) * 2 + kPadding;
+    auto grown = std::make_unique_for_overwrite<char[]>(cap);
+    std::memcpy(grown.get(), buf_.get(), end_);
+    buf_ = std::move(grown);
+    cap_ = cap;
+  }
+  size_t n = in_.read(buf_.get() + end_, cap_ - kPadding - end_);
   if (n == 0) {
     eof_ = true;
-    std::memset(buf_.data() + end_, 0, kPadding);
+    std::memset(buf_.get() + end_, 0, kPadding);
     return false;
   }
   end_ += n;
-  std::memset(buf_.data() + end_, 0, kPadding);
+  std::memset(buf_.get() + end_, 0, kPadding);
   return true;
 }
 

@@ -73,7 +73,8 @@ class Input {
   std::string mem_;       // fromBytes
   size_t memPos_ = 0;
   bool useMem_ = false;
-  std::vector<char> raw_;  // raw bytes read but not yet decoded: [rawBegin_, rawEnd_)
+  std::unique_ptr<char[]> raw_;  // raw bytes read but not yet decoded: [rawBegin_, rawEnd_)
+  size_t rawCap_ = 0;
   size_t rawBegin_ = 0, rawEnd_ = 0;
   bool rawEof_ = false;
   uint64_t rawTotal_ = 0;
@@ -93,8 +94,8 @@ class ByteBuffer {
  public:
   static constexpr size_t kPadding = 64;  // >= simdjson::SIMDJSON_PADDING
   explicit ByteBuffer(Input& in, size_t chunk = size_t{1} << 20);
-  const char* data() const { return buf_.data() + begin_; }
-  char* data() { return buf_.data() + begin_; }
+  const char* data() const { return buf_.get() + begin_; }
+  char* data() { return buf_.get() + begin_; }
   size_t size() const { return end_ - begin_; }
   // Reads more bytes after the valid ones (compacting or growing the buffer as needed): false at
   // the end of the input or on an error (input().failed()).
@@ -107,7 +108,10 @@ class ByteBuffer {
  private:
   Input& in_;
   size_t chunk_;
-  std::vector<char> buf_;
+  // Not zero-filled: only the bytes read are touched (a reader made for a 100-byte input did
+  // not need to fault in and clear 2 MiB: 40 % of the text-reader fuzz target's time).
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0;  // bytes in buf_, kPadding included
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false;
 };
