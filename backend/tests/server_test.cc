@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -570,6 +571,52 @@ TEST_F(MemTableTest, ReadOnlyFileIsRefused) {
   ExpectRefused("cannot map");
   ::close(ro);
   ::close(fd);
+}
+
+size_t OpenFds() {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(ServerTest, TooManyFdsDisconnectsAndClosesThemAll) {
+  // More fds than any request carries (the control buffer holds 8): the kernel truncates them
+  // (MSG_CTRUNC); the back-end must hang up and close the ones it did receive.
+  const size_t before = OpenFds();
+  std::vector<int> fds;
+  for (int i = 0; i < 9; ++i) fds.push_back(::eventfd(0, EFD_CLOEXEC));
+  uint8_t table[8 + 32] = {};
+  const uint32_t n = 1;
+  std::memcpy(table, &n, 4);
+  const uint32_t h[3] = {kSetMemTable, kFlagVersion, sizeof table};
+  std::vector<uint8_t> buf(kHeaderSize + sizeof table);
+  std::memcpy(buf.data(), h, 12);
+  std::memcpy(buf.data() + 12, table, sizeof table);
+  iovec iov{buf.data(), buf.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 9)];
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int) * 9);
+  std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * 9);
+  ASSERT_EQ(::sendmsg(fe_, &msg, MSG_NOSIGNAL), static_cast<ssize_t>(buf.size()));
+  for (int fd : fds) ::close(fd);
+  char ch;
+  EXPECT_LE(::recv(fe_, &ch, 1, 0), 0);  // EOF, or a reset: the payload was never read
+  Finish();
+  EXPECT_EQ(end_, VhostUserServer::End::kProtocolError);
+  EXPECT_NE(Trace().find("too many file descriptors"), std::string::npos);
+  // Finish() closed our end of the socket and the trace file, the back-end its end; nothing of
+  // the nine is left open.
+  EXPECT_EQ(OpenFds(), before - 3);
 }
 
 // --- A memfd shrunk after SET_MEM_TABLE: the access that faults ends the connection, not the
