@@ -8,15 +8,23 @@ mount -t devtmpfs dev /dev
 bytes=256
 tmo=5
 reload=0
+dyndbg=0
 for a in $(cat /proc/cmdline); do
   case $a in
     vc_bytes=*) bytes=${a#vc_bytes=} ;;
     vc_read_timeout=*) tmo=${a#vc_read_timeout=} ;;
     vc_reload=*) reload=${a#vc_reload=} ;;
+    vc_dyndbg=*) dyndbg=${a#vc_dyndbg=} ;;
   esac
 done
+# vc_dyndbg=1: virtio_ring's pr_debug lines ("Added buffer head N to VQ", "virtqueue callback
+# for VQ") reach the kernel log (a module's dyndbg comes with insmod, not the command line).
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio-rng; do
-  insmod /mods/$m.ko 2>/dev/null || echo "VC-GUEST: insmod $m failed"
+  if [ "$m" = virtio_ring ] && [ "$dyndbg" = 1 ]; then
+    insmod /mods/$m.ko dyndbg=+p 2>/dev/null || echo "VC-GUEST: insmod $m failed"
+  else
+    insmod /mods/$m.ko 2>/dev/null || echo "VC-GUEST: insmod $m failed"
+  fi
 done
 i=0
 while [ $i -lt 50 ]; do

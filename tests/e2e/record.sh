@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Record one real run: vhost-user-rng (optionally with a fault) served by QEMU 7.2 with a Debian
-# 6.1 guest that reads N bytes of /dev/hwrng.
+# 6.1 guest that reads N bytes of /dev/hwrng, with every recorder at once when asked.
 #
 # Usage: tests/e2e/record.sh MODE OUTDIR
 #   MODE: clean | drop-kick-when-disabled | process-before-enable | notify-after-stop | skip-reply
@@ -9,16 +9,31 @@
 #   backend.jsonl   the back-end's JSON-lines trace (format v1, docs/backend-events.md)
 #   backend.log     the back-end's stderr
 #   qemu-trace.log  QEMU's trace log (-msg timestamp=on -trace vhost_user_*,vhost_dev_*,virtio_*)
-#   console.log     the guest's serial console (the VC-GUEST: marker lines)
-#   lttng/          the LTTng-UST trace (only when VC_LTTNG=1 and lttng-tools is installed)
-#   result.txt      key=value summary: mode, marker (READ-OK/READ-FAIL/NONE), bytes, seconds, rcs
+#   console.log     the guest's serial console (the VC-GUEST: marker lines; the kernel log too
+#                   with VC_DMESG=1)
+#   lttng/          the back-end's LTTng-UST trace (VC_LTTNG=1, when lttng-tools is installed)
+#   dmesg.txt       (VC_DMESG=1) the guest's kernel log: the console with printk times, every
+#                   level, virtio_ring's pr_debug lines on, terminal escapes and CRs removed
+#   dmesg-offset.txt (VC_DMESG=1) the ns to add to dmesg.txt's boot-relative times to line them
+#                   up with the other traces' wall clock (tests/e2e/dmesg-offset.py; use it as
+#                   `vconform check ... --clock-offset OUTDIR/dmesg.txt=$(cat OUTDIR/dmesg-offset.txt)`)
+#   result.txt      key=value summary: mode, marker (READ-OK/READ-FAIL/NONE), bytes, seconds, rcs,
+#                   and the configuration
 # Exit status: 0 when the run happened (whatever the guest saw), 2 on a setup problem.
-# Environment: VC_BACKEND (the vhost-user-rng binary; default: found in build*/), VC_E2E_CACHE
-# (kernel + initrd cache; default build-backend/e2e-cache), VC_BYTES (256), VC_READ_TIMEOUT
-# (guest read timeout, s; 5), VC_QEMU_TIMEOUT (s; 60), VC_FILL (counter), VC_LTTNG (0/1),
-# VC_RELOAD (1: the guest reads, reloads the virtio-rng driver, and reads again),
-# VC_QEMU_STOP_ON_LOG (a string: stop QEMU 1 s after the back-end's log shows it),
-# VC_QEMU_KILL_AFTER (s between QEMU's SIGTERM and SIGKILL; 3).
+# Environment:
+#   VC_BACKEND      the vhost-user-rng binary (default: found in build*/)
+#   VC_E2E_CACHE    kernel + initrd cache (default build-backend/e2e-cache)
+#   VC_BYTES        bytes of each guest read (256); VC_READ_TIMEOUT guest read timeout, s (5)
+#   VC_RELOAD=1     the guest reads, reloads the virtio-rng driver, and reads again
+#   VC_MEM          guest memory, as -m takes it (256M); VC_SMP vCPUs (1)
+#   VC_DEVICE_OPTS  extra vhost-user-rng-pci properties, e.g. event_idx=off,indirect_desc=off
+#   VC_BACKEND_ARGS extra back-end arguments, e.g. --protocol-features=0x12009
+#   VC_FILL         back-end fill (counter); VC_QEMU_TIMEOUT (s; 60)
+#   VC_QEMU_STOP_ON_LOG a string: stop QEMU 1 s after the back-end's log shows it (for runs where
+#                   QEMU hangs for good); VC_QEMU_KILL_AFTER s between QEMU's SIGTERM and SIGKILL (3)
+#   VC_LTTNG=1      also record the back-end with LTTng-UST; VC_DMESG=1 also the guest kernel log
+#   VC_ALL=1        every recorder: VC_LTTNG=1 VC_DMESG=1 (the JSON trace and QEMU's log always)
+#   VC_KVM=0        never KVM (default: KVM only when /dev/kvm works and the CPU has vmx/svm)
 set -euo pipefail
 mode=${1:?usage: record.sh MODE OUTDIR}
 out=${2:?usage: record.sh MODE OUTDIR}
@@ -44,6 +59,14 @@ bytes=${VC_BYTES:-256}
 read_timeout=${VC_READ_TIMEOUT:-5}
 qemu_timeout=${VC_QEMU_TIMEOUT:-60}
 fill=${VC_FILL:-counter}
+mem=${VC_MEM:-256M}
+smp=${VC_SMP:-1}
+reload=${VC_RELOAD:-0}
+device_opts=${VC_DEVICE_OPTS:-}
+read -r -a backend_extra <<<"${VC_BACKEND_ARGS:-}"
+want_lttng=${VC_LTTNG:-0}
+want_dmesg=${VC_DMESG:-0}
+if [ "${VC_ALL:-0}" = 1 ]; then want_lttng=1; want_dmesg=1; fi
 
 fault_args=()
 case $mode in
@@ -56,7 +79,7 @@ esac
 bash "$here/make-guest.sh" "$cache" || exit 2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{backend.jsonl,backend.log,qemu-trace.log,console.log,result.txt}
+rm -f "$out"/{backend.jsonl,backend.log,qemu-trace.log,console.log,dmesg.txt,dmesg-offset.txt,result.txt}
 rundir=$(mktemp -d /tmp/vc-e2e.XXXXXX)
 sock=$rundir/vu.sock
 backend_pid=""
@@ -77,7 +100,7 @@ fi
 
 lttng_on=0
 started_sessiond=0
-if [ "${VC_LTTNG:-0}" = 1 ] && command -v lttng >/dev/null && command -v lttng-sessiond >/dev/null; then
+if [ "$want_lttng" = 1 ] && command -v lttng >/dev/null && command -v lttng-sessiond >/dev/null; then
   lttng_on=1
   rm -rf "$out/lttng"
   if ! pgrep -x lttng-sessiond >/dev/null; then
@@ -104,7 +127,7 @@ fi
 
 start=$(date +%s.%N)
 "$backend" --socket "$sock" --trace-json "$out/backend.jsonl" --fill="$fill" \
-  "${fault_args[@]}" 2>"$out/backend.log" &
+  "${fault_args[@]}" "${backend_extra[@]}" 2>"$out/backend.log" &
 backend_pid=$!
 if [ "$lttng_on" = 1 ]; then
   # Before QEMU connects: the back-end's first event is vu_connect.
@@ -120,12 +143,19 @@ if [ ! -S "$sock" ]; then
 fi
 
 set +e
+# The kernel log on the console (VC_DMESG=1): every level with printk times, virtio_ring's
+# pr_debug on (guest-init.sh: vc_dyndbg=1). Otherwise only warnings and the guest's markers.
+if [ "$want_dmesg" = 1 ]; then
+  klog="ignore_loglevel printk.time=1 vc_dyndbg=1"
+else
+  klog="loglevel=4"
+fi
 timeout -k "${VC_QEMU_KILL_AFTER:-3}" "$qemu_timeout" qemu-system-x86_64 \
-  -machine q35,memory-backend=mem -accel "$accel" -smp 1 -m 256M \
-  -object memory-backend-memfd,id=mem,size=256M,share=on \
-  -chardev socket,id=c0,path="$sock" -device vhost-user-rng-pci,chardev=c0 \
+  -machine q35,memory-backend=mem -accel "$accel" -smp "$smp" -m "$mem" \
+  -object memory-backend-memfd,id=mem,size="$mem",share=on \
+  -chardev socket,id=c0,path="$sock" -device "vhost-user-rng-pci,chardev=c0${device_opts:+,$device_opts}" \
   -kernel "$cache/vmlinuz" -initrd "$cache/initrd.cpio.gz" \
-  -append "console=ttyS0 panic=-1 loglevel=4 vc_bytes=$bytes vc_read_timeout=$read_timeout vc_reload=${VC_RELOAD:-0}" \
+  -append "console=ttyS0 panic=-1 $klog vc_bytes=$bytes vc_read_timeout=$read_timeout vc_reload=$reload" \
   -nographic -no-reboot -nodefaults -serial stdio \
   -msg timestamp=on -trace 'vhost_user_*' -trace 'vhost_dev_*' -trace 'virtio_*' \
   -D "$out/qemu-trace.log" </dev/null >"$out/console.log" 2>"$rundir/qemu.err" &
@@ -165,7 +195,26 @@ if [ "$lttng_on" = 1 ]; then
   lttng destroy "$lsess" >/dev/null 2>&1 || true
 fi
 if [ "$started_sessiond" = 1 ] && [ -f /var/run/lttng/lttng-sessiond.pid ]; then
-  kill -TERM "$(cat /var/run/lttng/lttng-sessiond.pid)" 2>/dev/null || true
+  # Wait until it is gone (~2 s): a run started meanwhile would find it alive, use it, and lose
+  # its session when it exits.
+  spid=$(cat /var/run/lttng/lttng-sessiond.pid)
+  kill -TERM "$spid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.05; done
+fi
+
+dmesg_offset=""
+dmesg_note=""
+if [ "$want_dmesg" = 1 ]; then
+  # The console as recorded, minus the firmware's terminal escape sequences and CRs.
+  sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' -e 's/\r$//' "$out/console.log" >"$out/dmesg.txt"
+  if command -v python3 >/dev/null &&
+     python3 "$here/dmesg-offset.py" "$out/dmesg.txt" "$out/backend.jsonl" >"$out/dmesg-offset.txt" 2>"$rundir/offset.err"; then
+    dmesg_offset=$(cat "$out/dmesg-offset.txt")
+    dmesg_note=$(cat "$rundir/offset.err")
+  else
+    echo "record.sh: no clock offset for dmesg.txt: $(cat "$rundir/offset.err" 2>/dev/null)" >&2
+    rm -f "$out/dmesg-offset.txt"
+  fi
 fi
 
 marker=NONE
@@ -188,5 +237,13 @@ secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b-a}')
   echo "qemu_rc=$qemu_rc"
   echo "backend_rc=$backend_rc"
   echo "lttng=$lttng_on"
+  echo "dmesg=$want_dmesg"
+  echo "dmesg_offset_ns=$dmesg_offset"
+  [ -z "$dmesg_note" ] || echo "dmesg_offset_note=$dmesg_note"
+  echo "mem=$mem"
+  echo "smp=$smp"
+  echo "reload=$reload"
+  echo "device_opts=$device_opts"
+  echo "backend_args=${VC_BACKEND_ARGS:-}"
 } >"$out/result.txt"
 cat "$out/result.txt"
