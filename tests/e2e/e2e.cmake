@@ -42,3 +42,42 @@ if(VC_BACKEND_LTTNG AND VC_LTTNG_CMD AND VC_BABELTRACE2)
   set_tests_properties(e2e.lttng PROPERTIES FIXTURES_REQUIRED vc_e2e_guest LABELS e2e
                        TIMEOUT 90 RESOURCE_LOCK "vc_qemu;lttng_sessiond" ENVIRONMENT "${VC_E2E_ENV}")
 endif()
+
+# The real-runs acceptance suite (tests/e2e/acceptance/): one test per configuration of
+# configs.txt; each records a fresh run with every recorder (back-end JSON, LTTng CTF, QEMU's log,
+# the guest's dmesg) and checks it with every shipped spec alone and all merged, over each
+# recorder's trace and the recorders merged. Reports: build/e2e-runs/accept/NAME/{summary.txt,checks/}.
+find_program(VC_PYTHON3 python3)
+if(TARGET vconform AND VC_PYTHON3)
+  file(STRINGS ${VC_E2E_DIR}/acceptance/configs.txt _vc_accept_lines REGEX "^[a-z0-9]")
+  set(_vc_accept_env ${VC_E2E_ENV})
+  set(_vc_accept_locks vc_qemu)
+  set(_vc_accept_fixtures vc_e2e_guest)
+  if(VC_BACKEND_LTTNG AND VC_LTTNG_CMD)
+    # A recording without its CTF trace fails (else the CTF checks are skipped with a note).
+    list(APPEND _vc_accept_env "VC_ACCEPT_CTF=1")
+    list(APPEND _vc_accept_locks lttng_sessiond)
+    # One session daemon for the whole suite (record.sh would start and stop one per run: ~2 s).
+    set(_vc_lttng_state ${CMAKE_BINARY_DIR}/e2e-runs/accept-sessiond.pid)
+    add_test(NAME accept.lttng-daemon-start
+             COMMAND bash ${VC_E2E_DIR}/lttng-daemon.sh start ${_vc_lttng_state})
+    add_test(NAME accept.lttng-daemon-stop
+             COMMAND bash ${VC_E2E_DIR}/lttng-daemon.sh stop ${_vc_lttng_state})
+    set_tests_properties(accept.lttng-daemon-start PROPERTIES FIXTURES_SETUP vc_accept_lttng
+                         LABELS "e2e;accept" RESOURCE_LOCK lttng_sessiond TIMEOUT 30)
+    set_tests_properties(accept.lttng-daemon-stop PROPERTIES FIXTURES_CLEANUP vc_accept_lttng
+                         LABELS "e2e;accept" RESOURCE_LOCK lttng_sessiond TIMEOUT 30)
+    list(APPEND _vc_accept_fixtures vc_accept_lttng)
+  endif()
+  foreach(_line IN LISTS _vc_accept_lines)
+    string(REGEX MATCH "^[^ \t]+" _name "${_line}")
+    add_test(NAME accept.${_name}
+             COMMAND ${VC_PYTHON3} ${VC_E2E_DIR}/acceptance/accept.py run ${_name}
+                     ${CMAKE_BINARY_DIR}/e2e-runs/accept/${_name})
+    set_tests_properties(accept.${_name} PROPERTIES FIXTURES_REQUIRED "${_vc_accept_fixtures}"
+                         LABELS "e2e;accept" TIMEOUT 240 RESOURCE_LOCK "${_vc_accept_locks}"
+                         ENVIRONMENT "${_vc_accept_env}")
+  endforeach()
+else()
+  message(STATUS "vconform backend: python3 or the vconform target missing, acceptance suite not registered")
+endif()
