@@ -6,15 +6,18 @@ Prints the offset in ns to add to DMESG's boot-relative printk times (what `vcon
 --clock-offset DMESG=NS` takes); on stderr, the bracket it was chosen from. Exit 1 when the two
 traces give no consistent bracket (then there is no offset to trust).
 
-The guest's printk times count from its boot; the back-end's `ts` is CLOCK_REALTIME. Two
-causal chains of a virtio-rng run bound the offset from both sides, using virtio_ring's pr_debug
-lines (the guest must load virtio_ring with dyndbg=+p):
-  - the guest logs "Added buffer head H to VQ", then kicks; the back-end pops that chain later:
-    offset < pop.ts - add.time, for each pair;
-  - the back-end writes the call eventfd (used_notify); the guest's interrupt handler logs
-    "virtqueue callback for VQ" later: offset > used_notify.ts - callback.time.
-The k-th add is paired with the k-th pop and the k-th callback with the k-th used_notify (one
-request in flight at a time), over the first few pairs only (a driver reload or the power-off can
+The guest's printk times count from its boot; the back-end's `ts` is CLOCK_REALTIME. The k-th
+request of a virtio-rng run (one in flight at a time) bounds the offset from both sides, through
+virtio_ring's pr_debug lines (the guest must load virtio_ring with dyndbg=+p):
+  - the guest logs "Added buffer head H to VQ", then makes the buffer available and kicks; the
+    back-end's `pop` of it is recorded after it read the avail ring:
+    offset < pop.ts - add.time;
+  - the `pop` is recorded before the back-end publishes the used element, and the guest logs
+    "virtqueue callback for VQ" only once it sees that element:
+    offset > pop.ts - callback.time.
+(`add_used` and `used_notify` are recorded after the publish and the eventfd write: they bound
+nothing, a loaded host delays them past the guest's callback.) The k-th add, pop and callback
+belong together; only the first few requests are used (a driver reload or the power-off can
 leave an unmatched one at the end). The offset printed is the middle of the tightest bracket.
 """
 import json
@@ -41,8 +44,8 @@ def dmesg_times(path):
     return adds, callbacks
 
 
-def backend_times(path):
-    pops, notifies = [], []
+def backend_pops(path):
+    pops = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.strip()
@@ -56,9 +59,7 @@ def backend_times(path):
                 continue
             if e.get("name") == "pop":
                 pops.append(int(e["ts"]))
-            elif e.get("name") == "used_notify":
-                notifies.append(int(e["ts"]))
-    return pops, notifies
+    return pops
 
 
 def main():
@@ -66,12 +67,12 @@ def main():
         print(__doc__.split("\n")[2], file=sys.stderr)
         return 2
     adds, callbacks = dmesg_times(sys.argv[1])
-    pops, notifies = backend_times(sys.argv[2])
+    pops = backend_pops(sys.argv[2])
     uppers = [p - a for a, p in list(zip(adds, pops))[:PAIRS]]
-    lowers = [n - c for c, n in list(zip(callbacks, notifies))[:PAIRS]]
+    lowers = [p - c for c, p in list(zip(callbacks, pops))[:PAIRS]]
     if not uppers or not lowers:
         print("dmesg-offset: need 'Added buffer head' and 'virtqueue callback' lines in %s "
-              "(virtio_ring loaded with dyndbg=+p) and pop/used_notify events in %s"
+              "(virtio_ring loaded with dyndbg=+p) and pop events in %s"
               % (sys.argv[1], sys.argv[2]), file=sys.stderr)
         return 1
     lo, hi = max(lowers), min(uppers)
