@@ -59,10 +59,12 @@ def read_configs():
     configs = {}
     with open(CONFIGS, encoding="utf-8") as f:
         for n, raw in enumerate(f, 1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
+            try:
+                words = shlex.split(raw, comments=True)
+            except ValueError as e:
+                die("%s:%d: %s" % (CONFIGS, n, e))
+            if not words:
                 continue
-            words = line.split()
             if len(words) < 2:
                 die("%s:%d: want NAME MODE [VAR=VALUE]... breaks=..." % (CONFIGS, n))
             name, mode, env, marker, breaks = words[0], words[1], {}, "READ-OK", None
