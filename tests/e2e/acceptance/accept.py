@@ -12,7 +12,8 @@ Environment: VC_VCONFORM (the vconform binary; default build*/checker/vconform),
 default: skipped), and record.sh's (VC_BACKEND, VC_E2E_CACHE, ...).
 
 What each check must give (the INTENDED verdicts, not today's):
-  - the spec does not apply (none of its rules names an event the traces hold): exit 2;
+  - the spec does not apply (none of its rules names an event the traces hold): exit 2 with the
+    spec-not-applicable error;
   - else the violations are exactly the configuration's `breaks=` rules that the spec holds and
     whose sources the traces record (kind as given), exit 1; none of them: exit 0, every rule holds;
   - the CTF trace gives the same verdict as the JSON one (same exit, rules and kinds, same number of
@@ -336,6 +337,11 @@ def read_result(path):
 
 
 ERROR_CODE = re.compile(r": error: .*\[([A-Za-z0-9_.-]+)\]$", re.M)
+WARNING_CODE = re.compile(r": warning: .*\[([A-Za-z0-9_.-]+)\]$", re.M)
+# The diagnostic of a check whose spec none of the traces' events exercise (docs/guarantees.md).
+NOT_APPLICABLE = "spec-not-applicable"
+# Warnings that say the check itself is wrong: the traces of one recording are one run.
+BAD_WARNINGS = {"trace-runs-disjoint"}
 
 
 def outcome(rc, report, stderr=""):
@@ -349,7 +355,8 @@ def outcome(rc, report, stderr=""):
         events = report.get("summary", {}).get("events")
     return {"exit": rc, "rules": {k: frozenset(v) for k, v in rules.items()},
             "inconclusive": inconclusive, "events": events,
-            "errors": sorted(set(ERROR_CODE.findall(stderr)))}
+            "errors": sorted(set(ERROR_CODE.findall(stderr))),
+            "warnings": sorted(set(WARNING_CODE.findall(stderr)) & BAD_WARNINGS)}
 
 
 def kinds_text(kinds):
@@ -359,7 +366,9 @@ def kinds_text(kinds):
 def compare(expected, got):
     """The deviations of a check from its intended verdict, as known-wrong.txt tokens:
     +RULE:KINDS an unexpected violation, -RULE a missing one, ~RULE:KINDS a wrong kind,
-    inconclusive, exit=N an exit code that the violations do not explain."""
+    inconclusive, exit=N an exit code that the violations do not explain, error=CODES an exit 2
+    for another reason than spec-not-applicable, warning=CODE a warning that says the traces of
+    the recording were not taken as one run."""
     dev = []
     want = expected["rules"] if expected["applies"] else {}
     for rule, kinds in sorted(got["rules"].items()):
@@ -381,6 +390,10 @@ def compare(expected, got):
         consistent = 0 if expected["applies"] else 2
     if got["exit"] != consistent:
         dev.append("exit=%d" % got["exit"])
+    elif consistent == 2 and got["errors"] != [NOT_APPLICABLE]:
+        # Exit 2 for another reason than "the spec does not apply".
+        dev.append("error=%s" % "+".join(got["errors"] or ["none"]))
+    dev.extend("warning=%s" % w for w in got["warnings"])
     return dev
 
 
@@ -401,6 +414,8 @@ def got_text(got):
         s += " inconclusive=%d" % got["inconclusive"]
     if got["errors"]:
         s += " [%s]" % ",".join(got["errors"])
+    if got["warnings"]:
+        s += " warning [%s]" % ",".join(got["warnings"])
     return s
 
 
