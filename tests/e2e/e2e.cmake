@@ -69,13 +69,16 @@ if(TARGET vconform AND VC_PYTHON3)
                          LABELS "e2e;accept" RESOURCE_LOCK lttng_sessiond TIMEOUT 30)
     list(APPEND _vc_accept_fixtures vc_accept_lttng)
   endif()
+  # Cost in CI: 12-34 s per configuration, ~5.5 min for the 16 (the QEMU runs are serialised by
+  # the vc_qemu lock). TIMEOUT bounds a run that hangs: record.sh stops QEMU after 60 s
+  # (VC_QEMU_TIMEOUT), so 120 s is twice the worst normal case.
   foreach(_line IN LISTS _vc_accept_lines)
     string(REGEX MATCH "^[^ \t]+" _name "${_line}")
     add_test(NAME accept.${_name}
              COMMAND ${VC_PYTHON3} ${VC_E2E_DIR}/acceptance/accept.py run ${_name}
                      ${CMAKE_BINARY_DIR}/e2e-runs/accept/${_name})
     set_tests_properties(accept.${_name} PROPERTIES FIXTURES_REQUIRED "${_vc_accept_fixtures}"
-                         LABELS "e2e;accept" TIMEOUT 240 RESOURCE_LOCK "${_vc_accept_locks}"
+                         LABELS "e2e;accept" TIMEOUT 120 RESOURCE_LOCK "${_vc_accept_locks}"
                          ENVIRONMENT "${_vc_accept_env}")
   endforeach()
 else()
