@@ -7,6 +7,7 @@
 #include "app/flags.h"
 #include "app/inputs.h"
 #include "check/engine.h"
+#include "check/recordable.h"
 #include "report/report.h"
 
 namespace vc {
@@ -76,6 +77,8 @@ void checkRun(const CheckArgs& a, const CheckOptions& opts, const std::vector<st
   std::vector<std::string> syncFiles;
   if (!loadRunSyncs(a.syncs, run.spec, run.tables, diags, syncFiles)) return;
   run.result = check(run.spec, *reader, run.tables, opts, diags);
+  // A rule with a part none of the run's logs can record is not judged on it (docs/guarantees.md).
+  dropUnrecordableRules(run.spec, run.tables.symbols, run.result);
   run.result.syncFiles = syncFiles;
   if (run.result.lostEvents && !a.allowLost)
     diags.error("trace-lost", Location{run.traces.size() == 1 ? run.traces[0] : std::string(), 0, 0},

@@ -127,6 +127,11 @@ struct Source {
   uint64_t unmatchedLines = 0;  // text sources: non-blank lines no map pattern matched
   std::vector<std::pair<uint64_t, std::string>> unmatchedExamples;  // (line, text): the first few
   std::string compression;  // "gzip" or "zstd" when the file was compressed (trace/input.h); else empty
+  // The event names this source can give, when its reader knows them: a text source's map names
+  // its events (plus those its name templates gave). Unknown (any name) for JSON, CTF, tracing
+  // JSON. A rule speaking only of events no source of a run can give has nothing to judge there.
+  bool vocabularyKnown = false;
+  std::vector<std::string> vocabulary;
 
   static Source make(std::string path, std::string format, int64_t clockOffsetNs = 0) {
     Source s;

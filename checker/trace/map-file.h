@@ -115,6 +115,8 @@ struct MapFile {
   std::unique_ptr<RE2::Set> set;  // the patterns without an anchored literal prefix (may be null)
   std::vector<int> setPatterns;   // set index -> pattern index
   std::shared_ptr<const HsPrefilter> hs;  // same job as `set`, faster; null when unavailable
+  std::vector<std::string> vocabulary;    // the fixed event names of the patterns, sorted
+  bool templatedNames = false;            // some pattern builds its name from the line
   size_t samples = 0;             // sample lines checked at load
 };
 

@@ -612,6 +612,13 @@ struct Loader {
       for (int pi : m->setPatterns) res.push_back(m->patterns[static_cast<size_t>(pi)].regexText);
       m->hs = HsPrefilter::build(res);
     }
+    for (const auto& p : m->patterns) {
+      if (p.noEvent) continue;
+      if (p.event.isConstant()) m->vocabulary.push_back(p.event.parts[0].first);
+      else m->templatedNames = true;
+    }
+    std::sort(m->vocabulary.begin(), m->vocabulary.end());
+    m->vocabulary.erase(std::unique(m->vocabulary.begin(), m->vocabulary.end()), m->vocabulary.end());
     checkSamples(j, m);
     if (!ok) return nullptr;
     return m;

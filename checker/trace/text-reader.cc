@@ -7,7 +7,13 @@ namespace vc {
 TextTraceReader::TextTraceReader(std::unique_ptr<Input> in, std::shared_ptr<const MapFile> map, uint32_t source,
                                  TraceTables& tables, Diagnostics& diags, const ReaderOptions& opts)
     : in_(std::move(in)), lines_(*in_, diags, opts.maxLineBytes), mapper_(std::move(map), tables), source_(source),
-      tables_(tables), diags_(diags), onUnmatched_(opts.onUnmatched) {}
+      tables_(tables), diags_(diags), onUnmatched_(opts.onUnmatched) {
+  // The names this source can give: the map's, and (templated patterns) each new one it gives.
+  Source& src = tables_.sources.at(source_);
+  src.vocabularyKnown = true;
+  src.vocabulary = mapper_.file().vocabulary;
+  templated_ = mapper_.file().templatedNames;
+}
 
 TextTraceReader::~TextTraceReader() = default;
 
@@ -25,6 +31,15 @@ bool TextTraceReader::next(Event& ev) {
   Source& src = tables_.sources.at(source_);
   auto take = [&]() {
     std::swap(ev, ready_[readyAt_++]);  // keeps both events' storage for reuse
+    if (templated_) {
+      if (seenName_.size() <= ev.name) seenName_.resize(ev.name + 1, 0);
+      if (!seenName_[ev.name]) {
+        seenName_[ev.name] = 1;
+        std::string n = tables_.symbols.name(ev.name);
+        auto& voc = src.vocabulary;
+        if (!std::binary_search(voc.begin(), voc.end(), n)) voc.insert(std::upper_bound(voc.begin(), voc.end(), n), n);
+      }
+    }
     if (readyAt_ == ready_.size()) ready_.clear(), readyAt_ = 0;
     ++events_;
     ++src.events;

@@ -45,6 +45,8 @@ class TextTraceReader : public TraceReader {
   EventBuffer ready_;
   size_t readyAt_ = 0;
   bool finished_ = false;  // the mapper's open record was flushed at the end of the input
+  bool templated_ = false;         // the map builds names from lines: add those it gives to the vocabulary
+  std::vector<uint8_t> seenName_;  // by symbol: already in the source's vocabulary
 };
 
 }  // namespace vc
