@@ -7,6 +7,9 @@ set -u
 tool=$1; expect=$2; root=$3; shift 3
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-(cd "$root" && "$tool" check "$@" >"$out.body" 2>&1; echo "exit: $?" >"$out"; cat "$out.body" >>"$out"; rm -f "$out.body")
+# stdout, then stderr: captured apart, so where a diagnostic lands does not depend on when stdout
+# was flushed.
+(cd "$root" && "$tool" check "$@" >"$out.body" 2>"$out.err"; echo "exit: $?" >"$out"; cat "$out.body" "$out.err" >>"$out"
+ rm -f "$out.body" "$out.err")
 if [ "${VCONFORM_REGEN:-0}" = 1 ]; then cp "$out" "$expect"; echo "regenerated $expect"; exit 0; fi
 diff -u "$expect" "$out"
