@@ -3,11 +3,10 @@
 # tests/golden/spec-<rule-id>-holds and tests/golden/spec-<rule-id>-breaks (each with a cmd), and
 # the -breaks case's expected output names that rule; the -holds case exits 0 and exercises it.
 #   golden-coverage.sh VCONFORM
-# specs/vhost-user-frontend.spec is checked by its own golden cases and is not listed here.
 set -uo pipefail
 vconform=${1:?usage: golden-coverage.sh VCONFORM}
 cd "$(dirname "$0")/../.." || exit 2
-specs=(specs/virtio.spec specs/virtio-snd.spec specs/virtio-rng.spec specs/virtio-vsock.spec specs/vhost-user.spec specs/virtio-fs.spec)
+specs=(specs/virtio.spec specs/virtio-snd.spec specs/virtio-rng.spec specs/virtio-vsock.spec specs/vhost-user.spec specs/virtio-fs.spec specs/vhost-user-frontend.spec)
 ids=$("$vconform" rules "${specs[@]}" --format json | sed -n 's/^ *"id": "\(.*\)",$/\1/p') || { echo "FAIL: vconform rules"; exit 1; }
 [ -n "$ids" ] || { echo "FAIL: no rule ids read from ${specs[*]}"; exit 1; }
 fail=0 n=0
