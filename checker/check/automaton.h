@@ -3,6 +3,7 @@
 // happens-before, explored), so the two verdicts cannot drift apart.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -70,6 +71,11 @@ struct MonState {
   // prediction. sameBehaviour compares the same part ("is this instance idle").
   void appendKey(std::string& out) const;
   bool sameBehaviour(const MonState& o) const;
+  // The events the state remembers (kNoRef where none): whoever keeps a state keeps these events.
+  static constexpr int kRefCount = 6;
+  std::array<uint64_t, kRefCount> refs() const {
+    return {triggerRef, lastClose, curARef, curBRef, pending.culprit, pending.anchor};
+  }
 };
 
 class RuleAutomaton {

@@ -1,5 +1,6 @@
-// The check: streams events through the rule automata (observed order) and the happens-before
-// builder, then explores linearisations for predicted violations.
+// The check: streams events through happens-before (which orders them and gives each its vector
+// clock), dispatch, the observed check (check/observed.h) and the streaming prediction
+// (check/prediction.h), and settles every verdict at the end of the run.
 #pragma once
 
 #include <functional>
@@ -18,6 +19,11 @@ struct CheckOptions {
   OrderMode order = OrderMode::Both;
   size_t contextEvents = 2;
   uint64_t predictBudget = 2000000;  // explored states per rule instance
+  uint64_t predictWindow = 200000;   // events a rule instance's window of unordered events may hold
+  // When prediction settles windows (check/prediction.h): an instance's window this long, and this
+  // many events kept in all. Tests make them tiny to settle all the time.
+  uint64_t settleWindow = 4096;
+  uint64_t settleKept = 262144;
   size_t witnessMax = 16;            // witness events shown
   bool keepGraph = false;            // keep every synchronised event, to draw why a pair is unordered (--dot)
   HbOptions hb;
@@ -28,8 +34,5 @@ struct CheckOptions {
 // Runs every rule of `spec` over `reader`'s events. Problems with the inputs go to `diags`.
 CheckResult check(const Spec& spec, TraceReader& reader, TraceTables& tables, const CheckOptions& opts,
                   Diagnostics& diags);
-
-// Helpers shared by the engine and the predictor.
-EventRef makeRef(const Event& ev, uint64_t seq, const TraceTables& tables);
 
 }  // namespace vc

@@ -4,6 +4,12 @@
 
 namespace vc {
 
+std::vector<std::pair<std::string, std::string>> paramText(const Rule& r, const std::vector<Value>& params) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < params.size() && i < r.params.size(); ++i) out.emplace_back(r.params[i], params[i].toString());
+  return out;
+}
+
 std::string formatDuration(int64_t ns) {
   char buf[64];
   auto fmt = [&](double v, const char* unit) {

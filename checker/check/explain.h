@@ -10,5 +10,7 @@ namespace vc {
 // `culprit` and `anchor` are the verdict's events when known (nullptr otherwise).
 std::string explain(const Rule& r, const Verdict& v, const EventRef* culprit, const EventRef* anchor);
 std::string formatDuration(int64_t ns);
+// An instance's parameters as (name, value text) pairs, for reports.
+std::vector<std::pair<std::string, std::string>> paramText(const Rule& r, const std::vector<Value>& params);
 
 }  // namespace vc

@@ -43,7 +43,8 @@ struct Violation {
   std::vector<EventRef> context;    // a few events recorded just before the culprit
   // Predicted only.
   std::vector<EventRef> witness;    // the tail of the bad linearisation, ending at the culprit
-  uint64_t witnessOmitted = 0;      // events of the witness before `witness`, all in recorded order
+  uint64_t witnessOmitted = 0;      // events of the witness before `witness`
+  bool witnessOmittedRecorded = true;  // those are in recorded order
   std::vector<UnorderedPair> unordered;
   std::vector<std::pair<size_t, size_t>> witnessEdges;  // happens-before covering edges among `witness`
   // With --dot: the happens-before neighbourhood of the unordered pair (their latest common
@@ -52,11 +53,13 @@ struct Violation {
   std::vector<std::pair<size_t, size_t>> graphEdges;
 };
 
-// A rule instance whose prediction was cut off by the exploration budget.
+// A rule instance whose prediction could not be decided: the exploration or window budget ran
+// out, or a thread joined it unordered with its settled events (see check/prediction.h).
 struct Inconclusive {
   size_t rule = 0;
   std::vector<std::pair<std::string, std::string>> params;
   uint64_t states = 0;
+  std::string why;  // what stopped it, in words
 };
 
 // Which orders judged a rule (a bit set).
@@ -92,6 +95,8 @@ struct CheckResult {
   uint64_t syncEdges = 0;
   bool hbBuilt = false;
   uint8_t orders = 0;                 // JudgedBy bits: the orders this check explored
+  uint64_t peakWindow = 0;            // prediction: the largest window of unordered events of an instance
+  uint64_t peakKeptEvents = 0;        // prediction: the most events kept at once
 
   RuleVerdict verdict(size_t rule) const;
   size_t exercisedRules() const;

@@ -18,9 +18,13 @@ inline void clockJoin(Clock& into, const Clock& other) {
   for (size_t i = 0; i < other.size(); ++i) into[i] = std::max(into[i], other[i]);
 }
 
-// x happens before y (x on thread tx with clock cx; y with clock cy).
+// x happens before (or is) y: x on thread tx at position px (its own clock entry, cx[tx]), y with
+// clock cy. The one happens-before test; the overloads only say where the numbers come from.
+inline bool happensBefore(uint32_t tx, uint32_t px, const uint32_t* cy, uint32_t cyLen) {
+  return px <= (tx < cyLen ? cy[tx] : 0u);
+}
 inline bool happensBefore(uint32_t tx, const Clock& cx, const Clock& cy) {
-  return clockAt(cx, tx) <= clockAt(cy, tx);
+  return happensBefore(tx, clockAt(cx, tx), cy.data(), static_cast<uint32_t>(cy.size()));
 }
 
 }  // namespace vc

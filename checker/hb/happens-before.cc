@@ -75,6 +75,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
       }
   }
   // Phase 2: commit.
+  if (t < threadEnded_.size()) threadEnded_[t] = 0;  // a joined thread id in use again
   Clock& c = threadClock_[t];
   if (c.size() <= t) c.resize(t + 1, 0);
   c[t] += 1;
@@ -141,6 +142,8 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
           if (tu.source == ti.source && tu.pid == ti.pid && tu.tid == child->i && u != t) {
             clockJoin(c, threadClock_[u]);
             ++stats_.syncEdges;
+            if (threadEnded_.size() <= u) threadEnded_.resize(u + 1, 0);
+            threadEnded_[u] = 1;  // joined: no event of it comes after
           }
         }
       }

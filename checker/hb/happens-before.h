@@ -52,6 +52,11 @@ class HappensBefore {
   // The end of the input: releases held events, reports unmatched sync and cycles.
   void finish();
   const HbStats& stats() const { return stats_; }
+  // The clock of thread t's latest processed event (empty before its first), and whether the
+  // thread has ended (a join named it): prediction's settled frontier is computed from these.
+  size_t threadCount() const { return threadClock_.size(); }
+  const Clock& threadClock(uint32_t t) const { return threadClock_[t]; }
+  bool threadEnded(uint32_t t) const { return t < threadEnded_.size() && threadEnded_[t]; }
   // Whether events of this source or thread are waiting: later ones must queue behind them.
   bool holding(uint32_t source, uint32_t thread) const {
     return sourceHeld_.count(source) || threadHeld_.count(thread);
@@ -89,6 +94,7 @@ class HappensBefore {
   std::vector<std::vector<std::pair<size_t, bool>>> byName_;  // symbol -> (sync index, is `from` side)
   std::vector<Clock> threadClock_;
   std::vector<uint8_t> threadStarted_;
+  std::vector<uint8_t> threadEnded_;
   struct Sent {
     Clock clock;
     uint32_t source;

@@ -174,6 +174,7 @@ J jsonReportObject(const ReportInput& in) {
     for (const auto& [k, val] : ic.params) params[k] = val;
     j["params"] = params;
     j["explored_states"] = ic.states;
+    j["why"] = ic.why;
     ics.push_back(j);
   }
   root["inconclusive"] = ics;

@@ -134,8 +134,8 @@ std::string textReport(const ReportInput& in) {
     const Rule& r = in.spec.rules[ic.rule];
     std::string p;
     for (const auto& [k, val] : ic.params) p += (p.empty() ? "" : ", ") + k + "=" + val;
-    out += "INCONCLUSIVE prediction for " + r.id + (p.empty() ? "" : " (" + p + ")") + ": stopped after " +
-           std::to_string(ic.states) + " explored states; the recorded order holds (raise --predict-budget)\n\n";
+    out += "INCONCLUSIVE prediction for " + r.id + (p.empty() ? "" : " (" + p + ")") + ": " + ic.why +
+           "; the recorded order holds\n\n";
   }
   // A rule that saw nothing has not held: say so, and why.
   size_t notExercised = 0;

@@ -441,3 +441,134 @@ TEST(Differential, MergedSourcesWithSkewEqualBruteForce) {
 
 }  // namespace
 }  // namespace vc
+
+namespace vc {
+namespace {
+
+// Streaming: prediction settles the windows as it goes (check/prediction.h). Settling after every
+// event must give the same verdicts as exploring each instance whole, or say inconclusive (a
+// thread that joins an instance unordered with what was settled) -- never another verdict.
+struct Outcome {
+  std::vector<std::pair<std::string, int>> violations;  // (params, kind), sorted
+  size_t inconclusive = 0;
+  uint64_t peakWindow = 0;
+};
+
+Outcome runWith(const Spec& spec, TraceTables& tables, std::vector<Event> evs, OrderMode mode, uint64_t settle) {
+  test::VectorReader reader(std::move(evs));
+  CheckOptions opts;
+  opts.order = mode;
+  opts.settleWindow = settle;
+  opts.settleKept = settle;
+  Diagnostics diags;
+  CheckResult res = check(spec, reader, tables, opts, diags);
+  EXPECT_FALSE(diags.hasErrors()) << renderAll(diags);
+  Outcome o;
+  for (const auto& v : res.violations)
+    o.violations.emplace_back(v.params.empty() ? "" : v.params[0].second, static_cast<int>(v.kind));
+  std::sort(o.violations.begin(), o.violations.end());
+  o.inconclusive = res.inconclusive.size();
+  o.peakWindow = res.peakWindow;
+  return o;
+}
+
+TEST(Streaming, SettlingAfterEveryEventEqualsBruteForceOrIsInconclusive) {
+  Gen g(20261201);
+  size_t checked = 0, inconclusive = 0, violatedCount = 0, decidedViolated = 0, decidedHeld = 0;
+  for (const auto& body : bodies()) {
+    TraceTables tables;
+    tables.sources.add(Source::make("diff.jsonl", "json"));
+    Spec spec;
+    Diagnostics diags;
+    ASSERT_TRUE(loadSpecText("diff.spec", specFor(body), spec, tables.symbols, diags)) << renderAll(diags);
+    for (int k = 0; k < 80; ++k) {
+      RandomTrace t = randomTrace(g);
+      std::vector<int> recorded(t.evs.size());
+      for (size_t i = 0; i < recorded.size(); ++i) recorded[i] = static_cast<int>(i);
+      bool brute = anyLinearisation(t, [&](const std::vector<int>& order) {
+        return violated(spec, tables, toEvents(t, order, tables), OrderMode::Recorded);
+      });
+      for (OrderMode mode : {OrderMode::HappensBefore, OrderMode::Both}) {
+        Outcome o = runWith(spec, tables, toEvents(t, recorded, tables), mode, 1);
+        ASSERT_LE(o.peakWindow, t.evs.size());
+        if (o.inconclusive) {
+          ++inconclusive;
+          continue;
+        }
+        ASSERT_EQ(brute, !o.violations.empty()) << "rule: " << body << "\n" << t.dump() << "brute force says "
+                                                << (brute ? "violated" : "holds");
+        (brute ? decidedViolated : decidedHeld) += 1;
+      }
+      ++checked;
+      violatedCount += brute;
+    }
+  }
+  // Settling after every event gives up on every thread that joins an instance late (random
+  // traces are full of them), but a good share of runs is still decided, both ways.
+  EXPECT_LT(inconclusive, 2 * checked * 9 / 10);
+  EXPECT_GT(decidedViolated, checked / 20);
+  EXPECT_GT(decidedHeld, checked / 20);
+  std::printf("streaming: %zu trace/rule pairs, %zu inconclusive runs, decided %zu violated, %zu held\n", checked,
+              inconclusive, decidedViolated, decidedHeld);
+}
+
+// Long traces (brute force cannot enumerate them): windows settle and reopen many times. The
+// streamed verdicts equal the whole-run exploration, which the tests above check against brute force.
+RandomTrace longTrace(Gen& g, int n, int threads) {
+  static const char* names[] = {"a", "b", "a", "b", "q", "r", "o", "c", "z"};
+  RandomTrace t;
+  // Every thread starts at once: a thread's first event is in the first few.
+  for (int i = 0; i < n; ++i) {
+    int th = i < threads ? i : g.pick(threads);
+    RandomTrace::E e{th, names[g.pick(9)], g.pick(3), g.pick(2), {}};
+    // Sync edges from recent events of other threads: windows close behind them.
+    for (int j = std::max(0, i - 6); j < i; ++j)
+      if (t.evs[static_cast<size_t>(j)].thread != th && g.pick(4) == 0) e.after.push_back(j);
+    t.evs.push_back(e);
+  }
+  return t;
+}
+
+TEST(Streaming, LongTracesSettledEqualWhole) {
+  Gen g(20261202);
+  size_t checked = 0, settledSmaller = 0, inconclusive = 0, violatedCount = 0;
+  for (const auto& body : bodies()) {
+    TraceTables tables;
+    tables.sources.add(Source::make("long.jsonl", "json"));
+    Spec spec;
+    Diagnostics diags;
+    ASSERT_TRUE(loadSpecText("long.spec", specFor(body) + "event z(p)\n", spec, tables.symbols, diags))
+        << renderAll(diags);
+    for (int k = 0; k < 6; ++k) {
+      RandomTrace t = longTrace(g, 150 + g.pick(150), 2 + g.pick(3));
+      std::vector<int> recorded(t.evs.size());
+      for (size_t i = 0; i < recorded.size(); ++i) recorded[i] = static_cast<int>(i);
+      for (OrderMode mode : {OrderMode::HappensBefore, OrderMode::Both}) {
+        Outcome whole = runWith(spec, tables, toEvents(t, recorded, tables), mode, UINT64_MAX);
+        ASSERT_EQ(whole.inconclusive, 0u) << body << "\n" << t.dump();
+        for (uint64_t settle : {16ull, 64ull}) {
+          Outcome s = runWith(spec, tables, toEvents(t, recorded, tables), mode, settle);
+          if (s.inconclusive) {
+            ++inconclusive;
+            continue;
+          }
+          ASSERT_EQ(whole.violations, s.violations) << "rule: " << body << ", settle " << settle << "\n" << t.dump();
+          settledSmaller += s.peakWindow < whole.peakWindow;
+        }
+      }
+      ++checked;
+      violatedCount += !runWith(spec, tables, toEvents(t, recorded, tables), OrderMode::HappensBefore, UINT64_MAX)
+                            .violations.empty();
+    }
+  }
+  // The windows did settle (smaller than the whole run), and verdicts of both kinds were compared.
+  EXPECT_GT(settledSmaller, checked);
+  EXPECT_GT(violatedCount, checked / 10);
+  EXPECT_LT(violatedCount, checked * 95 / 100);
+  EXPECT_LT(inconclusive, checked / 2);
+  std::printf("streaming long: %zu pairs, %zu runs with smaller windows, %zu inconclusive\n", checked,
+              settledSmaller, inconclusive);
+}
+
+}  // namespace
+}  // namespace vc

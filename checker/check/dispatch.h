@@ -1,0 +1,63 @@
+// Dispatch: which rules, instances and roles an event plays. Built once from the spec; an event's
+// name is resolved once (LTTng's provider:event names included), its candidate patterns come from
+// a table by name, and its matches come out grouped by rule (each rule's matches contiguous), in
+// time linear in the patterns that name it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "check/violation.h"
+#include "spec/model.h"
+
+namespace vc {
+
+// One event's part in one rule: the roles it plays for one instance (or, broadcast, for all).
+// `params` point into the event being dispatched.
+struct Match {
+  size_t rule = 0;
+  bool broadcast = false;
+  std::string key;  // the instance (appendKey of the parameter values); empty when broadcast
+  uint8_t mask = 0;
+  std::array<const Value*, 8> params{};
+  uint8_t nparams = 0;
+  std::vector<Value> values() const;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(const Spec& spec, const SymbolTable& symbols);
+  // The name the spec knows the event by (a trace's provider:x is the spec's x).
+  Symbol specName(Symbol traceName);
+  // Whether some rule, or some sync, names this event (by its trace or spec name).
+  bool ruled(Symbol name) const { return name < byName_.size() && !byName_[name].empty(); }
+  bool synced(Symbol traceName, Symbol name) const {
+    return (traceName < synced_.size() && synced_[traceName]) || (name < synced_.size() && synced_[name]);
+  }
+  // The event's matches, grouped by rule. Counts, in `stats`, the events each rule and role saw
+  // (by name alone, and by full match). Valid until the next call.
+  std::span<const Match> match(const Event& ev, Symbol name, std::vector<RuleStats>& stats);
+
+ private:
+  struct Entry {
+    size_t rule;
+    uint8_t role;
+    int roleIndex;
+    const Matcher* m;
+  };
+  const Spec& spec_;
+  const SymbolTable& symbols_;
+  NameResolver names_;
+  std::vector<std::vector<Entry>> byName_;  // spec symbol -> patterns naming it, rule by rule
+  std::vector<uint8_t> synced_;
+  std::vector<uint8_t> hasParams_;
+  std::vector<Match> pool_;  // reused: the first n_ are the current event's matches
+  size_t n_ = 0;
+  std::vector<const Value*> params_;
+  std::string keyBuf_;
+};
+
+}  // namespace vc

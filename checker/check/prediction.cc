@@ -1,0 +1,368 @@
+#include "check/prediction.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "check/explain.h"
+
+namespace vc {
+
+namespace {
+
+uint64_t keyHash(const std::string& key) { return std::hash<std::string>{}(key); }
+
+void mergeCut(std::vector<std::pair<uint32_t, uint32_t>>& cut, uint32_t thread, uint32_t pos) {
+  for (auto& [t, p] : cut)
+    if (t == thread) {
+      p = std::max(p, pos);
+      return;
+    }
+  cut.emplace_back(thread, pos);
+}
+
+}  // namespace
+
+StreamingPredictor::StreamingPredictor(const Spec& spec, const std::vector<RuleAutomaton>& autos, EventStore& store,
+                                       const HappensBefore& hb, const TraceTables& tables, PredictionOptions opts)
+    : spec_(spec), autos_(autos), store_(store), hb_(hb), tables_(tables), opts_(opts), nextSweep_(opts.settleKept) {
+  runs_.resize(spec.rules.size());
+  for (size_t r = 0; r < spec.rules.size(); ++r) {
+    const Rule& rule = spec.rules[r];
+    RuleRun& run = runs_[r];
+    run.predictable = predictable(rule.rel);
+    if (!run.predictable) continue;
+    run.hasParams = !rule.params.empty();
+    MonState probe = autos_[r].initial();
+    run.canCollect = run.hasParams && rule.broadcastRoles == 0 && !autos_[r].finish(probe);
+    Instance fresh;
+    fresh.boundary.push_back(Boundary{autos_[r].initial(), {}, 0, true});
+    if (!run.hasParams) run.inst.emplace("", std::move(fresh));  // the single instance exists even without events
+    else if (rule.broadcastRoles) run.templ = std::make_unique<Instance>(std::move(fresh));
+  }
+}
+
+StreamingPredictor::~StreamingPredictor() {
+  for (auto& run : runs_) {
+    for (auto& [k, in] : run.inst) clear(in);
+    if (run.templ) clear(*run.templ);
+  }
+  for (auto& f : found_) {
+    for (EventHandle h : f.order) store_.release(h);
+    for (EventHandle h : f.left) store_.release(h);
+    if (f.verdict.culprit != kNoRef) store_.release(static_cast<EventHandle>(f.verdict.culprit));
+    if (f.verdict.anchor != kNoRef) store_.release(static_cast<EventHandle>(f.verdict.anchor));
+  }
+}
+
+void StreamingPredictor::hold(const Boundary& b) {
+  for (EventHandle h : b.tail) store_.acquire(h);
+  for (uint64_t ref : b.state.refs())
+    if (ref != kNoRef) store_.acquire(static_cast<EventHandle>(ref));
+}
+
+void StreamingPredictor::drop(const Boundary& b) {
+  for (EventHandle h : b.tail) store_.release(h);
+  for (uint64_t ref : b.state.refs())
+    if (ref != kNoRef) store_.release(static_cast<EventHandle>(ref));
+}
+
+void StreamingPredictor::clear(Instance& in) {
+  for (const auto& it : in.window) store_.release(it.h);
+  in.window.clear();
+  for (const auto& b : in.boundary) drop(b);
+  in.boundary.clear();
+}
+
+bool StreamingPredictor::after(const KeptEvent& ev, const std::vector<std::pair<uint32_t, uint32_t>>& cut) {
+  for (const auto& [t, p] : cut)
+    if (p > clockAt(ev.clock, t)) return false;
+  return true;
+}
+
+StreamingPredictor::Instance& StreamingPredictor::instanceFor(size_t r, const Match& m) {
+  RuleRun& run = runs_[r];
+  auto [it, fresh] = run.inst.try_emplace(m.key);
+  if (!fresh) return it->second;
+  Instance& in = it->second;
+  if (run.templ) {
+    // A copy of the template: the broadcast events so far, settled or not.
+    const Instance& t = *run.templ;
+    in.boundary = t.boundary;
+    for (const auto& b : in.boundary) hold(b);
+    in.window = t.window;
+    for (const auto& item : in.window) store_.acquire(item.h);
+    in.participants = t.participants;
+    in.settled = t.settled;
+    in.explored = t.explored;
+    in.params = m.values();
+    if (t.dead) giveUp(r, &it->first, in, t.why, t.explored);
+    return in;
+  } else {
+    in.boundary.push_back(Boundary{autos_[r].initial(), {}, 0, true});
+    // A key dropped while idle may come back: its new events must come after its old ones.
+    if (auto d = run.dropped.find(keyHash(m.key)); d != run.dropped.end()) in.settled = d->second;
+  }
+  in.params = m.values();
+  return in;
+}
+
+void StreamingPredictor::add(const Event& ev, uint64_t seq, const Clock& clock, std::span<const Match> matches) {
+  EventHandle h = kNoEvent;
+  for (size_t i = 0; i < matches.size();) {
+    const size_t r = matches[i].rule;
+    size_t j = i;
+    while (j < matches.size() && matches[j].rule == r) ++j;
+    std::span<const Match> ms = matches.subspan(i, j - i);
+    i = j;
+    RuleRun& run = runs_[r];
+    if (!run.predictable) continue;
+    if (h == kNoEvent) h = store_.keep(ev, seq, clock);  // one reference, ours, until the end of add()
+    const KeptEvent& kev = store_.at(h);
+    uint8_t bmask = 0;
+    for (const auto& m : ms)
+      if (m.broadcast) bmask |= m.mask;
+    if (bmask) {
+      for (const auto& m : ms)
+        if (!m.broadcast) instanceFor(r, m);
+      for (auto& [key, in] : run.inst) {
+        uint8_t mask = bmask;
+        for (const auto& m : ms)
+          if (!m.broadcast && m.key == key) mask |= m.mask;
+        addTo(r, &key, in, h, kev, mask);
+      }
+      if (run.templ) addTo(r, nullptr, *run.templ, h, kev, bmask);
+      continue;
+    }
+    for (const auto& m : ms) {
+      Instance& in = instanceFor(r, m);
+      addTo(r, &m.key, in, h, kev, m.mask);
+      if (idle(r, in)) dropIdle(r, m.key);
+    }
+  }
+  if (h != kNoEvent) store_.release(h);
+  if (store_.live() >= nextSweep_) {
+    sweep();
+    nextSweep_ = std::max<uint64_t>(opts_.settleKept, 2 * store_.live());
+  }
+}
+
+bool StreamingPredictor::idle(size_t r, const Instance& in) const {
+  return runs_[r].canCollect && !in.dead && in.window.empty() && in.boundary.size() == 1 &&
+         in.boundary[0].state.sameBehaviour(autos_[r].initial());
+}
+
+// An idle instance is dropped, as the observed check drops its own: a new one would behave the
+// same, but for the events already settled, which its key's later events must come after.
+void StreamingPredictor::dropIdle(size_t r, const std::string& key) {
+  RuleRun& run = runs_[r];
+  auto it = run.inst.find(key);
+  // Two keys of one hash share a cut: the later of both, which asks more, never less.
+  auto& cut = run.dropped[keyHash(key)];
+  for (const auto& [t, p] : it->second.settled) mergeCut(cut, t, p);
+  clear(it->second);
+  run.inst.erase(it);
+}
+
+void StreamingPredictor::sweep() {
+  for (size_t r = 0; r < runs_.size(); ++r) {
+    RuleRun& run = runs_[r];
+    if (!run.predictable) continue;
+    if (run.templ) tryCollapse(r, nullptr, *run.templ);
+    std::vector<std::string> idleKeys;
+    for (auto& [key, in] : run.inst) {
+      if (in.dead) continue;
+      tryCollapse(r, &key, in);
+      if (idle(r, in)) idleKeys.push_back(key);
+    }
+    for (const auto& k : idleKeys) dropIdle(r, k);
+  }
+}
+
+void StreamingPredictor::kill(size_t rule, const std::string& key) {
+  RuleRun& run = runs_[rule];
+  auto it = run.inst.find(key);
+  if (it == run.inst.end() || it->second.dead) return;
+  it->second.dead = true;
+  clear(it->second);
+}
+
+void StreamingPredictor::giveUp(size_t r, const std::string* key, Instance& in, std::string why, uint64_t states) {
+  in.dead = true;
+  clear(in);
+  if (!key) {  // the template: the instances made from it will say so
+    in.why = std::move(why);
+    return;
+  }
+  inconclusive_.push_back(Inconclusive{r, paramText(spec_.rules[r], in.params), states, std::move(why)});
+}
+
+void StreamingPredictor::addTo(size_t r, const std::string* key, Instance& in, EventHandle h, const KeptEvent& ev,
+                               uint8_t mask) {
+  if (in.dead) return;
+  if (std::find(in.participants.begin(), in.participants.end(), ev.thread) == in.participants.end()) {
+    // A thread new to this instance: what was settled assumed its events come after.
+    if (!in.settled.empty() && !after(ev, in.settled)) {
+      giveUp(r, key, in,
+             "an event of " + tables_.threads.label(ev.thread) +
+                 " is unordered with events of this instance already settled: that thread gave it no event before",
+             in.explored);
+      return;
+    }
+    in.participants.push_back(ev.thread);
+  }
+  store_.acquire(h);
+  in.window.push_back(Item{h, mask});
+  peakWindow_ = std::max<uint64_t>(peakWindow_, in.window.size());
+  if (in.window.size() > opts_.window) {
+    giveUp(r, key, in,
+           "more than " + std::to_string(opts_.window) +
+               " of its events were unordered with some later event at once (raise --predict-window)",
+           in.explored);
+    return;
+  }
+  if (in.window.size() >= std::max(opts_.settleWindow, in.nextTry)) {
+    tryCollapse(r, key, in);
+    if (!in.dead) in.nextTry = 2 * in.window.size();  // nothing (more) settled: wait for the window to double
+  }
+}
+
+void StreamingPredictor::tryCollapse(size_t r, const std::string* key, Instance& in) {
+  // Settled: happens before the latest event of every live participant (its own thread's latest
+  // is at or after it).
+  auto settled = [&](const KeptEvent& e) {
+    const uint32_t p = e.pos();
+    for (uint32_t t : in.participants) {
+      if (t == e.thread || hb_.threadEnded(t)) continue;
+      if (p > clockAt(hb_.threadClock(t), e.thread)) return false;
+    }
+    return true;
+  };
+  const size_t n = in.window.size();
+  size_t s = 0;
+  while (s < n && settled(store_.at(in.window[s].h))) ++s;
+  if (s == 0) return;
+  // The longest prefix of those whose events all happen before every later window event.
+  std::vector<std::pair<uint32_t, uint32_t>> minOf;  // (thread, min over the suffix of its entry)
+  auto suffixAdd = [&](const KeptEvent& e) {
+    for (auto& [t, m] : minOf) m = std::min(m, clockAt(e.clock, t));
+  };
+  for (size_t i = 0; i < s; ++i) {
+    uint32_t t = store_.at(in.window[i].h).thread;
+    bool have = false;
+    for (const auto& pm : minOf) have |= pm.first == t;
+    if (!have) minOf.emplace_back(t, UINT32_MAX);
+  }
+  for (size_t j = s; j < n; ++j) suffixAdd(store_.at(in.window[j].h));
+  size_t k = s;
+  while (k > 0) {
+    bool ok = true;
+    for (size_t i = 0; i < k && ok; ++i) {
+      const KeptEvent& e = store_.at(in.window[i].h);
+      for (const auto& [t, m] : minOf)
+        if (t == e.thread) ok = e.pos() <= m;
+    }
+    if (ok) break;
+    --k;
+    suffixAdd(store_.at(in.window[k].h));
+  }
+  if (k > 0) collapse(r, key, in, k, false);
+}
+
+void StreamingPredictor::collapse(size_t r, const std::string* key, Instance& in, size_t k, bool atEnd) {
+  seg_.clear();
+  for (size_t i = 0; i < k; ++i) {
+    const Item& it = in.window[i];
+    seg_.push_back(SegmentEvent{&store_.at(it.h), it.h, it.mask});
+  }
+  starts_.clear();
+  for (const auto& b : in.boundary) starts_.push_back(b.state);
+  const uint64_t left = opts_.budget > in.explored ? opts_.budget - in.explored : 0;
+  SegmentResult res = explorer_.explore(autos_[r], seg_, starts_, atEnd, left);
+  in.explored += res.states;
+  if (res.exhausted) {
+    giveUp(r, key, in, "the search stopped after " + std::to_string(in.explored) + " explored states (raise --predict-budget)",
+           in.explored);
+    return;
+  }
+  if (res.violated) {
+    const Boundary& from = in.boundary[res.from];
+    FoundViolation f;
+    f.rule = r;
+    f.key = key ? *key : std::string();
+    f.params = in.params;
+    f.verdict = res.verdict;
+    f.order = from.tail;
+    size_t dev = res.order.size();
+    for (size_t j = 0; j < res.order.size(); ++j)
+      if (res.order[j] != j) { dev = j; break; }
+    f.firstDeviation = from.recorded ? from.tail.size() + dev : 0;
+    f.recorded = from.recorded && dev == res.order.size();
+    f.before = from.count - from.tail.size();
+    f.beforeRecorded = from.recorded;
+    std::vector<uint8_t> taken(k, 0);
+    for (uint32_t x : res.order) {
+      taken[x] = 1;
+      f.order.push_back(seg_[x].ref);
+    }
+    f.culpritAt = res.verdict.culprit != kNoRef ? f.order.size() - 1 : SIZE_MAX;
+    for (size_t x = 0; x < k; ++x)
+      if (!taken[x]) f.left.push_back(static_cast<EventHandle>(seg_[x].ref));
+    // After the culprit, the events it had not taken, in recorded order: still a linearisation.
+    size_t after = 0;
+    for (EventHandle h : f.left)
+      if (after++ < 4) f.order.push_back(h);
+    for (EventHandle h : f.order) store_.acquire(h);
+    for (EventHandle h : f.left) store_.acquire(h);
+    if (f.verdict.culprit != kNoRef) store_.acquire(static_cast<EventHandle>(f.verdict.culprit));
+    if (f.verdict.anchor != kNoRef) store_.acquire(static_cast<EventHandle>(f.verdict.anchor));
+    found_.push_back(std::move(f));
+    in.dead = true;
+    clear(in);
+    return;
+  }
+  // The states the segment can end in, each with the tail of an order reaching it.
+  std::vector<Boundary> next;
+  next.reserve(res.ends.size());
+  for (auto& e : res.ends) {
+    const Boundary& from = in.boundary[e.from];
+    Boundary b;
+    b.state = e.state;
+    b.count = from.count + k;
+    b.recorded = from.recorded && e.recorded;
+    const size_t keep = std::min(opts_.tail, from.tail.size() + k);
+    b.tail.resize(keep);
+    // Fill from the end: the segment's order, then the older tail.
+    size_t w = keep;
+    for (size_t j = k; j > 0 && w > 0; --j) b.tail[--w] = static_cast<EventHandle>(seg_[e.recorded ? j - 1 : e.order[j - 1]].ref);
+    for (size_t j = from.tail.size(); j > 0 && w > 0; --j) b.tail[--w] = from.tail[j - 1];
+    hold(b);
+    next.push_back(std::move(b));
+  }
+  for (size_t i = 0; i < k; ++i) {
+    const KeptEvent& ev = store_.at(in.window[i].h);
+    mergeCut(in.settled, ev.thread, ev.pos());
+  }
+  for (const auto& b : in.boundary) drop(b);
+  in.boundary = std::move(next);
+  for (size_t i = 0; i < k; ++i) {
+    store_.release(in.window.front().h);
+    in.window.pop_front();
+  }
+}
+
+void StreamingPredictor::finish() {
+  for (size_t r = 0; r < runs_.size(); ++r) {
+    RuleRun& run = runs_[r];
+    if (!run.predictable) continue;
+    std::vector<std::string> keys;
+    for (const auto& kv : run.inst) keys.push_back(kv.first);
+    std::sort(keys.begin(), keys.end());
+    for (const auto& k : keys) {
+      Instance& in = run.inst[k];
+      if (in.dead) continue;
+      collapse(r, &k, in, in.window.size(), true);
+    }
+  }
+}
+
+}  // namespace vc
