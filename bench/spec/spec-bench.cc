@@ -1,7 +1,7 @@
 // Loads a generated spec of many rules and checks a generated trace with it, timing the two
 // shares apart, in CPU seconds: spec loading (read, lex, parse, resolve) and the check (read the
 // trace, dispatch to the rules, observed check, happens-before and prediction).
-//   vconform_spec_bench [--rules N] [--kinds K] [--events M] [--order recorded|hb|both] [--repeat R] DIR
+//   vconform_spec_bench [--rules N] [--kinds K] [--events M] [--order recorded|hb|both] [--repeat R] [--jobs J] DIR
 // writes DIR/gen.spec and DIR/gen.jsonl (the CLI can be timed on them too:
 //   vconform check DIR/gen.jsonl --spec DIR/gen.spec) and prints the best of R runs.
 #include <cstdio>
@@ -58,7 +58,7 @@ double now() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int rules = 4096, kinds = 8, events = 2000, repeat = 3;
+  int rules = 4096, kinds = 8, events = 2000, repeat = 3, jobs = 1;
   std::string order = "both", dir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     else if (a == "--events" && i + 1 < argc) events = std::atoi(argv[++i]);
     else if (a == "--order" && i + 1 < argc) order = argv[++i];
     else if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
+    else if (a == "--jobs" && i + 1 < argc) jobs = std::atoi(argv[++i]);
     else dir = a;
   }
   if (dir.empty() || rules < 1 || kinds < 2 || events < 1 || repeat < 1) {
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   std::ofstream(specPath, std::ios::binary) << spec;
   std::ofstream(tracePath, std::ios::binary) << makeTrace(events, kinds);
   vc::CheckOptions opts;
+  opts.jobs = static_cast<unsigned>(jobs < 1 ? 1 : jobs);
   opts.order = order == "recorded" ? vc::OrderMode::Recorded : order == "hb" ? vc::OrderMode::HappensBefore : vc::OrderMode::Both;
   double bestLoad = 1e30, bestCheck = 1e30;
   size_t violations = 0;

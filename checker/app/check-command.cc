@@ -1,7 +1,11 @@
 // `vconform check`: one run (the traces given, merged), or with --each one run per trace, in one
 // report. The verdict rules of docs/guarantees.md live here: a trace that yields no event and a
 // spec that no event exercises are unusable inputs (exit 2), not passes.
+#include <sched.h>
+
+#include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include "app/commands.h"
 #include "app/flags.h"
@@ -13,6 +17,14 @@
 namespace vc {
 
 namespace {
+
+// The cores this process may run on (its affinity mask, which containers and taskset narrow).
+unsigned coresAvailable() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 
 bool writeFile(const std::string& path, const std::string& text, Diagnostics& diags) {
   std::ofstream o(path, std::ios::binary);
@@ -54,6 +66,8 @@ bool checkFlags(const CheckArgs& a, CheckOptions& opts, Diagnostics& diags) {
   if (a.each && !a.dotFile.empty())
     diags.error("flag-dot", Location{}, "--dot draws one run; it cannot be combined with --each", "");
   opts.predictBudget = a.predictBudget;
+  opts.predictWindow = a.predictWindow;
+  opts.jobs = a.jobs ? a.jobs : coresAvailable();
   opts.contextEvents = a.context;
   opts.keepGraph = !a.dotFile.empty();
   return !diags.hasErrors();

@@ -32,6 +32,8 @@ struct CheckArgs : CommonArgs {
   std::string order = "both";   // recorded | hb | both
   std::string dotFile;          // write the DOT picture here
   uint64_t predictBudget = 2000000;
+  uint64_t predictWindow = 200000;  // events of a rule instance unordered with a later one, at once
+  unsigned jobs = 0;                // threads searching predictions (0: the cores available)
   size_t context = 2;
   bool verbose = false;
 };

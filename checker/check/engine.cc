@@ -42,6 +42,7 @@ class Engine {
       po.settleWindow = opts.settleWindow;
       po.settleKept = opts.settleKept;
       po.tail = opts.witnessMax + 4;
+      po.jobs = opts.jobs;
       predictor_ = std::make_unique<StreamingPredictor>(spec, autos_, store_, *hb_, tables, po);
       observed_->onFailed = [this](size_t r, const std::string& key) { predictor_->kill(r, key); };
     }

@@ -1,5 +1,8 @@
 #include "check/prediction.h"
 
+#include <atomic>
+#include <thread>
+
 #include <algorithm>
 #include <functional>
 
@@ -25,6 +28,7 @@ void mergeCut(std::vector<std::pair<uint32_t, uint32_t>>& cut, uint32_t thread, 
 StreamingPredictor::StreamingPredictor(const Spec& spec, const std::vector<RuleAutomaton>& autos, EventStore& store,
                                        const HappensBefore& hb, const TraceTables& tables, PredictionOptions opts)
     : spec_(spec), autos_(autos), store_(store), hb_(hb), tables_(tables), opts_(opts), nextSweep_(opts.settleKept) {
+  explorers_.resize(std::max(1u, opts.jobs));
   runs_.resize(spec.rules.size());
   for (size_t r = 0; r < spec.rules.size(); ++r) {
     const Rule& rule = spec.rules[r];
@@ -164,16 +168,22 @@ void StreamingPredictor::dropIdle(size_t r, const std::string& key) {
 }
 
 void StreamingPredictor::sweep() {
+  std::vector<Job> jobs;
   for (size_t r = 0; r < runs_.size(); ++r) {
     RuleRun& run = runs_[r];
     if (!run.predictable) continue;
     if (run.templ) tryCollapse(r, nullptr, *run.templ);
+    for (auto& [key, in] : run.inst)
+      if (!in.dead)
+        if (size_t k = settledPrefix(in)) jobs.push_back(prepare(r, &key, in, k, false));
+  }
+  runBatch(jobs);
+  for (size_t r = 0; r < runs_.size(); ++r) {
+    RuleRun& run = runs_[r];
+    if (!run.predictable) continue;
     std::vector<std::string> idleKeys;
-    for (auto& [key, in] : run.inst) {
-      if (in.dead) continue;
-      tryCollapse(r, &key, in);
+    for (auto& [key, in] : run.inst)
       if (idle(r, in)) idleKeys.push_back(key);
-    }
     for (const auto& k : idleKeys) dropIdle(r, k);
   }
 }
@@ -226,7 +236,7 @@ void StreamingPredictor::addTo(size_t r, const std::string* key, Instance& in, E
   }
 }
 
-void StreamingPredictor::tryCollapse(size_t r, const std::string* key, Instance& in) {
+size_t StreamingPredictor::settledPrefix(const Instance& in) const {
   // Settled: happens before the latest event of every live participant (its own thread's latest
   // is at or after it).
   auto settled = [&](const KeptEvent& e) {
@@ -240,7 +250,7 @@ void StreamingPredictor::tryCollapse(size_t r, const std::string* key, Instance&
   const size_t n = in.window.size();
   size_t s = 0;
   while (s < n && settled(store_.at(in.window[s].h))) ++s;
-  if (s == 0) return;
+  if (s == 0) return 0;
   // The longest prefix of those whose events all happen before every later window event.
   std::vector<std::pair<uint32_t, uint32_t>> minOf;  // (thread, min over the suffix of its entry)
   auto suffixAdd = [&](const KeptEvent& e) {
@@ -265,19 +275,65 @@ void StreamingPredictor::tryCollapse(size_t r, const std::string* key, Instance&
     --k;
     suffixAdd(store_.at(in.window[k].h));
   }
-  if (k > 0) collapse(r, key, in, k, false);
+  return k;
+}
+
+void StreamingPredictor::tryCollapse(size_t r, const std::string* key, Instance& in) {
+  if (size_t k = settledPrefix(in)) collapse(r, key, in, k, false);
+}
+
+StreamingPredictor::Job StreamingPredictor::prepare(size_t r, const std::string* key, Instance& in, size_t k,
+                                                    bool atEnd) const {
+  Job j;
+  j.rule = r;
+  j.key = key;
+  j.in = &in;
+  j.k = k;
+  j.atEnd = atEnd;
+  j.seg.reserve(k);
+  for (size_t i = 0; i < k; ++i) {
+    const Item& it = in.window[i];
+    j.seg.push_back(SegmentEvent{&store_.at(it.h), it.h, it.mask});
+  }
+  for (const auto& b : in.boundary) j.starts.push_back(b.state);
+  j.budget = opts_.budget > in.explored ? opts_.budget - in.explored : 0;
+  return j;
 }
 
 void StreamingPredictor::collapse(size_t r, const std::string* key, Instance& in, size_t k, bool atEnd) {
-  seg_.clear();
-  for (size_t i = 0; i < k; ++i) {
-    const Item& it = in.window[i];
-    seg_.push_back(SegmentEvent{&store_.at(it.h), it.h, it.mask});
+  Job j = prepare(r, key, in, k, atEnd);
+  j.res = explorers_[0].explore(autos_[r], j.seg, j.starts, j.atEnd, j.budget);
+  apply(j);
+}
+
+// The jobs' searches on up to `jobs` threads (they only read the kept events and the automata),
+// then their results applied in the jobs' order: the same output whatever the threads.
+void StreamingPredictor::runBatch(std::vector<Job>& jobs) {
+  const size_t n = std::min<size_t>(explorers_.size(), jobs.size());
+  if (n <= 1) {
+    for (auto& j : jobs) j.res = explorers_[0].explore(autos_[j.rule], j.seg, j.starts, j.atEnd, j.budget);
+  } else {
+    std::atomic<size_t> next{0};
+    auto work = [&](size_t w) {
+      for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < jobs.size();) {
+        Job& j = jobs[i];
+        j.res = explorers_[w].explore(autos_[j.rule], j.seg, j.starts, j.atEnd, j.budget);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (size_t w = 1; w < n; ++w) pool.emplace_back(work, w);
+    work(0);
+    for (auto& t : pool) t.join();
   }
-  starts_.clear();
-  for (const auto& b : in.boundary) starts_.push_back(b.state);
-  const uint64_t left = opts_.budget > in.explored ? opts_.budget - in.explored : 0;
-  SegmentResult res = explorer_.explore(autos_[r], seg_, starts_, atEnd, left);
+  for (auto& j : jobs) apply(j);
+}
+
+void StreamingPredictor::apply(Job& j) {
+  const size_t r = j.rule, k = j.k;
+  const std::string* key = j.key;
+  Instance& in = *j.in;
+  const std::vector<SegmentEvent>& seg_ = j.seg;
+  SegmentResult& res = j.res;
   in.explored += res.states;
   if (res.exhausted) {
     giveUp(r, key, in, "the search stopped after " + std::to_string(in.explored) + " explored states (raise --predict-budget)",
@@ -351,18 +407,19 @@ void StreamingPredictor::collapse(size_t r, const std::string* key, Instance& in
 }
 
 void StreamingPredictor::finish() {
+  std::vector<Job> jobs;
   for (size_t r = 0; r < runs_.size(); ++r) {
     RuleRun& run = runs_[r];
     if (!run.predictable) continue;
-    std::vector<std::string> keys;
-    for (const auto& kv : run.inst) keys.push_back(kv.first);
-    std::sort(keys.begin(), keys.end());
-    for (const auto& k : keys) {
-      Instance& in = run.inst[k];
-      if (in.dead) continue;
-      collapse(r, &k, in, in.window.size(), true);
+    std::vector<const std::string*> keys;
+    for (const auto& kv : run.inst) keys.push_back(&kv.first);
+    std::sort(keys.begin(), keys.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+    for (const std::string* k : keys) {
+      Instance& in = run.inst.find(*k)->second;
+      if (!in.dead) jobs.push_back(prepare(r, k, in, in.window.size(), true));
     }
   }
+  runBatch(jobs);
 }
 
 }  // namespace vc

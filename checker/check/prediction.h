@@ -61,6 +61,7 @@ struct PredictionOptions {
   uint64_t settleWindow = 4096;   // an instance's window this long is settled as far as it can be
   uint64_t settleKept = 262144;   // this many events kept: every instance is settled, idle ones dropped
   size_t tail = 20;               // witness events remembered per boundary state
+  unsigned jobs = 1;              // threads searching at once (the end of the run, sweeps)
 };
 
 class StreamingPredictor {
@@ -115,11 +116,29 @@ class StreamingPredictor {
 
   Instance& instanceFor(size_t r, const Match& m);
   void addTo(size_t r, const std::string* key, Instance& in, EventHandle h, const KeptEvent& ev, uint8_t mask);
+  // How many of the instance's first window events form a segment that can be collapsed.
+  size_t settledPrefix(const Instance& in) const;
   void tryCollapse(size_t r, const std::string* key, Instance& in);
   // Whether an instance is idle (nothing unsettled, in the initial state) and may be dropped.
   bool idle(size_t r, const Instance& in) const;
   void dropIdle(size_t r, const std::string& key);
   void sweep();
+  // Collapsing the first k window events of an instance: the search's input, the search (on any
+  // thread), and its result applied to the instance.
+  struct Job {
+    size_t rule = 0;
+    const std::string* key = nullptr;
+    Instance* in = nullptr;
+    size_t k = 0;
+    bool atEnd = false;
+    uint64_t budget = 0;
+    std::vector<SegmentEvent> seg;
+    std::vector<MonState> starts;
+    SegmentResult res;
+  };
+  Job prepare(size_t r, const std::string* key, Instance& in, size_t k, bool atEnd) const;
+  void apply(Job& j);
+  void runBatch(std::vector<Job>& jobs);
   void collapse(size_t r, const std::string* key, Instance& in, size_t k, bool atEnd);
   void giveUp(size_t r, const std::string* key, Instance& in, std::string why, uint64_t states);
   void clear(Instance& in);
@@ -134,9 +153,7 @@ class StreamingPredictor {
   const TraceTables& tables_;
   PredictionOptions opts_;
   std::vector<RuleRun> runs_;
-  Explorer explorer_;
-  std::vector<SegmentEvent> seg_;
-  std::vector<MonState> starts_;
+  std::vector<Explorer> explorers_;  // one per thread searching
   std::vector<FoundViolation> found_;
   std::vector<Inconclusive> inconclusive_;
   uint64_t peakWindow_ = 0;

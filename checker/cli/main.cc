@@ -106,6 +106,17 @@ int main(int argc, char** argv) {
                     "States explored per rule instance before giving up (1 to " + std::to_string(vc::kMaxPredictBudget) + ")")
       ->type_name("N")
       ->capture_default_str();
+  std::string predictWindow = std::to_string(ca.predictWindow), jobs = "auto";
+  check->add_option("--predict-window", predictWindow,
+                    "Events of a rule instance that may be unordered with a later one at once, before the "
+                    "instance is inconclusive (1 to " + std::to_string(vc::kMaxPredictWindow) + ")")
+      ->type_name("N")
+      ->capture_default_str();
+  check->add_option("-j,--jobs", jobs,
+                    "Threads searching predictions (1 to " + std::to_string(vc::kMaxJobs) +
+                        "; auto: the cores available); the report is the same whatever N")
+      ->type_name("N")
+      ->capture_default_str();
   check->add_option("--context", context,
                     "Events of context shown before an observed violation (0 to " + std::to_string(vc::kMaxContextEvents) + ")")
       ->type_name("N")
@@ -157,6 +168,12 @@ int main(int argc, char** argv) {
       if (!predictBudget.empty() && vc::parseCountFlag("--predict-budget", predictBudget, 1, vc::kMaxPredictBudget, v,
                                                        diags, "to skip the prediction, pass --order recorded"))
         ca.predictBudget = v;
+      if (!predictWindow.empty() &&
+          vc::parseCountFlag("--predict-window", predictWindow, 1, vc::kMaxPredictWindow, v, diags,
+                             "memory grows with the window (docs/performance.md)"))
+        ca.predictWindow = v;
+      if (jobs != "auto" && !jobs.empty() && vc::parseCountFlag("-j/--jobs", jobs, 1, vc::kMaxJobs, v, diags, "or pass -j auto"))
+        ca.jobs = static_cast<unsigned>(v);
       if (!context.empty() && vc::parseCountFlag("--context", context, 0, vc::kMaxContextEvents, v, diags))
         ca.context = static_cast<size_t>(v);
     }
