@@ -147,6 +147,7 @@ J jsonReportObject(const ReportInput& in) {
     if (v.kind == ViolationKind::Predicted) {
       J w;
       w["omitted_prefix"] = v.witnessOmitted;
+      w["omitted_prefix_recorded"] = v.witnessOmittedRecorded;
       J evs = J::array();
       for (const auto& e : v.witness) evs.push_back(eventJson(e));
       w["events"] = evs;

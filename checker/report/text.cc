@@ -124,7 +124,9 @@ std::string textReport(const ReportInput& in) {
         out += "            " + p.first.brief() + " [" + p.first.threadLabel + ", " + where(p.first) + "]\n" +
                "            before " + p.second.brief() + " [" + p.second.threadLabel + ", " + where(p.second) + "]\n";
       out += "  witness:  a possible order of this run that breaks the rule";
-      if (v.witnessOmitted) out += " (after " + std::to_string(v.witnessOmitted) + " events as recorded)";
+      if (v.witnessOmitted)
+        out += " (after " + std::to_string(v.witnessOmitted) +
+               (v.witnessOmittedRecorded ? " events as recorded)" : " earlier events, in an order happens-before allows)");
       out += ":\n";
       out += lanes(v);
     }
