@@ -168,6 +168,9 @@ std::string textReport(const ReportInput& in) {
            " mentioned by no rule or sync, " + std::to_string(res.threads) + " threads";
     if (res.hbBuilt) out += ", " + std::to_string(res.syncEdges) + " sync edges";
     out += "\n";
+    if (res.orders & kJudgedEveryOrder)
+      out += "prediction: at most " + std::to_string(res.peakKeptEvents) + " events kept at once, largest window " +
+             std::to_string(res.peakWindow) + " events\n";
   }
   // What was read, and how it was ordered.
   out += std::string(res.sources.size() > 1 ? "read:     (each trace in file order; traces merged by timestamp)\n"
