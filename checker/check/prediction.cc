@@ -146,7 +146,10 @@ void StreamingPredictor::add(const Event& ev, uint64_t seq, const Clock& clock, 
   if (h != kNoEvent) store_.release(h);
   if (store_.live() >= nextSweep_) {
     sweep();
-    nextSweep_ = std::max<uint64_t>(opts_.settleKept, 2 * store_.live());
+    // The next sweep once half as many events again are kept (at least half the threshold):
+    // each sweep scans every window, so sweeps stay amortised when little can be settled.
+    const uint64_t live = store_.live();
+    nextSweep_ = std::max<uint64_t>(opts_.settleKept, live + std::max<uint64_t>(live, opts_.settleKept) / 2);
   }
 }
 
@@ -251,29 +254,35 @@ size_t StreamingPredictor::settledPrefix(const Instance& in) const {
   size_t s = 0;
   while (s < n && settled(store_.at(in.window[s].h))) ++s;
   if (s == 0) return 0;
-  // The longest prefix of those whose events all happen before every later window event.
-  std::vector<std::pair<uint32_t, uint32_t>> minOf;  // (thread, min over the suffix of its entry)
-  auto suffixAdd = [&](const KeptEvent& e) {
-    for (auto& [t, m] : minOf) m = std::min(m, clockAt(e.clock, t));
-  };
+  // The longest prefix of those whose events all happen before every later window event: for
+  // each thread t of the prefix, its last event there must be at or before every later event's
+  // clock entry for t. Linear: the prefix's per-thread maxima forward, the suffix minima backward.
+  std::vector<uint32_t> threads;
   for (size_t i = 0; i < s; ++i) {
     uint32_t t = store_.at(in.window[i].h).thread;
-    bool have = false;
-    for (const auto& pm : minOf) have |= pm.first == t;
-    if (!have) minOf.emplace_back(t, UINT32_MAX);
+    if (std::find(threads.begin(), threads.end(), t) == threads.end()) threads.push_back(t);
   }
-  for (size_t j = s; j < n; ++j) suffixAdd(store_.at(in.window[j].h));
+  const size_t T = threads.size();
+  std::vector<uint32_t> prefixMax((s + 1) * T, 0);  // row k: the prefix of k events
+  for (size_t i = 0; i < s; ++i) {
+    const KeptEvent& e = store_.at(in.window[i].h);
+    std::copy_n(&prefixMax[i * T], T, &prefixMax[(i + 1) * T]);
+    for (size_t x = 0; x < T; ++x)
+      if (threads[x] == e.thread) prefixMax[(i + 1) * T + x] = std::max(prefixMax[(i + 1) * T + x], e.pos());
+  }
+  std::vector<uint32_t> suffixMin(T, UINT32_MAX);
+  for (size_t j = s; j < n; ++j) {
+    const KeptEvent& e = store_.at(in.window[j].h);
+    for (size_t x = 0; x < T; ++x) suffixMin[x] = std::min(suffixMin[x], clockAt(e.clock, threads[x]));
+  }
   size_t k = s;
   while (k > 0) {
     bool ok = true;
-    for (size_t i = 0; i < k && ok; ++i) {
-      const KeptEvent& e = store_.at(in.window[i].h);
-      for (const auto& [t, m] : minOf)
-        if (t == e.thread) ok = e.pos() <= m;
-    }
+    for (size_t x = 0; x < T && ok; ++x) ok = prefixMax[k * T + x] <= suffixMin[x];
     if (ok) break;
     --k;
-    suffixAdd(store_.at(in.window[k].h));
+    const KeptEvent& e = store_.at(in.window[k].h);
+    for (size_t x = 0; x < T; ++x) suffixMin[x] = std::min(suffixMin[x], clockAt(e.clock, threads[x]));
   }
   return k;
 }
