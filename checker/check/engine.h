@@ -23,7 +23,7 @@ struct CheckOptions {
   // When prediction settles windows (check/prediction.h): an instance's window this long, and this
   // many events kept in all. Tests make them tiny to settle all the time.
   uint64_t settleWindow = 4096;
-  uint64_t settleKept = 262144;
+  uint64_t settleKept = 131072;
   unsigned jobs = 1;                 // threads searching predictions; the result is the same for any
   size_t witnessMax = 16;            // witness events shown
   bool keepGraph = false;            // keep every synchronised event, to draw why a pair is unordered (--dot)

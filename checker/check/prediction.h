@@ -59,7 +59,7 @@ struct PredictionOptions {
   uint64_t budget = 2000000;      // (cut, state) pairs explored per instance
   uint64_t window = 200000;       // events an instance's window may hold
   uint64_t settleWindow = 4096;   // an instance's window this long is settled as far as it can be
-  uint64_t settleKept = 262144;   // this many events kept: every instance is settled, idle ones dropped
+  uint64_t settleKept = 131072;   // this many events kept: every instance is settled, idle ones dropped
   size_t tail = 20;               // witness events remembered per boundary state
   unsigned jobs = 1;              // threads searching at once (the end of the run, sweeps)
 };
