@@ -280,10 +280,9 @@ class Checker:
         for rec in ("json", "ctf", "qemu", "dmesg"):
             if rec not in traces:
                 continue
-            src = RECORDER_SOURCE[rec]
-            sets = [(spec_name(s), [s]) for s in SPECS
-                    if any(src in r["sources"] for r in self.rules.get(s, []))]
-            plans.append((rec, [rec], sets + [all_specs]))
+            # Every spec, also those with no rule on this recorder's events: they must not apply
+            # (exit 2), never "hold".
+            plans.append((rec, [rec], [(spec_name(s), [s]) for s in SPECS] + [all_specs]))
         plans.append(("merged", merged, [(spec_name(s), [s]) for s in SPECS] + [all_specs]))
         results = {}
         for label, recs, spec_sets in plans:
