@@ -337,12 +337,12 @@ void StreamingPredictor::runBatch(std::vector<Job>& jobs) {
   for (auto& j : jobs) apply(j);
 }
 
-void StreamingPredictor::apply(Job& j) {
-  const size_t r = j.rule, k = j.k;
-  const std::string* key = j.key;
-  Instance& in = *j.in;
-  const std::vector<SegmentEvent>& seg_ = j.seg;
-  SegmentResult& res = j.res;
+void StreamingPredictor::apply(Job& job) {
+  const size_t r = job.rule, k = job.k;
+  const std::string* key = job.key;
+  Instance& in = *job.in;
+  const std::vector<SegmentEvent>& seg = job.seg;
+  SegmentResult& res = job.res;
   in.explored += res.states;
   if (res.exhausted) {
     giveUp(r, key, in, "the search stopped after " + std::to_string(in.explored) + " explored states (raise --predict-budget)",
@@ -367,11 +367,11 @@ void StreamingPredictor::apply(Job& j) {
     std::vector<uint8_t> taken(k, 0);
     for (uint32_t x : res.order) {
       taken[x] = 1;
-      f.order.push_back(seg_[x].ref);
+      f.order.push_back(seg[x].ref);
     }
     f.culpritAt = res.verdict.culprit != kNoRef ? f.order.size() - 1 : SIZE_MAX;
     for (size_t x = 0; x < k; ++x)
-      if (!taken[x]) f.left.push_back(static_cast<EventHandle>(seg_[x].ref));
+      if (!taken[x]) f.left.push_back(static_cast<EventHandle>(seg[x].ref));
     // After the culprit, the events it had not taken, in recorded order: still a linearisation.
     size_t after = 0;
     for (EventHandle h : f.left)
@@ -398,7 +398,7 @@ void StreamingPredictor::apply(Job& j) {
     b.tail.resize(keep);
     // Fill from the end: the segment's order, then the older tail.
     size_t w = keep;
-    for (size_t j = k; j > 0 && w > 0; --j) b.tail[--w] = static_cast<EventHandle>(seg_[e.recorded ? j - 1 : e.order[j - 1]].ref);
+    for (size_t j = k; j > 0 && w > 0; --j) b.tail[--w] = static_cast<EventHandle>(seg[e.recorded ? j - 1 : e.order[j - 1]].ref);
     for (size_t j = from.tail.size(); j > 0 && w > 0; --j) b.tail[--w] = from.tail[j - 1];
     hold(b);
     next.push_back(std::move(b));
