@@ -12,11 +12,40 @@
 #include "app/inputs.h"
 #include "check/automaton.h"
 #include "check/engine.h"
+#include "diag/codes.h"
+#include "diag/suggest.h"
 #include "report/report.h"
 #include "spec/model.h"
 #include "trace/reader.h"
 
 namespace vc {
+
+namespace {
+
+// Passes events through, noting their names (lint's "did you mean" for event names).
+class NameCollector : public TraceReader {
+ public:
+  explicit NameCollector(TraceReader& in) : in_(in) {}
+  bool next(Event& ev) override {
+    if (!in_.next(ev)) return false;
+    if (seen_.size() <= ev.name) seen_.resize(ev.name + 1, 0);
+    seen_[ev.name] = 1;
+    return true;
+  }
+  uint64_t discarded() const override { return in_.discarded(); }
+  std::vector<std::string> names(const SymbolTable& symbols) const {
+    std::vector<std::string> out;
+    for (Symbol s = 0; s < seen_.size(); ++s)
+      if (seen_[s]) out.push_back(symbols.name(s));
+    return out;
+  }
+
+ private:
+  TraceReader& in_;
+  std::vector<uint8_t> seen_;
+};
+
+}  // namespace
 
 int runLint(const LintArgs& a, std::string& out, std::string& err) {
   Diagnostics diags;
@@ -25,7 +54,7 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
   if (a.specs.empty()) diags.error("flag-spec", Location{}, "no spec given", "vconform lint SPEC... [--trace TRACE]");
   checkCommonFlags(a, diags);
   if (diags.hasErrors() || !loadSpecs(a.specs, spec, tables, diags)) {
-    err = renderAll(diags);
+    err = renderAll(diags, a.color);
     return kExitBadInput;
   }
   // Static checks.
@@ -66,15 +95,17 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
   if (!a.traces.empty()) {
     auto reader = openAll(a, tables, diags);
     if (!reader) {
-      err = renderAll(diags);
+      err = renderAll(diags, a.color);
       return kExitBadInput;
     }
     CheckOptions opts;
     opts.order = OrderMode::Recorded;
-    CheckResult res = check(spec, *reader, tables, opts, diags);
+    NameCollector names(*reader);
+    CheckResult res = check(spec, names, tables, opts, diags);
+    const std::vector<std::string> traceNames = names.names(tables.symbols);
     events = res.events;
     if (diags.hasErrors()) {
-      err = renderAll(diags);
+      err = renderAll(diags, a.color);
       return kExitBadInput;
     }
     for (size_t i = 0; i < spec.rules.size(); ++i) {
@@ -83,17 +114,28 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
       // The role whose events give the rule something to judge.
       int trigger = r.rel == RelKind::Before ? 1 : 0;
       if (r.rel == RelKind::Exists) continue;  // existence is judged at the end, events or not
-      if (st.roleEvents[trigger] == 0)
+      if (st.roleEvents[trigger] == 0) {
+        // An event name the trace spells differently: say which.
+        std::string hint;
+        for (const auto& m : r.roles[trigger])
+          for (Symbol n : m.names) {
+            const std::string& want = tables.symbols.name(n);
+            if (std::find(traceNames.begin(), traceNames.end(), want) != traceNames.end()) continue;
+            if (std::string c = closestName(want, traceNames); !c.empty() && hint.empty())
+              hint = "the trace has no '" + want + "' event, but has '" + c + "': a misspelt name?";
+          }
         diags.warning("lint-vacuous", Location{r.file, r.line, 0},
                       "rule '" + r.id + "' is vacuous on this trace: no event matches " +
                           (r.roles[trigger].empty() ? std::string("its trigger") : r.roles[trigger][0].text),
-                      "check the event names with `vconform events TRACE`");
+                      hint.empty() ? "check the event names with `vconform events TRACE`" : hint);
+      }
       if ((r.scope == ScopeKind::After || r.scope == ScopeKind::Between || r.scope == ScopeKind::AfterUntil) &&
           st.roleEvents[2] == 0)
         diags.warning("lint-vacuous", Location{r.file, r.line, 0},
                       "rule '" + r.id + "' is vacuous on this trace: its scope never opens", "");
     }
   }
+  dropAllowed(diags, a.allow);
   size_t warnings = 0;
   for (const auto& d : diags.all()) warnings += d.severity == Severity::Warning;
   out = renderAll(diags);
@@ -122,14 +164,14 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
         out += '\n';
       });
     if (!reader) {
-      err = renderAll(diags);
+      err = renderAll(diags, a.color);
       return kExitBadInput;
     }
     Event ev;
     while (reader->next(ev)) {}
     if (diags.hasErrors()) {
       out.clear();
-      err = renderAll(diags);
+      err = renderAll(diags, a.color);
       return kExitBadInput;
     }
     for (size_t i = 0; i < tables.sources.size(); ++i) {
@@ -138,12 +180,13 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
              (s.unmatchedLines == 1 ? "" : "s") + ", " + std::to_string(s.events) + " event" + (s.events == 1 ? "" : "s") +
              " (" + (s.map.empty() ? s.format + ", no map" : "map " + s.map) + ")\n";
     }
-    err = renderAll(diags);
+    dropAllowed(diags, a.allow);
+    err = renderAll(diags, a.color);
     return kExitOk;
   }
   if (!diags.hasErrors()) reader = openAll(a, tables, diags);
   if (!reader) {
-    err = renderAll(diags);
+    err = renderAll(diags, a.color);
     return kExitBadInput;
   }
   struct FieldInfo {
@@ -175,7 +218,7 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
   for (size_t i = 0; i < tables.sources.size(); ++i) sources.push_back(tables.sources.at(static_cast<uint32_t>(i)));
   reportEmptySources(sources, diags);  // a trace that yields nothing is an error
   if (diags.hasErrors()) {
-    err = renderAll(diags);
+    err = renderAll(diags, a.color);
     return kExitBadInput;
   }
   if (a.format == "json") {
@@ -238,7 +281,8 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
     if (reader->discarded()) out += ", " + std::to_string(reader->discarded()) + " lost";
     out += "\n";
   }
-  err = renderAll(diags);
+  dropAllowed(diags, a.allow);
+  err = renderAll(diags, a.color);
   return kExitOk;
 }
 

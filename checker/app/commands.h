@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,22 @@ struct CommonArgs {
   bool allowLost = false;
   bool enumLabels = false;                     // CTF enums as labels
   std::string tracingNameField = "message";    // Rust tracing JSON: the key naming the event
+  std::vector<std::string> allow;              // warning codes not to report (diag/codes.h)
+  bool color = false;                          // diagnostics (and the text report on stdout) in colour
+};
+
+// How far a long check has got, for a progress line (the CLI draws it on a terminal).
+struct Progress {
+  const char* phase = "reading";  // what the check is doing: "reading" (the traces)
+  uint64_t events = 0;            // events read so far
+  uint64_t done = 0, total = 0;   // a phase that counts steps: done of total (0 of 0 when not)
+};
+using ProgressSink = std::function<void(const Progress&)>;
+
+// One report of a check: a format and where it goes ("" = standard output).
+struct ReportOutput {
+  std::string format;  // text | json | junit | sarif | html | dot
+  std::string file;
 };
 
 struct CheckArgs : CommonArgs {
@@ -28,9 +45,17 @@ struct CheckArgs : CommonArgs {
   std::vector<std::string> syncs;   // extra sync files (or folders of *.sync), loaded for every run
   bool strict = false;              // not-exercised rules and inconclusive predictions fail (exit 1)
   bool each = false;                // every trace is its own run (one report)
-  std::string format = "text";  // text | json | junit | sarif
+  // Reports: each --format is FMT (standard output, or the -o file) or FMT=FILE; none = text.
+  std::vector<std::string> formats;
+  std::string output;           // -o: the file of the one format given without =FILE
   std::string order = "both";   // recorded | hb | both
-  std::string dotFile;          // write the DOT picture here
+  std::string dotFile;          // --dot FILE: the same as --format dot=FILE
+  std::vector<std::string> rules;      // --rule: check only these rule ids (globs: * and ?)
+  std::vector<std::string> skipRules;  // --skip-rule: leave these out
+  std::string baseline;         // known violations: only others fail the check
+  std::string writeBaseline;    // write this run's violations as a baseline file
+  ProgressSink progress;        // called now and then during a long check
+  bool reportColor = false;     // the text report on standard output in colour (a terminal)
   uint64_t predictBudget = 2000000;
   uint64_t predictWindow = 200000;  // events of a rule instance unordered with a later one, at once
   unsigned jobs = 0;                // threads searching predictions (0: the cores available)

@@ -1,13 +1,14 @@
 #include "app/inputs.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 
 #include "app/flags.h"
+#include "build-info/build-info.h"
+#include "diag/codes.h"
+#include "diag/suggest.h"
 #include "trace/merge.h"
 
 namespace vc {
@@ -23,6 +24,13 @@ bool splitAssign(const std::string& s, std::string& path, std::string& value) {
 }
 
 void checkCommonFlags(const CommonArgs& a, Diagnostics& diags) {
+  for (const auto& code : a.allow)
+    if (!isWarningCode(code)) {
+      std::vector<std::string> codes;
+      for (const auto& w : warningCodes()) codes.emplace_back(w.code);
+      diags.error("flag-allow", Location{}, "--allow '" + code + "' is not a warning code" + didYouMean(code, codes),
+                  "only warnings can be silenced (docs/cli.md lists their codes); an error means no verdict");
+    }
   if (a.tracingNameField.empty())
     diags.error("flag-tracing-name-field", Location{}, "--tracing-name-field is empty: no event would have a name",
                 "name the key of \"fields\" that holds the event name (default: message)");
@@ -165,15 +173,7 @@ bool loadSpecs(const std::vector<std::string>& files, Spec& spec, TraceTables& t
 
 std::vector<std::string> defaultSyncDirs() {
   std::vector<std::string> dirs;
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n > 0) {
-    buf[n] = 0;
-    dirs.push_back((fs::path(buf).parent_path().parent_path() / "share" / "vconform" / "sync").string());
-  }
-#ifdef VCONFORM_SOURCE_DIR
-  dirs.push_back(std::string(VCONFORM_SOURCE_DIR) + "/specs/sync");
-#endif
+  if (std::string d = shippedDataDir("sync"); !d.empty()) dirs.push_back(d);
   return dirs;
 }
 
@@ -199,8 +199,7 @@ bool loadRunSyncs(const std::vector<std::string>& extra, Spec& spec, TraceTables
       if (std::find(present.begin(), present.end(), r) != present.end()) continue;
       else present.push_back(r);
   bool ok = true;
-  // Shipped: the first folder that has a sync file of a given name wins (an installed copy over
-  // the source tree).
+  // Shipped: the first folder that has a sync file of a given name wins.
   std::vector<std::string> names;
   for (const auto& dir : defaultSyncDirs())
     for (const auto& f : filesIn(dir, ".sync")) {

@@ -34,8 +34,8 @@ bool reportEmptySources(const std::vector<Source>& sources, Diagnostics& diags);
 std::vector<std::string> expandSpecPaths(const std::vector<std::string>& args, Diagnostics& diags);
 bool loadSpecs(const std::vector<std::string>& files, Spec& spec, TraceTables& tables, Diagnostics& diags);
 
-// Where the shipped sync files are searched: <exe>/../share/vconform/sync, then specs/sync of the
-// source tree.
+// Where the shipped sync files are: <exe dir>/../share/vconform/sync (installed, or staged in the
+// build tree; build-info/build-info.h).
 std::vector<std::string> defaultSyncDirs();
 
 // Loads into `spec` the sync files that apply to this run: every shipped sync file whose recorder

@@ -1,11 +1,18 @@
-// vconform: the command line. Parses flags and calls the library (app/commands.h); nothing else.
+// vconform: the command line. Parses flags and calls the library (app/commands.h); the terminal
+// (colour, the progress line) is cli/terminal.cc, the man page and completions cli/generate.cc.
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "app/commands.h"
 #include "app/flags.h"
+#include "build-info/build-info.h"
+#include "cli/generate.h"
+#include "cli/terminal.h"
+#include "diag/codes.h"
+#include "diag/suggest.h"
 
 namespace {
 
@@ -26,7 +33,7 @@ void commonFlags(CLI::App* c, vc::CommonArgs& a) {
                            "map name (dmesg, qemu, ftrace, env_logger) or .map.json path; default: detected from the "
                            "content"))
       ->type_name("FMT|PATH=FMT");
-  repeatable(c->add_option("--maps", a.maps, "Extra directory of map files for text traces (specs/maps is always searched)"))
+  repeatable(c->add_option("--maps", a.maps, "Extra directory of map files for text traces (the shipped maps are always searched)"))
       ->type_name("DIR");
   repeatable(c->add_option("--clock-offset", a.clockOffsets, "Add NS nanoseconds to the timestamps of trace PATH"))
       ->type_name("PATH=NS");
@@ -39,6 +46,8 @@ void commonFlags(CLI::App* c, vc::CommonArgs& a) {
   c->add_option("--tracing-name-field", a.tracingNameField,
                 "Rust tracing JSON: the key of \"fields\" that names the event")
       ->capture_default_str();
+  repeatable(c->add_option("--allow", a.allow, "Do not report warnings of this code (repeatable; codes: docs/cli.md)"))
+      ->type_name("WARNING-CODE");
 }
 
 // --input-format FMT (no '=') applies to every trace.
@@ -59,16 +68,39 @@ void emptyValues(const CLI::App* sub, vc::Diagnostics& diags) {
     for (const auto& v : o->results())
       if (v.empty()) {
         std::string name = o->get_name();
-        if (name.rfind("--", 0) != 0) {  // a positional: traces -> TRACE
+        if (name.rfind("--", 0) != 0 && name.rfind('-', 0) != 0) {  // a positional: traces -> TRACE
           if (name.ends_with('s')) name.pop_back();
           for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         }
         diags.error("flag-empty", vc::Location{},
-                    (name.rfind("--", 0) == 0 ? name + " was given an empty value" : "a " + name + " argument is empty"),
+                    (name.rfind("-", 0) == 0 ? name + " was given an empty value" : "a " + name + " argument is empty"),
                     "an empty string is not a path or a name: check the command line (an unset shell variable?)");
         break;
       }
   }
+}
+
+// "did you mean" for an unknown command or flag, from CLI11's error.
+std::string suggestion(const CLI::App& app, const CLI::App* sub, int argc, char** argv) {
+  std::vector<std::string> commands;
+  for (const CLI::App* s : app.get_subcommands({})) commands.push_back(s->get_name());
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(commands.begin(), commands.end(), std::string(argv[1])) == commands.end())
+    return "unknown command '" + std::string(argv[1]) + "'" + vc::didYouMean(argv[1], commands);
+  std::vector<std::string> flags;
+  for (const CLI::App* a : {&app, sub})
+    if (a)
+      for (const CLI::Option* o : a->get_options())
+        for (const auto& n : o->get_lnames()) flags.push_back("--" + n);
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (!s.starts_with("--")) continue;
+    std::string name = s.substr(0, s.find('='));
+    if (std::find(flags.begin(), flags.end(), name) != flags.end()) continue;
+    std::string m = vc::didYouMean(name, flags);
+    if (!m.empty()) return "unknown flag '" + name + "'" + m;
+  }
+  return {};
 }
 
 }  // namespace
@@ -77,15 +109,24 @@ int main(int argc, char** argv) {
   CLI::App app{"vconform: check virtio / vhost-user traces against ordering rules, in the recorded order\n"
                "and in every order that the run's happens-before relation allows."};
   app.name("vconform");
-  app.footer(kExitHelp);
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "vconform 0.1.0");
+  app.footer(std::string(vc::cli::examplesText(vc::cli::kTopExamples)) + "\n" + kExitHelp);
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("vconform ") + vc::versionString());
+  std::string colorMode = "auto", generate;
+  bool quiet = false;
+  app.add_option("--color", colorMode, "Colour on a terminal: auto (a terminal, and NO_COLOR unset), always, never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("-q,--quiet", quiet, "No progress line on the terminal");
+  app.add_option("--generate", generate, "Print the man page or a completion script: man, complete-bash, complete-zsh")
+      ->type_name("KIND")
+      ->check(CLI::IsMember({"man", "complete-bash", "complete-zsh"}));
 
   vc::CheckArgs ca;
   auto* check = app.add_subcommand("check", "Check traces against spec rules");
   commonFlags(check, ca);
   repeatable(check->add_option("-s,--spec", ca.specs, "Spec file, or a folder of *.spec files (repeatable)"))
-      ->required()
       ->type_name("FILE|DIR");
   repeatable(check->add_option("--sync", ca.syncs,
                                "Extra sync file (or folder of *.sync): how the run synchronises, for recorders "
@@ -93,12 +134,26 @@ int main(int argc, char** argv) {
       ->type_name("FILE|DIR");
   check->add_flag("--strict", ca.strict, "Rules not exercised and inconclusive predictions fail the check (exit 1)");
   check->add_flag("--each", ca.each, "Check every trace as its own run, in one report (the CI shape)");
-  check->add_option("-f,--format", ca.format, "Report format: text, json, junit, sarif")->capture_default_str();
+  repeatable(check->add_option("-f,--format", ca.formats,
+                               "Report format, FMT or FMT=FILE (repeatable, one to stdout): text (default), json, "
+                               "junit, sarif, dot"))
+      ->type_name("FMT[=FILE]");
+  check->add_option("-o,--output", ca.output, "Write the report (of the --format given without =FILE) to FILE")
+      ->type_name("FILE");
   check->add_option("--order", ca.order,
                     "Which orders to check: recorded (the trace as it is), hb (every linearisation of "
                     "happens-before), both")
       ->capture_default_str();
-  check->add_option("--dot", ca.dotFile, "Write the violating events and their happens-before edges as Graphviz DOT");
+  check->add_option("--dot", ca.dotFile, "Write the violating events and their happens-before edges as Graphviz DOT")
+      ->type_name("FILE");
+  repeatable(check->add_option("--rule", ca.rules, "Check only this rule (an id, or a glob like 'vu-*'; repeatable)"))
+      ->type_name("ID");
+  repeatable(check->add_option("--skip-rule", ca.skipRules, "Leave this rule out (an id or a glob; repeatable)"))
+      ->type_name("ID");
+  check->add_option("--baseline", ca.baseline, "Known violations (a --write-baseline file): only others fail the check")
+      ->type_name("FILE");
+  check->add_option("--write-baseline", ca.writeBaseline, "Write the violations found as a baseline file")
+      ->type_name("FILE");
   // Numbers are taken as text and checked here: CLI11 wraps "-1" into an unsigned and saturates
   // 20-digit values.
   std::string predictBudget = std::to_string(ca.predictBudget), context = std::to_string(ca.context);
@@ -122,7 +177,7 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->capture_default_str();
   check->add_flag("-v,--verbose", ca.verbose, "Per-rule statistics and ignored-event counts");
-  check->footer(kExitHelp);
+  check->footer(std::string(vc::cli::examplesText(vc::cli::kCheckExamples)) + "\n" + kExitHelp);
 
   vc::LintArgs la;
   auto* lint = app.add_subcommand("lint", "Validate spec files; with --trace, warn about rules that never fire on it");
@@ -131,7 +186,10 @@ int main(int argc, char** argv) {
   repeatable(lint->add_option("--input-format", la.inputFormats, "Trace format (FMT or PATH=FMT)"));
   repeatable(lint->add_option("--maps", la.maps, "Extra map directory"));
   lint->add_flag("--allow-lost", la.allowLost, "Accept traces that lost events");
-  lint->footer("Exit codes: 0 = clean, 1 = warnings, 2 = errors.");
+  repeatable(lint->add_option("--allow", la.allow, "Do not report warnings of this code (repeatable)"))
+      ->type_name("WARNING-CODE");
+  lint->footer(std::string(vc::cli::examplesText(vc::cli::kLintExamples)) +
+               "\nExit codes: 0 = clean, 1 = warnings, 2 = errors.");
 
   vc::EventsArgs ea;
   auto* events = app.add_subcommand("events", "List the event names and fields a trace contains, with counts");
@@ -140,11 +198,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   events->add_flag("--unmatched", ea.unmatched,
                    "Print the text lines that no map pattern matched (FILE:LINE: text), then a count per trace");
+  events->footer(std::string(vc::cli::examplesText(vc::cli::kEventsExamples)) +
+                 "\nExit codes: 0 = done, 2 = errors (a trace that yielded no event too).");
 
   vc::RulesArgs ra;
   auto* rules = app.add_subcommand("rules", "List the rules of spec files (the table of docs/specs.md)");
   rules->add_option("specs", ra.specs, "Spec files")->required();
   rules->add_option("-f,--format", ra.format, "text, markdown or json")->capture_default_str();
+  rules->footer(std::string(vc::cli::examplesText(vc::cli::kRulesExamples)) + "\nExit codes: 0 = done, 2 = errors.");
 
   try {
     app.parse(argc, argv);
@@ -155,10 +216,29 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "vconform: error: " << e.what() << "\n  = help: run `vconform --help` or `vconform COMMAND --help`\n";
+    const CLI::App* sub = nullptr;
+    for (const CLI::App* s : {check, lint, events, rules})
+      if (s->parsed()) sub = s;
+    std::string hint = suggestion(app, sub, argc, argv);
+    std::cerr << "vconform: error: " << (hint.empty() ? e.what() : hint)
+              << "\n  = help: run `vconform --help` or `vconform COMMAND --help`\n";
     return vc::kExitBadInput;
   }
 
+  if (!generate.empty()) {
+    std::string text = generate == "man"             ? vc::cli::manPage(app)
+                       : generate == "complete-bash" ? vc::cli::bashCompletion(app)
+                                                     : vc::cli::zshCompletion(app);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return vc::kExitOk;
+  }
+  if (!check->parsed() && !lint->parsed() && !events->parsed() && !rules->parsed()) {
+    std::cerr << "vconform: error: no command given: check, events, lint or rules\n"
+                 "  = help: run `vconform --help`, or `vconform check --help` for the main command\n";
+    return vc::kExitBadInput;
+  }
+
+  vc::cli::Terminal term(colorMode, quiet);
   {
     vc::Diagnostics diags;
     for (const CLI::App* sub : {check, lint, events, rules})
@@ -178,7 +258,8 @@ int main(int argc, char** argv) {
         ca.context = static_cast<size_t>(v);
     }
     if (diags.hasErrors()) {
-      std::fputs(vc::renderAll(diags).c_str(), stderr);
+      std::string text = vc::renderAll(diags, term.colorStderr());
+      std::fputs(text.c_str(), stderr);
       return vc::kExitBadInput;
     }
   }
@@ -188,20 +269,31 @@ int main(int argc, char** argv) {
   try {
     if (check->parsed()) {
       splitFormats(ca);
+      ca.color = term.colorStderr();
+      ca.reportColor = term.colorStdout();
+      if (term.progressWanted()) {
+        term.startProgress(ca.traces);
+        ca.progress = [&term](const vc::Progress& p) { term.progress(p); };
+      }
       code = vc::runCheck(ca, out, err);
+      term.endProgress();
     } else if (lint->parsed()) {
       splitFormats(la);
+      la.color = term.colorStderr();
       code = vc::runLint(la, out, err);
     } else if (rules->parsed()) {
       code = vc::runRules(ra, out, err);
     } else if (events->parsed()) {
       splitFormats(ea);
+      ea.color = term.colorStderr();
       code = vc::runEvents(ea, out, err);
     }
   } catch (const std::bad_alloc&) {
+    term.endProgress();
     std::cerr << "vconform: error: out of memory\n";
     return vc::kExitBadInput;
   } catch (const std::exception& e) {
+    term.endProgress();
     // Only bugs and I/O failures get here: user errors are diagnostics.
     std::cerr << "vconform: internal error: " << e.what() << "\n";
     return vc::kExitBadInput;

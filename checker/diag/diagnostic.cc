@@ -33,7 +33,7 @@ void Diagnostic::setSnippet(std::string_view line) {
   snippet.assign(line.substr(0, 256));
 }
 
-static const char* severityName(Severity s) {
+const char* severityName(Severity s) {
   switch (s) {
     case Severity::Note: return "note";
     case Severity::Warning: return "warning";
@@ -65,15 +65,22 @@ static std::string printable(const std::string& s, size_t max = 200) {
   return out;
 }
 
-std::string render(const Diagnostic& d) {
-  std::string out;
+std::string render(const Diagnostic& d, bool color) {
+  // SGR sequences: bold, then red / yellow / cyan for error / warning / note and help.
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  const char* sev = !color ? "" : d.severity == Severity::Error ? "\x1b[1;31m" : d.severity == Severity::Warning ? "\x1b[1;33m" : "\x1b[1;36m";
+  std::string out = bold;
   out += d.loc.file.empty() ? std::string("vconform") : escapeControl(d.loc.file);
   if (d.loc.line) {
     out += ':' + std::to_string(d.loc.line);
     if (d.loc.col) out += ':' + std::to_string(d.loc.col);
   }
   out += ": ";
+  out += reset;
+  out += sev;
   out += severityName(d.severity);
+  out += reset;
   out += ": ";
   out += escapeControl(d.message);
   if (!d.code.empty()) out += " [" + d.code + "]";
@@ -87,13 +94,13 @@ std::string render(const Diagnostic& d) {
       out += ' ' + pad + " | " + std::string(d.loc.col - 1, ' ') + std::string(d.span ? d.span : 1, '^') + '\n';
     }
   }
-  if (!d.help.empty()) out += "  = help: " + escapeControl(d.help) + '\n';
+  if (!d.help.empty()) out += std::string("  = ") + (color ? "\x1b[1;36mhelp\x1b[0m" : "help") + ": " + escapeControl(d.help) + '\n';
   return out;
 }
 
-std::string renderAll(const Diagnostics& ds) {
+std::string renderAll(const Diagnostics& ds, bool color) {
   std::string out;
-  for (const auto& d : ds.all()) out += render(d);
+  for (const auto& d : ds.all()) out += render(d, color);
   if (ds.suppressed())
     out += "vconform: note: " + std::to_string(ds.suppressed()) +
            " further diagnostics of the same kinds were not shown\n";

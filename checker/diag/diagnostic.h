@@ -45,6 +45,15 @@ class Diagnostics {
   size_t errorCount() const { return errors_; }
   const std::vector<Diagnostic>& all() const { return list_; }
   void clear() { list_.clear(); perCode_.clear(); errors_ = 0; suppressed_ = 0; }
+  // Removes the diagnostics `pred` selects (kept in order; the error count follows).
+  template <class Pred>
+  void removeIf(Pred pred) {
+    std::erase_if(list_, [&](const Diagnostic& d) {
+      if (!pred(d)) return false;
+      if (d.severity == Severity::Error) --errors_;
+      return true;
+    });
+  }
   // Cap on stored diagnostics per code so a garbage input cannot exhaust memory; the excess is
   // counted and summarised by render().
   void setLimitPerCode(size_t n) { limit_ = n; }
@@ -67,8 +76,10 @@ class Diagnostics {
 //     = help: how to fix
 // Control characters in the file name, message, help and snippet are shown as \xNN: a path
 // holding a newline cannot split its file:line:col, a binary input cannot garble a terminal.
-std::string render(const Diagnostic& d);
-std::string renderAll(const Diagnostics& ds);
+// With `color`, ANSI colours for a terminal (severity, location, help).
+std::string render(const Diagnostic& d, bool color = false);
+std::string renderAll(const Diagnostics& ds, bool color = false);
+const char* severityName(Severity s);  // "note", "warning", "error"
 // `s` with control characters (and DEL) written as \xNN; tabs become a space if `tabsAsSpace`.
 std::string escapeControl(std::string_view s, bool tabsAsSpace = false);
 

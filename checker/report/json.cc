@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "build-info/build-info.h"
 #include "report/parts.h"
 
 namespace vc {
@@ -72,17 +73,80 @@ J sourceJson(const Source& s) {
   return j;
 }
 
+J violationJson(const ReportInput& in, const Violation& v) {
+  const Rule& r = in.spec.rules[v.rule];
+  J jv;
+  jv["rule"] = r.id;
+  jv["kind"] = kindName(v.kind);
+  jv["spec_file"] = r.file;
+  jv["spec_line"] = r.line;
+  J params = J::object();
+  for (const auto& [k, val] : v.params) params[k] = val;
+  jv["params"] = params;
+  jv["reason"] = reasonId(v.verdict.reason);
+  jv["message"] = v.message;
+  jv["culprit"] = v.culprit ? eventJson(*v.culprit) : J(nullptr);
+  jv["anchor"] = v.anchor ? eventJson(*v.anchor) : J(nullptr);
+  J ctx = J::array();
+  for (const auto& e : v.context) ctx.push_back(eventJson(e));
+  jv["context"] = ctx;
+  if (v.kind == ViolationKind::Predicted) {
+    J w;
+    w["omitted_prefix"] = v.witnessOmitted;
+    w["omitted_prefix_recorded"] = v.witnessOmittedRecorded;
+    J evs = J::array();
+    for (const auto& e : v.witness) evs.push_back(eventJson(e));
+    w["events"] = evs;
+    J edges = J::array();
+    for (const auto& [a, b] : v.witnessEdges) edges.push_back(J::array({a, b}));
+    w["happens_before"] = edges;
+    jv["witness"] = w;
+    J un = J::array();
+    for (const auto& p : v.unordered) {
+      J jp;
+      jp["first"] = eventJson(p.first);
+      jp["second"] = eventJson(p.second);
+      un.push_back(jp);
+    }
+    jv["unordered"] = un;
+  }
+  return jv;
+}
+
 }  // namespace
+
+J diagnosticsJson(const Diagnostics* diags) {
+  J arr = J::array();
+  if (!diags) return arr;
+  for (const auto& d : diags->all()) {
+    J j;
+    j["severity"] = severityName(d.severity);
+    j["code"] = d.code;
+    j["file"] = d.loc.file.empty() ? J(nullptr) : J(d.loc.file);
+    j["line"] = d.loc.line;
+    j["col"] = d.loc.col;
+    j["message"] = d.message;
+    j["help"] = d.help;
+    arr.push_back(j);
+  }
+  return arr;
+}
 
 std::string jsonReport(const ReportInput& in) { return jsonReportObject(in).dump(2) + "\n"; }
 
 J jsonReportObject(const ReportInput& in) {
   const auto& res = in.result;
   J root;
-  root["vconform"] = "0.1.0";
+  root["vconform"] = versionString();
   root["schema"] = 1;
   root["traces"] = in.traces;
   root["specs"] = in.spec.files;
+  if (in.failed) {
+    // No verdict: the inputs could not be used; the diagnostics say why.
+    root["summary"] = {{"verdict", "error"}};
+    root["diagnostics"] = diagnosticsJson(in.diags);
+    return root;
+  }
   J srcs = J::array();
   for (const auto& s : res.sources) srcs.push_back(sourceJson(s));
   root["sources"] = srcs;
@@ -91,7 +155,11 @@ J jsonReportObject(const ReportInput& in) {
   size_t observed = 0, predicted = 0;
   for (const auto& v : res.violations) (v.kind == ViolationKind::Observed ? observed : predicted)++;
   J sum;
-  sum["verdict"] = !res.violations.empty() ? "violated" : !res.inconclusive.empty() ? "inconclusive" : "holds";
+  sum["verdict"] = in.noVerdict               ? "error"
+                   : !res.violations.empty()    ? "violated"
+                   : !res.inconclusive.empty() ? "inconclusive"
+                   : !knownViolations(in).empty() ? "known"
+                                               : "holds";
   sum["events"] = res.events;
   sum["ignored_events"] = res.ignoredEvents;
   sum["lost_events"] = res.lostEvents;
@@ -105,6 +173,7 @@ J jsonReportObject(const ReportInput& in) {
   sum["observed"] = observed;
   sum["predicted"] = predicted;
   sum["inconclusive"] = res.inconclusive.size();
+  sum["known"] = knownViolations(in).size();
   root["summary"] = sum;
   J rules = J::array();
   for (size_t i = 0; i < in.spec.rules.size(); ++i) {
@@ -117,7 +186,7 @@ J jsonReportObject(const ReportInput& in) {
     jr["line"] = r.line;
     size_t n = 0;
     for (const auto& v : res.violations) n += v.rule == i;
-    jr["verdict"] = ruleVerdictName(res.verdict(i));
+    jr["verdict"] = ruleVerdictText(in, i);
     if (res.verdict(i) == RuleVerdict::NotExercised) jr["not_exercised_why"] = res.ruleStats[i].notExercisedWhy;
     jr["judged_by"] = judgedJson(res.ruleStats[i].judgedBy);
     jr["violations"] = n;
@@ -127,46 +196,14 @@ J jsonReportObject(const ReportInput& in) {
   }
   root["rules"] = rules;
   J vs = J::array();
-  for (const auto& v : res.violations) {
-    const Rule& r = in.spec.rules[v.rule];
-    J jv;
-    jv["rule"] = r.id;
-    jv["kind"] = kindName(v.kind);
-    jv["spec_file"] = r.file;
-    jv["spec_line"] = r.line;
-    J params = J::object();
-    for (const auto& [k, val] : v.params) params[k] = val;
-    jv["params"] = params;
-    jv["reason"] = reasonId(v.verdict.reason);
-    jv["message"] = v.message;
-    jv["culprit"] = v.culprit ? eventJson(*v.culprit) : J(nullptr);
-    jv["anchor"] = v.anchor ? eventJson(*v.anchor) : J(nullptr);
-    J ctx = J::array();
-    for (const auto& e : v.context) ctx.push_back(eventJson(e));
-    jv["context"] = ctx;
-    if (v.kind == ViolationKind::Predicted) {
-      J w;
-      w["omitted_prefix"] = v.witnessOmitted;
-      w["omitted_prefix_recorded"] = v.witnessOmittedRecorded;
-      J evs = J::array();
-      for (const auto& e : v.witness) evs.push_back(eventJson(e));
-      w["events"] = evs;
-      J edges = J::array();
-      for (const auto& [a, b] : v.witnessEdges) edges.push_back(J::array({a, b}));
-      w["happens_before"] = edges;
-      jv["witness"] = w;
-      J un = J::array();
-      for (const auto& p : v.unordered) {
-        J jp;
-        jp["first"] = eventJson(p.first);
-        jp["second"] = eventJson(p.second);
-        un.push_back(jp);
-      }
-      jv["unordered"] = un;
-    }
-    vs.push_back(jv);
-  }
+  for (const auto& v : res.violations) vs.push_back(violationJson(in, v));
   root["violations"] = vs;
+  if (!in.baselineFile.empty()) {
+    J ks = J::array();
+    for (const auto& v : knownViolations(in)) ks.push_back(violationJson(in, v));
+    root["baseline"] = in.baselineFile;
+    root["known_violations"] = ks;
+  }
   J ics = J::array();
   for (const auto& ic : res.inconclusive) {
     J j;
@@ -179,6 +216,7 @@ J jsonReportObject(const ReportInput& in) {
     ics.push_back(j);
   }
   root["inconclusive"] = ics;
+  root["diagnostics"] = diagnosticsJson(in.diags);
   return root;
 }
 

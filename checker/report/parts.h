@@ -10,11 +10,12 @@
 namespace vc {
 
 nlohmann::ordered_json jsonReportObject(const ReportInput& in);
+nlohmann::ordered_json diagnosticsJson(const Diagnostics* diags);  // [{severity, code, file, line, col, message, help}]
 nlohmann::ordered_json sarifRunObject(const ReportInput& in);
 // One <testsuite> element (indented for <testsuites>), and its counts.
 struct JunitSuite {
   std::string xml;
-  size_t tests = 0, failures = 0, skipped = 0;
+  size_t tests = 0, failures = 0, errors = 0, skipped = 0;
 };
 JunitSuite junitSuite(const ReportInput& in, const std::string& name);
 std::string junitDocument(const std::vector<JunitSuite>& suites);

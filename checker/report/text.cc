@@ -96,17 +96,32 @@ void eventLine(std::string& out, const char* label, const EventRef& e) {
   out += "  " + lab + where(e) + "  " + e.brief() + "  [" + e.threadLabel + "]\n";
 }
 
+// ANSI colours for a terminal: the verdict headings and the summary.
+struct Paint {
+  bool on = false;
+  std::string operator()(const char* sgr, const std::string& s) const {
+    return on ? std::string("\x1b[") + sgr + "m" + s + "\x1b[0m" : s;
+  }
+};
+
 }  // namespace
 
 std::string textReport(const ReportInput& in) {
   const auto& res = in.result;
+  const Paint paint{in.color};
   std::string out;
+  if (in.failed) {
+    // Written to a file (-o, --format text=FILE) or a section of --each: say why there is none.
+    out += paint("1;31", "NO VERDICT") + ": the inputs could not be used (exit 2)\n";
+    if (in.diags) out += renderAll(*in.diags, in.color);
+    return out;
+  }
   size_t observed = 0, predicted = 0;
   for (const auto& v : res.violations) (v.kind == ViolationKind::Observed ? observed : predicted)++;
   for (const auto& v : res.violations) {
     const Rule& r = in.spec.rules[v.rule];
-    out += v.kind == ViolationKind::Observed ? "OBSERVED" : "PREDICTED";
-    out += " violation of " + r.id + "  (" + r.file + ":" + std::to_string(r.line) + ")\n";
+    out += v.kind == ViolationKind::Observed ? paint("1;31", "OBSERVED") : paint("1;33", "PREDICTED");
+    out += " violation of " + paint("1", r.id) + "  (" + r.file + ":" + std::to_string(r.line) + ")\n";
     if (!r.says.empty()) out += "  rule:     " + r.says + "\n";
     if (!r.cite.empty()) out += "  cite:     " + r.cite + "\n";
     if (!v.params.empty()) out += "  for:      " + paramsText(v) + "\n";
@@ -145,9 +160,23 @@ std::string textReport(const ReportInput& in) {
     if (res.verdict(i) != RuleVerdict::NotExercised) continue;
     ++notExercised;
     const Rule& r = in.spec.rules[i];
-    out += "NOT EXERCISED " + r.id + "  (" + r.file + ":" + std::to_string(r.line) + ")\n";
+    out += paint("2", "NOT EXERCISED") + " " + r.id + "  (" + r.file + ":" + std::to_string(r.line) + ")\n";
     if (!r.says.empty()) out += "  rule:     " + r.says + "\n";
     out += "  why:      " + res.ruleStats[i].notExercisedWhy + "\n\n";
+  }
+  if (!knownViolations(in).empty()) {
+    // Accepted by the baseline: listed, never failing.
+    std::map<std::string, size_t> perRule;
+    for (const auto& v : knownViolations(in)) ++perRule[in.spec.rules[v.rule].id];
+    out += paint("2", "KNOWN") + "         " + std::to_string(knownViolations(in).size()) +
+           (knownViolations(in).size() == 1 ? " violation" : " violations") + " accepted by the baseline" +
+           (in.baselineFile.empty() ? std::string() : " " + in.baselineFile) + ": ";
+    bool first = true;
+    for (const auto& [id, n] : perRule) {
+      out += (first ? "" : ", ") + id + (n > 1 ? " x" + std::to_string(n) : std::string());
+      first = false;
+    }
+    out += "\n\n";
   }
   if (in.verbose) {
     out += "rules:\n";
@@ -156,7 +185,9 @@ std::string textReport(const ReportInput& in) {
       size_t n = 0;
       for (const auto& v : res.violations) n += v.rule == i;
       RuleVerdict rv = res.verdict(i);
+      bool knownOnly = ruleVerdictText(in, i) == "known";
       std::string verdict = rv == RuleVerdict::Violated ? std::to_string(n) + " violation(s)"
+                            : knownOnly ? std::string("known violation(s) only (baseline)")
                             : rv == RuleVerdict::NotExercised ? std::string("not exercised")
                             : rv == RuleVerdict::Inconclusive ? std::string("inconclusive")
                                                               : std::string("holds");
@@ -190,21 +221,30 @@ std::string textReport(const ReportInput& in) {
   std::string events = std::to_string(res.events) + (res.events == 1 ? " event" : " events");
   std::string orders = res.hbBuilt ? ", in every order happens-before allows" : " (recorded order only)";
   std::string unjudged = notExercised ? "; " + std::to_string(notExercised) + " not exercised (no verdict)" : "";
+  if (!knownViolations(in).empty())
+    unjudged += "; " + std::to_string(knownViolations(in).size()) + " known violation" + (knownViolations(in).size() == 1 ? "" : "s") +
+                " accepted by the baseline";
+  std::string summary;
   if (res.violations.empty() && !res.inconclusive.empty()) {
-    out += "vconform: no violation found over " + events + ", but " + std::to_string(res.inconclusive.size()) +
+    summary += "vconform: no violation found over " + events + ", but " + std::to_string(res.inconclusive.size()) +
            " rule instance(s) could not be explored in full: the verdict is incomplete" + unjudged + "\n";
+  } else if (res.violations.empty() && !knownViolations(in).empty()) {
+    summary += "vconform: no new violation of " + rules + " over " + events + orders + unjudged + "\n";
   } else if (res.violations.empty()) {
     if (notExercised == 0)
-      out += std::string("vconform: ") + (total == 1 ? "the rule holds" : "all " + rules + " hold") + " over " + events +
+      summary += std::string("vconform: ") + (total == 1 ? "the rule holds" : "all " + rules + " hold") + " over " + events +
              orders + "\n";
     else
-      out += "vconform: " + std::to_string(total - notExercised) + " of " + rules + " hold over " + events + orders +
+      summary += "vconform: " + std::to_string(total - notExercised) + " of " + rules + " hold over " + events + orders +
              unjudged + "\n";
   } else {
-    out += "vconform: " + std::to_string(res.violations.size()) +
+    summary += "vconform: " + std::to_string(res.violations.size()) + (knownViolations(in).empty() ? "" : " new") +
            (res.violations.size() == 1 ? " violation" : " violations") + " (" + std::to_string(observed) +
            " observed, " + std::to_string(predicted) + " predicted) of " + rules + " over " + events + unjudged + "\n";
   }
+  const char* colour = !res.violations.empty() ? "1;31" : !res.inconclusive.empty() || notExercised ? "1;33" : "1;32";
+  if (paint.on && summary.size() > 1) summary = paint(colour, summary.substr(0, summary.size() - 1)) + "\n";
+  out += summary;
   return out;
 }
 

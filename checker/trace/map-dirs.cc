@@ -1,7 +1,4 @@
-// Where map files live: the search path (--maps, $VCONFORM_MAPS_DIR, the installed and source
-// maps) and loading every map found once per process.
-#include <unistd.h>
-
+// Where map files live: the search path (--maps, $VCONFORM_MAPS_DIR, the shipped maps) and loading every map found once per process.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +6,7 @@
 #include <set>
 #include <string_view>
 
+#include "build-info/build-info.h"
 #include "trace/map-load.h"
 
 namespace vc {
@@ -28,16 +26,8 @@ std::vector<std::string> defaultMapDirs() {
       v.remove_prefix(c + 1);
     }
   }
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n > 0) {
-    buf[n] = 0;
-    fs::path exe(buf);
-    dirs.push_back((exe.parent_path().parent_path() / "share" / "vconform" / "maps").string());
-  }
-#ifdef VCONFORM_SOURCE_DIR
-  dirs.push_back(std::string(VCONFORM_SOURCE_DIR) + "/specs/maps");
-#endif
+  // The shipped maps, next to the executable (build-info/build-info.h).
+  if (std::string d = shippedDataDir("maps"); !d.empty()) dirs.push_back(d);
   return dirs;
 }
 

@@ -22,8 +22,8 @@ std::shared_ptr<const MapFile> loadMapFile(const std::string& path, Diagnostics&
 // Same, from text (for tests and the fuzzer); `path` is used in diagnostics only.
 std::shared_ptr<const MapFile> loadMapText(const std::string& path, std::string_view text, Diagnostics& diags);
 
-// Map directories always searched: $VCONFORM_MAPS_DIR if set, then <exe>/../share/vconform/maps,
-// then the source tree's specs/maps.
+// Map directories always searched: $VCONFORM_MAPS_DIR if set, then the shipped maps,
+// <exe dir>/../share/vconform/maps (installed, or staged in the build tree: build-info/build-info.h).
 std::vector<std::string> defaultMapDirs();
 // Every *.map.json in `dirs` (then the default dirs), in order; the first map of a given format
 // name wins.

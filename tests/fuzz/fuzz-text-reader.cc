@@ -12,7 +12,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::vector<std::shared_ptr<const vc::MapFile>> maps = [] {
     vc::Diagnostics d;
-    return vc::loadAllMaps({}, d);
+    return vc::loadAllMaps({VCONFORM_SOURCE_DIR "/specs/maps"}, d);
   }();
   for (const auto& m : maps) {
     vc::TraceTables t;
