@@ -125,7 +125,7 @@ bool checkFlags(const CheckArgs& a, CheckOptions& opts, const std::vector<Report
                 "--order must be recorded, hb or both, not '" + a.order + "'" +
                     didYouMean(a.order, {"recorded", "hb", "both"}),
                 "");
-  if (a.specs.empty()) diags.error("flag-spec", Location{}, "no spec given", "pass --spec FILE (e.g. specs/vhost-user.spec)");
+  if (a.specs.empty()) diags.error("flag-spec", Location{}, "no --spec given", "pass --spec FILE (e.g. specs/vhost-user.spec)");
   if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform check TRACE... --spec FILE");
   checkCommonFlags(a, diags);
   if (a.predictBudget < 1 || a.predictBudget > kMaxPredictBudget)

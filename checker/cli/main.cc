@@ -220,6 +220,12 @@ int main(int argc, char** argv) {
     for (const CLI::App* s : {check, lint, events, rules})
       if (s->parsed()) sub = s;
     std::string hint = suggestion(app, sub, argc, argv);
+    // Flags but no command (`vconform --spec S`): say that first.
+    bool commandWord = false;
+    for (int i = 1; i < argc; ++i)
+      for (const CLI::App* s : {check, lint, events, rules}) commandWord |= s->get_name() == argv[i];
+    if (hint.empty() && !sub && !commandWord)
+      hint = std::string("no command given (check, events, lint or rules): ") + e.what();
     std::cerr << "vconform: error: " << (hint.empty() ? e.what() : hint)
               << "\n  = help: run `vconform --help` or `vconform COMMAND --help`\n";
     return vc::kExitBadInput;
