@@ -10,6 +10,7 @@
 // sync edge per pass from the last ring_publish). Every so often the socket thread disables and
 // re-enables a ring (SET_VRING_ENABLE messages, ring_disable/enable, ring_publish), so rings
 // change state under the workers; all state changes are synchronised as the real back-end does.
+// The first line is the back-end's metadata record, so the back-end's sync file applies.
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   if (vrings < 1 || vrings > 1000) return 2;
   std::mt19937_64 rng(seed);
   Out o;
+  // The metadata record the back-end writes first (backend/lib/trace_writer.cc,
+  // docs/trace-format.md): it names the recorder, so a check loads specs/sync/backend.sync and
+  // gets the back-end's synchronisation, as for a real trace. Not an event (not counted in N).
+  o.buf += "{\"meta\":{\"recorder\":\"backend\",\"clock\":\"realtime\"}}\n";
   const int sock = 4200;
   const char* st = "vu-socket";
   std::vector<uint64_t> version(vrings, 0), head(vrings, 0), used(vrings, 0), avail(vrings, 0);

@@ -2,7 +2,8 @@
 # Reader benchmarks (docs/performance.md, "Trace readers"): bench/readers/run.sh BUILD_DIR [WORKDIR]
 # 1. text: a 200 MB QEMU-trace-shaped log through the 20-pattern map, best of 3 (single-threaded);
 # 2. CTF: a 2,000,004-event LTTng trace (recorded here with lttng-tools) read by vconform and by
-#    `babeltrace2 --output-format=dummy`, user CPU time, best of 3 each.
+#    `babeltrace2 --output-format=dummy`, user CPU time, best of 3 each; then `vconform check` on
+#    it with -j 1 and -j 2 (needs BUILD_DIR/checker/vconform).
 set -eu
 build=$1; work=${2:-/tmp/vconform-bench-readers}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,3 +43,12 @@ vc=$(for i in 1 2 3; do /usr/bin/time -f %U "$tool" "$work/ctf" 2>&1 >/dev/null 
 echo "babeltrace2 --output-format=dummy: $bt s"
 echo "vconform CTF reader:               $vc s"
 python3 -c "print('ratio: %.2f' % ($vc / $bt))"
+# The whole check (bench/readers/ctf-bench.spec: one rule over every event), reading on the
+# checking thread (-j 1) and on a thread of its own (-j 2): user CPU and elapsed, best of 3 each.
+spec="$here/ctf-bench.spec"
+for j in 1 2; do
+  t=$(for i in 1 2 3; do /usr/bin/time -f "%U %e" "$build/checker/vconform" check "$work/ctf" --spec "$spec" --order recorded -j $j 2>&1 >/dev/null | tail -n 1; done | sort -n | head -n 1)
+  echo "vconform check --order recorded -j $j: user, elapsed: $t s"
+done
+btw=$(for i in 1 2 3; do /usr/bin/time -f %e babeltrace2 "$work/ctf" --output-format=dummy 2>&1 >/dev/null | tail -n 1; done | best)
+echo "babeltrace2 --output-format=dummy elapsed: $btw s"

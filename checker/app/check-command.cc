@@ -25,14 +25,6 @@ namespace vc {
 
 namespace {
 
-// The cores this process may run on (its affinity mask, which containers and taskset narrow).
-unsigned coresAvailable() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
-
 bool writeFile(const std::string& path, const std::string& text, Diagnostics& diags) {
   std::ofstream o(path, std::ios::binary);
   if (o) o << text;
@@ -140,7 +132,7 @@ bool checkFlags(const CheckArgs& a, CheckOptions& opts, const std::vector<Report
                 "write the new baseline elsewhere, review it, then replace the old one");
   opts.predictBudget = a.predictBudget;
   opts.predictWindow = a.predictWindow;
-  opts.jobs = a.jobs ? a.jobs : coresAvailable();
+  opts.jobs = a.jobs ? a.jobs : availableCores();
   opts.contextEvents = a.context;
   opts.keepGraph = dot;
   return !diags.hasErrors();

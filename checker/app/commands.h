@@ -24,6 +24,10 @@ struct CommonArgs {
   std::string tracingNameField = "message";    // Rust tracing JSON: the key naming the event
   std::vector<std::string> allow;              // warning codes not to report (diag/codes.h)
   bool color = false;                          // diagnostics (and the text report on stdout) in colour
+  // Threads to use (check -j): 0 = the cores this process may run on. From 2 on, every trace is
+  // decoded on a thread of its own while the events before are checked, and predictions are
+  // searched on that many threads; the output is the same for every value.
+  unsigned jobs = 0;
 };
 
 // How far a long check has got, for a progress line (the CLI draws it on a terminal).
@@ -39,6 +43,10 @@ struct ReportOutput {
   std::string format;  // text | json | junit | sarif | html | dot
   std::string file;
 };
+
+// The cores this process may run on (its affinity mask, which containers and taskset narrow), at
+// least 1.
+unsigned availableCores();
 
 struct CheckArgs : CommonArgs {
   std::vector<std::string> specs;   // files or folders of *.spec
@@ -58,7 +66,6 @@ struct CheckArgs : CommonArgs {
   bool reportColor = false;     // the text report on standard output in colour (a terminal)
   uint64_t predictBudget = 2000000;
   uint64_t predictWindow = 200000;  // events of a rule instance unordered with a later one, at once
-  unsigned jobs = 0;                // threads searching predictions (0: the cores available)
   size_t context = 2;
   bool verbose = false;
 };

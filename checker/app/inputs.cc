@@ -1,9 +1,12 @@
 #include "app/inputs.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "app/flags.h"
 #include "build-info/build-info.h"
@@ -14,6 +17,13 @@
 namespace vc {
 
 namespace fs = std::filesystem;
+
+unsigned availableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 bool splitAssign(const std::string& s, std::string& path, std::string& value) {
   size_t eq = s.rfind('=');
@@ -91,6 +101,7 @@ std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, D
     ro.ctfEnumLabels = a.enumLabels;
     ro.tracingNameField = a.tracingNameField;
     ro.onUnmatched = onUnmatched;
+    ro.readerThread = (a.jobs ? a.jobs : availableCores()) >= 2;
     uint32_t source = static_cast<uint32_t>(tables.sources.size());
     auto r = openTrace(t, ro, tables, diags);
     if (!r) continue;

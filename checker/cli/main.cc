@@ -168,8 +168,8 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->capture_default_str();
   check->add_option("-j,--jobs", jobs,
-                    "Threads searching predictions (1 to " + std::to_string(vc::kMaxJobs) +
-                        "; auto: the cores available); the report is the same whatever N")
+                    "Threads searching predictions, and from 2 on each trace read on a thread of its own (1 to " +
+                        std::to_string(vc::kMaxJobs) + "; auto: the cores available); the report is the same whatever N")
       ->type_name("N")
       ->capture_default_str();
   check->add_option("--context", context,
@@ -249,8 +249,8 @@ int main(int argc, char** argv) {
     vc::Diagnostics diags;
     for (const CLI::App* sub : {check, lint, events, rules})
       if (sub->parsed()) emptyValues(sub, diags);
+    uint64_t v = 0;
     if (check->parsed()) {
-      uint64_t v = 0;
       if (!predictBudget.empty() && vc::parseCountFlag("--predict-budget", predictBudget, 1, vc::kMaxPredictBudget, v,
                                                        diags, "to skip the prediction, pass --order recorded"))
         ca.predictBudget = v;

@@ -18,6 +18,14 @@ Diagnostic& Diagnostics::add(Severity s, std::string code, Location loc, std::st
   return list_.back();
 }
 
+void Diagnostics::append(Diagnostic d) {
+  Diagnostic& to = add(d.severity, std::move(d.code), std::move(d.loc), std::move(d.message), std::move(d.help));
+  if (&to != &sink_) {
+    to.snippet = std::move(d.snippet);
+    to.span = d.span;
+  }
+}
+
 Diagnostic& Diagnostics::error(std::string code, Location loc, std::string message, std::string help) {
   return add(Severity::Error, std::move(code), std::move(loc), std::move(message), std::move(help));
 }

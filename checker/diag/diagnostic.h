@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vc {
@@ -40,6 +41,12 @@ class Diagnostics {
   Diagnostic& error(std::string code, Location loc, std::string message, std::string help = {});
   Diagnostic& warning(std::string code, Location loc, std::string message, std::string help = {});
   Diagnostic& note(std::string code, Location loc, std::string message, std::string help = {});
+  // Adds a diagnostic made elsewhere (another collection's takeAll()), counted and limited like
+  // the others.
+  void append(Diagnostic d);
+  // Moves the stored diagnostics out (oldest first); the counts (errorCount(), the per-code
+  // limit, suppressed()) keep them.
+  std::vector<Diagnostic> takeAll() { return std::exchange(list_, {}); }
 
   bool hasErrors() const { return errors_ > 0; }
   size_t errorCount() const { return errors_; }

@@ -292,6 +292,7 @@ class CtfTraceReader : public TraceReader {
 
   bool build(const std::vector<std::string>& dirs) {
     const std::string& path = tables_.sources.at(source_).path;
+    const size_t errorsBefore = diags_.errorCount();  // this trace's own errors come after
     const bt_plugin* ctf = nullptr;
     const bt_plugin* utils = nullptr;
     if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_FALSE, &ctf) != BT_PLUGIN_FIND_STATUS_OK ||
@@ -358,7 +359,7 @@ class CtfTraceReader : public TraceReader {
     if (!ok) {
       // Take (and release) the thread's libbabeltrace2 error whether or not it is reported.
       std::string why = takeBtError();
-      if (!diags_.hasErrors())
+      if (diags_.errorCount() == errorsBefore)
         diags_.error("trace-ctf", Location{path, 0, 0}, "cannot build the babeltrace2 graph: " + why);
     }
     return ok;
@@ -639,10 +640,7 @@ class CtfTraceReader : public TraceReader {
       lastPid_ = ctxPid_, lastTid_ = ctxTid_, haveLast_ = true;
     }
     ev.thread = lastThread_;
-    if (procname_value_ && tables_.threads.at(ev.thread).name.empty()) {
-      auto& t = tables_.threads.at(ev.thread);
-      if (t.name.empty()) t.name = procname_value_;
-    }
+    if (procname_value_) tables_.threads.nameIfUnnamed(ev.thread, procname_value_);
     return true;
   }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace vc {
@@ -107,6 +108,19 @@ struct Event {
   void clear() {
     name = kNoSymbol; hasTs = false; ts = 0; thread = 0; fields.clear(); origin = {}; id.clear(); after.clear();
   }
+  // Member by member: readers hand events over by swapping (each side keeps the other's storage
+  // for reuse), once or twice per event; std::swap's three moves cost several times this.
+  friend void swap(Event& a, Event& b) noexcept {
+    using std::swap;
+    swap(a.name, b.name);
+    swap(a.hasTs, b.hasTs);
+    swap(a.ts, b.ts);
+    swap(a.thread, b.thread);
+    a.fields.swap(b.fields);
+    swap(a.origin, b.origin);
+    a.id.swap(b.id);
+    a.after.swap(b.after);
+  }
 };
 
 // How many unmatched lines a Source keeps as examples, and how much of each.
@@ -167,6 +181,17 @@ class ThreadTable {
   const ThreadInfo& at(uint32_t i) const { return list_[i]; }
   ThreadInfo& at(uint32_t i) { return list_[i]; }
   size_t size() const { return list_.size(); }
+  // Gives thread i its human name unless it has one (the first name a trace gives it stays).
+  // Readers name threads only through this, so that a reader thread (trace/reader-thread.h) can
+  // replay the naming on the consuming side at the same event.
+  void nameIfUnnamed(uint32_t i, std::string_view name) {
+    auto& t = list_[i];
+    if (!t.name.empty() || name.empty()) return;
+    t.name.assign(name);
+    if (namedLog_) namedLog_->push_back(i);
+  }
+  // With a log, every thread nameIfUnnamed() names is appended to it.
+  void logNaming(std::vector<uint32_t>* log) { namedLog_ = log; }
   // "pid 4242 tid 4243 (vu-socket)" or "thread 3" style label used in reports.
   std::string label(uint32_t i) const;
 
@@ -182,6 +207,7 @@ class ThreadTable {
   };
   std::unordered_map<Key, uint32_t, KeyHash> ids_;
   std::vector<ThreadInfo> list_;
+  std::vector<uint32_t>* namedLog_ = nullptr;
 };
 
 // Everything the readers share: the tables events index into.

@@ -391,11 +391,10 @@ LineResult LineMapper::mapLine(std::string_view line, uint64_t lineNo, uint32_t 
     }
     ev.thread = thread;
     if (s.taskCap >= 0 && lineCaps_[s.taskCap].data()) {
-      auto& t = tables_.threads.at(ev.thread);
-      if (t.name.empty()) {
+      if (tables_.threads.at(ev.thread).name.empty()) {
         std::string_view name(lineCaps_[s.taskCap].data(), lineCaps_[s.taskCap].size());
         while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-        t.name = std::string(name);
+        tables_.threads.nameIfUnnamed(ev.thread, name);
       }
     }
     // Fields: the pattern's, then the line shape's.
@@ -423,7 +422,7 @@ LineResult LineMapper::mapLine(std::string_view line, uint64_t lineNo, uint32_t 
     if (p.continuation) {
       // A record: complete once the lines that continue it are read.
       record_.open = true;
-      std::swap(record_.ev, ev);
+      swap(record_.ev, ev);
       out.truncate(out.size() - 1);
       record_.pattern = k;
       record_.shape = shape;
@@ -443,7 +442,7 @@ int LineMapper::map(std::string_view line, uint32_t source, Event& ev, FieldErro
   if (mapLine(line, 0, source, single_, err) == LineResult::Bad) return -1;
   finish(single_);
   if (single_.empty()) return 0;
-  std::swap(ev, single_[0]);
+  swap(ev, single_[0]);
   return 1;
 }
 

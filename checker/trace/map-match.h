@@ -41,7 +41,7 @@ class EventBuffer {
     e.clear();
     return e;
   }
-  void push(Event&& ev) { std::swap(add(), ev); }
+  void push(Event&& ev) { swap(add(), ev); }
   void truncate(size_t n) { n_ = std::min(n_, n); }
   void clear() { n_ = 0; }
   size_t size() const { return n_; }

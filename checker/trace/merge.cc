@@ -44,7 +44,7 @@ bool MergedReader::next(Event& ev) {
   for (auto& s : slots_)
     if (s.has && (!best || s.key < best->key)) best = &s;
   if (!best) return false;
-  std::swap(ev, best->ev);
+  swap(ev, best->ev);
   advance(*best);
   return true;
 }

@@ -8,6 +8,7 @@
 
 #include "trace/formats.h"
 #include "trace/map-load.h"
+#include "trace/reader-thread.h"
 #include "trace/reader.h"
 
 namespace vc {
@@ -24,6 +25,7 @@ const TraceFormat* formatNamed(std::string_view name) {
 
 std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOptions& opts, TraceTables& tables,
                                        Diagnostics& diags) {
+  if (opts.readerThread) return openTraceOnThread(path, opts, tables, diags);
   const auto& formats = traceFormats();
   bool isDir = false;
   if (path != "-") {

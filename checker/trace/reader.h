@@ -47,6 +47,9 @@ struct ReaderOptions {
   size_t maxLineBytes = size_t{64} << 20;
   // Text sources: every unmatched line goes here too (the Source keeps only the first few).
   UnmatchedSink onUnmatched;
+  // Decode on a thread of its own (trace/reader-thread.h): the same events, numbers and
+  // diagnostics as without, with the decoding on another core.
+  bool readerThread = false;
 };
 
 // Registry of readers. `path` may be a file, "-" (standard input), a FIFO or pipe, or (for CTF) a

@@ -30,7 +30,7 @@ TextReaderStats TextTraceReader::stats() const {
 bool TextTraceReader::next(Event& ev) {
   Source& src = tables_.sources.at(source_);
   auto take = [&]() {
-    std::swap(ev, ready_[readyAt_++]);  // keeps both events' storage for reuse
+    swap(ev, ready_[readyAt_++]);  // keeps both events' storage for reuse
     if (templated_) {
       if (seenName_.size() <= ev.name) seenName_.resize(ev.name + 1, 0);
       if (!seenName_[ev.name]) {
@@ -80,7 +80,13 @@ bool TextTraceReader::next(Event& ev) {
                                            mapper_.file().path + ")");
     d.snippet.assign(line.substr(0, 400));
     d.span = static_cast<uint32_t>(std::min<size_t>(fe.width, 200));
-    if (diags_.errorCount() > 1000) { stopped_ = true; finished_ = true; ready_.clear(); readyAt_ = 0; return false; }
+    if (bad_ + lines_.stats().tooLong > 1000) {  // this trace's own errors
+      stopped_ = true;
+      finished_ = true;
+      ready_.clear();
+      readyAt_ = 0;
+      return false;
+    }
     if (!ready_.empty()) return take();
   }
   // A file of which no line became an event is an error the caller reports (trace-no-events,

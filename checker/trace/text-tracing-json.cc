@@ -139,8 +139,7 @@ int parseWith(dom::parser& parser, const char* p, size_t n, const std::string& n
   }
   ev.thread = tables.threads.intern(source, 0, tid);
   if (!obj["threadName"].get_string().get(s)) {
-    auto& t = tables.threads.at(ev.thread);
-    if (t.name.empty()) t.name = std::string(s);
+    tables.threads.nameIfUnnamed(ev.thread, s);
   }
   return 1;
 }
@@ -177,7 +176,7 @@ class TracingJsonReader : public TraceReader {
       auto& d = diags_.error("trace-tracing-json", Location{src.path, ln, static_cast<uint32_t>(col0 + col)}, err,
                              "each line should be one JSON object from tracing-subscriber's json formatter");
       d.snippet.assign(line.substr(0, 400));
-      if (diags_.errorCount() > 1000) { stopped_ = true; return false; }
+      if (++bad_ + lines_.stats().tooLong > 1000) { stopped_ = true; return false; }  // this trace's own errors
     }
     stopped_ = true;
     return false;
@@ -198,6 +197,7 @@ class TracingJsonReader : public TraceReader {
   Diagnostics& diags_;
   dom::parser parser_;
   bool stopped_ = false;
+  uint64_t bad_ = 0;  // bad records reported
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The JSON trace reader: the three shapes, streaming across chunk boundaries, odd bytes.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -90,6 +91,59 @@ TEST(JsonReader, UnsignedValuesKeepTheirBits) {
   auto r = readAll("{\"name\":\"a\",\"fields\":{\"f\":18446744073709551615}}\n");
   ASSERT_EQ(r->events.size(), 1u);
   EXPECT_EQ(r->events[0].fields[0].value.i, -1);
+}
+
+// Integers take a fast path of their own (plain decimal tokens that fit int64_t) and the rest
+// simdjson's number parser: the values and the errors are those of simdjson at every boundary.
+TEST(JsonReader, IntegersAtEveryBoundary) {
+  struct Case {
+    const char* text;
+    bool ok;
+    int64_t value;
+  } cases[] = {
+      {"0", true, 0},
+      {"-0", true, 0},
+      {"7", true, 7},
+      {"-7", true, -7},
+      {"1764075600000000001", true, 1764075600000000001},
+      {"9223372036854775807", true, INT64_MAX},
+      {"-9223372036854775808", true, INT64_MIN},
+      {"9223372036854775808", true, INT64_MIN},                 // unsigned: its bit pattern
+      {"18446744073709551615", true, -1},                       // 20 digits: simdjson's path
+      {"18446744073709551616", false, 0},                       // beyond 64 bits
+      {"-9223372036854775809", false, 0},
+      {"1000.0", true, 1000},                                   // an integral double
+      {"1e3", true, 1000},
+      {"1.5", false, 0},
+      {"01", false, 0},
+      {"-", false, 0},
+      {"- 1", false, 0},
+      {"00000000000000000001", false, 0},
+      {"12345678", true, 12345678},                             // eight digits at a time, and the rest
+      {"1234567890123456", true, 1234567890123456},
+      {"12345678901234567", true, 12345678901234567},
+      {"-123456789012345678", true, -123456789012345678},
+      {"12345678.0", true, 12345678},
+      {"1234567.5", false, 0},
+      {"100000000000000000000", false, 0},
+  };
+  for (const auto& c : cases) {
+    for (const char* sep : {"", " ", "\t"}) {
+      std::string line = std::string("{\"name\":\"a\",\"ts\":") + c.text + sep + ",\"fields\":{\"f\":" + c.text + sep + "}}";
+      for (const std::string& text : {line + "\n", "[" + line + "]"}) {
+        auto r = readAll(text);
+        if (c.ok) {
+          ASSERT_EQ(r->events.size(), 1u) << text << "\n" << renderAll(r->diags);
+          EXPECT_EQ(r->events[0].ts, c.value) << text;
+          ASSERT_EQ(r->events[0].fields.size(), 1u) << text;
+          EXPECT_EQ(r->events[0].fields[0].value.i, c.value) << text;
+        } else {
+          EXPECT_EQ(r->events.size(), 0u) << text;
+          EXPECT_EQ(r->diags.errorCount(), 1u) << text;
+        }
+      }
+    }
+  }
 }
 
 TEST(JsonReader, TruncatedArrayIsAnError) {
