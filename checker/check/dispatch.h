@@ -27,6 +27,22 @@ struct Match {
   std::vector<Value> values() const;
 };
 
+// The roles of one event's matches of one rule that reach every instance (broadcast patterns).
+inline uint8_t broadcastRoles(std::span<const Match> ms) {
+  uint8_t mask = 0;
+  for (const auto& m : ms)
+    if (m.broadcast) mask |= m.mask;
+  return mask;
+}
+
+// The roles the event has for the instance `key`: the broadcast ones and its own.
+inline uint8_t rolesFor(std::span<const Match> ms, const std::string& key, uint8_t broadcast) {
+  uint8_t mask = broadcast;
+  for (const auto& m : ms)
+    if (!m.broadcast && m.key == key) mask |= m.mask;
+  return mask;
+}
+
 class Dispatcher {
  public:
   Dispatcher(const Spec& spec, const SymbolTable& symbols);

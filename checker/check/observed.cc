@@ -45,18 +45,14 @@ std::unordered_map<std::string, ObservedCheck::Instance>::iterator ObservedCheck
 void ObservedCheck::step(size_t r, std::span<const Match> ms, const Event& ev, uint64_t seq,
                          const RecentEvents& recent) {
   RuleRun& run = runs_[r];
-  uint8_t bmask = 0;
-  for (const auto& m : ms)
-    if (m.broadcast) bmask |= m.mask;
+  const uint8_t bmask = broadcastRoles(ms);
   if (bmask) {
     // Create the instances this event binds, from the template (before it sees this event);
     // then every instance steps once, with the broadcast roles and its own.
     for (const auto& m : ms)
       if (!m.broadcast) instanceFor(run, m);
     for (auto& [key, in] : run.inst) {
-      uint8_t mask = bmask;
-      for (const auto& m : ms)
-        if (!m.broadcast && m.key == key) mask |= m.mask;
+      const uint8_t mask = rolesFor(ms, key, bmask);
       stepInstance(r, &key, in, mask, ev, seq, recent);
     }
     stepInstance(r, nullptr, run.templ, bmask, ev, seq, recent);

@@ -122,16 +122,12 @@ void StreamingPredictor::add(const Event& ev, uint64_t seq, const Clock& clock, 
     if (!run.predictable) continue;
     if (h == kNoEvent) h = store_.keep(ev, seq, clock);  // one reference, ours, until the end of add()
     const KeptEvent& kev = store_.at(h);
-    uint8_t bmask = 0;
-    for (const auto& m : ms)
-      if (m.broadcast) bmask |= m.mask;
+    const uint8_t bmask = broadcastRoles(ms);
     if (bmask) {
       for (const auto& m : ms)
         if (!m.broadcast) instanceFor(r, m);
       for (auto& [key, in] : run.inst) {
-        uint8_t mask = bmask;
-        for (const auto& m : ms)
-          if (!m.broadcast && m.key == key) mask |= m.mask;
+        const uint8_t mask = rolesFor(ms, key, bmask);
         addTo(r, &key, in, h, kev, mask);
       }
       if (run.templ) addTo(r, nullptr, *run.templ, h, kev, bmask);
