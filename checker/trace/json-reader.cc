@@ -147,28 +147,42 @@ inline bool fastInt(std::string_view tok, int64_t& out) {
   return true;
 }
 
-// Reads an integer value (signed, or unsigned kept as its bit pattern, or an integral double).
-bool readInt(od::value v, int64_t& out, RecordError& e, std::string_view what) {
+// Reads an integer value: signed 64-bit, or an integral double. An unsigned value above 2^63-1
+// keeps its bit pattern where keepBits says so (field values: feature masks), and is an error
+// elsewhere (a timestamp, pid, tid or id would silently become negative). Every error names the
+// key.
+bool readInt(od::value v, int64_t& out, RecordError& e, std::string_view what, bool keepBits = false) {
   if (fastInt(v.raw_json_token(), out)) return true;
   if (!v.get_int64().get(out)) return true;  // other numbers below
   e.key = what;
+  const std::string q = "'" + std::string(what) + "'";
+  auto tooWide = [&] {
+    e.msg = q + " does not fit in 64 bits";
+    e.help = "integers are signed 64-bit (-2^63 to 2^63-1); field values may also be unsigned 64-bit";
+    return false;
+  };
   od::number_type t;
   if (v.get_number_type().get(t)) {
-    e.msg = "'" + std::string(what) + "' must be an integer";
+    e.msg = q + " must be an integer";
     return false;
   }
   switch (t) {
-    case od::number_type::signed_integer: return !v.get_int64().get(out);
+    case od::number_type::signed_integer: return !v.get_int64().get(out) || tooWide();
     case od::number_type::unsigned_integer: {
       uint64_t u = 0;
-      if (v.get_uint64().get(u)) return false;
+      if (v.get_uint64().get(u)) return tooWide();
+      if (!keepBits) {
+        e.msg = q + " is beyond 2^63-1 (" + std::to_string(u) + ")";
+        e.help = "timestamps, pids, tids and ids are signed 64-bit integers";
+        return false;
+      }
       out = static_cast<int64_t>(u);
       return true;
     }
     case od::number_type::floating_point_number: {
       double d = 0;
       if (v.get_double().get(d)) {
-        e.msg = "'" + std::string(what) + "' is not a valid number";
+        e.msg = q + " is not a valid number";
         e.syntax = true;
         return false;
       }
@@ -176,12 +190,12 @@ bool readInt(od::value v, int64_t& out, RecordError& e, std::string_view what) {
         out = static_cast<int64_t>(d);
         return true;
       }
-      e.msg = "'" + std::string(what) + "' must be an integer, got " + std::to_string(d);
+      e.msg = q + " must be an integer, got " + std::to_string(d);
       e.help = "timestamps are integer nanoseconds; fields hold integers, strings or booleans";
       return false;
     }
   }
-  return false;
+  return tooWide();  // a number type this simdjson does not name (a big integer)
 }
 
 bool readScalar(od::value v, Value& out, RecordError& e, std::string_view key) {
@@ -196,7 +210,7 @@ bool readScalar(od::value v, Value& out, RecordError& e, std::string_view key) {
   switch (t) {
     case od::json_type::number:
       out.kind = Value::Kind::Int;
-      return readInt(v, out.i, e, key);
+      return readInt(v, out.i, e, key, /*keepBits=*/true);
     case od::json_type::string: {
       std::string_view s;
       if (v.get_string().get(s)) {
@@ -229,10 +243,30 @@ bool readScalar(od::value v, Value& out, RecordError& e, std::string_view key) {
   }
 }
 
-bool readId(od::value v, std::string& out, RecordError& e) {
-  Value x;
-  if (!readScalar(v, x, e, "id")) return false;
-  out = x.kind == Value::Kind::Str ? x.s : std::to_string(x.i);
+// An id, in `id` or in an `after` list (key: which of the two): an integer or a string, nothing
+// else (a boolean was the id "1": an edge to an unrelated event).
+bool readId(od::value v, std::string& out, RecordError& e, std::string_view key) {
+  od::json_type t;
+  if (v.type().get(t)) {
+    e.msg = "not valid JSON";
+    e.syntax = true;
+    return false;
+  }
+  if (t == od::json_type::number) {
+    int64_t i = 0;
+    if (!readInt(v, i, e, key)) return false;
+    out = std::to_string(i);
+    return true;
+  }
+  std::string_view s;
+  if (t != od::json_type::string || v.get_string().get(s)) {
+    e.key = key;
+    e.msg = key == "after" ? "'after' ids must each be an integer or a string"
+                           : "'" + std::string(key) + "' must be an integer or a string";
+    e.help = key == "after" ? R"(e.g. "after": [17, "send-3"])" : R"(e.g. "id": 17 or "id": "send-3")";
+    return false;
+  }
+  out.assign(s);
   return true;
 }
 
@@ -370,7 +404,7 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
         if (!readScalar(fv, f.value, e, fk)) return false;
       }
     } else if (key == "id") {
-      if (!once(kId, key) || !readId(v, ev.id, e)) return false;
+      if (!once(kId, key) || !readId(v, ev.id, e, "id")) return false;
     } else if (key == "after") {
       if (!once(kAfter, key)) return false;
       od::array arr;
@@ -387,7 +421,7 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
           return false;
         }
         std::string s;
-        if (!readId(iv, s, e)) return false;
+        if (!readId(iv, s, e, "after")) return false;
         ev.after.push_back(std::move(s));
       }
     } else {

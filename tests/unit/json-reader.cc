@@ -100,6 +100,7 @@ TEST(JsonReader, IntegersAtEveryBoundary) {
     const char* text;
     bool ok;
     int64_t value;
+    bool fieldOnly = false;  // beyond int64_t: a field value keeps its bits, a timestamp is an error
   } cases[] = {
       {"0", true, 0},
       {"-0", true, 0},
@@ -108,8 +109,8 @@ TEST(JsonReader, IntegersAtEveryBoundary) {
       {"1764075600000000001", true, 1764075600000000001},
       {"9223372036854775807", true, INT64_MAX},
       {"-9223372036854775808", true, INT64_MIN},
-      {"9223372036854775808", true, INT64_MIN},                 // unsigned: its bit pattern
-      {"18446744073709551615", true, -1},                       // 20 digits: simdjson's path
+      {"9223372036854775808", true, INT64_MIN, true},           // unsigned: its bit pattern (fields)
+      {"18446744073709551615", true, -1, true},                 // 20 digits: simdjson's path
       {"18446744073709551616", false, 0},                       // beyond 64 bits
       {"-9223372036854775809", false, 0},
       {"1000.0", true, 1000},                                   // an integral double
@@ -129,12 +130,12 @@ TEST(JsonReader, IntegersAtEveryBoundary) {
   };
   for (const auto& c : cases) {
     for (const char* sep : {"", " ", "\t"}) {
-      std::string line = std::string("{\"name\":\"a\",\"ts\":") + c.text + sep + ",\"fields\":{\"f\":" + c.text + sep + "}}";
+      std::string line = std::string("{\"name\":\"a\",\"ts\":") + (c.fieldOnly ? "1" : c.text) + sep + ",\"fields\":{\"f\":" + c.text + sep + "}}";
       for (const std::string& text : {line + "\n", "[" + line + "]"}) {
         auto r = readAll(text);
         if (c.ok) {
           ASSERT_EQ(r->events.size(), 1u) << text << "\n" << renderAll(r->diags);
-          EXPECT_EQ(r->events[0].ts, c.value) << text;
+          if (!c.fieldOnly) EXPECT_EQ(r->events[0].ts, c.value) << text;
           ASSERT_EQ(r->events[0].fields.size(), 1u) << text;
           EXPECT_EQ(r->events[0].fields[0].value.i, c.value) << text;
         } else {
@@ -144,6 +145,61 @@ TEST(JsonReader, IntegersAtEveryBoundary) {
       }
     }
   }
+}
+
+// Timestamps, pids, tids and ids are signed 64-bit: a value beyond that range is an error at its
+// column with a message naming the key (it was a negative timestamp, or an empty message), not a
+// wrapped value. Only field values keep an unsigned bit pattern.
+TEST(JsonReader, OutOfRangeIntegersAreErrorsNamingTheirKey) {
+  struct Case {
+    std::string line;
+    uint32_t col;
+    std::string fragment;
+  };
+  std::vector<Case> cases = {
+      {R"({"name":"a","ts":9223372036854775808})", 18, "'ts' is beyond 2^63-1"},
+      {R"({"name":"a","ts":18446744073709551615})", 18, "'ts' is beyond 2^63-1"},
+      {R"({"name":"a","ts":18446744073709551616})", 18, "'ts' does not fit in 64 bits"},
+      {R"({"name":"a","ts":-9223372036854775809})", 18, "'ts' does not fit in 64 bits"},
+      {R"({"name":"a","pid":9223372036854775808})", 19, "'pid' is beyond 2^63-1"},
+      {R"({"name":"a","tid":99999999999999999999999})", 19, "'tid' does not fit in 64 bits"},
+      {R"({"name":"a","id":9223372036854775808})", 18, "'id' is beyond 2^63-1"},
+      {R"({"name":"a","fields":{"f":18446744073709551616}})", 27, "'f' does not fit in 64 bits"},
+  };
+  for (const auto& c : cases) {
+    auto r = readAll(c.line + "\n");
+    EXPECT_TRUE(r->events.empty()) << c.line;
+    ASSERT_EQ(r->diags.errorCount(), 1u) << c.line << renderAll(r->diags);
+    EXPECT_NE(r->diags.all()[0].message.find(c.fragment), std::string::npos)
+        << c.line << ": " << r->diags.all()[0].message;
+    EXPECT_EQ(r->diags.all()[0].loc.col, c.col) << c.line;
+  }
+  auto edge = readAll(R"({"name":"a","ts":9223372036854775807,"pid":-9223372036854775808})"
+                      "\n");
+  ASSERT_EQ(edge->events.size(), 1u) << renderAll(edge->diags);
+  EXPECT_EQ(edge->events[0].ts, INT64_MAX);
+}
+
+// An id is an integer or a string, in `id` and in `after`: a boolean, an array or an object was
+// taken as the id "1" or "0" (an edge to an unrelated event) or rejected with a message about
+// fields.
+TEST(JsonReader, IdsAreIntegersOrStrings) {
+  for (std::string line : {R"({"name":"a","after":[true]})", R"({"name":"a","after":[1,{"x":1}]})",
+                           R"({"name":"a","after":[null]})", R"({"name":"a","id":false})",
+                           R"({"name":"a","id":[1]})"}) {
+    auto r = readAll(line + "\n");
+    EXPECT_TRUE(r->events.empty()) << line;
+    ASSERT_EQ(r->diags.errorCount(), 1u) << line << renderAll(r->diags);
+    const std::string& m = r->diags.all()[0].message;
+    bool after = line.find("after") != std::string::npos;
+    EXPECT_NE(m.find(after ? "'after'" : "'id'"), std::string::npos) << line << ": " << m;
+    EXPECT_NE(m.find("an integer or a string"), std::string::npos) << line << ": " << m;
+  }
+  auto good = readAll("{\"name\":\"a\",\"id\":7}\n{\"name\":\"b\",\"id\":\"x\",\"after\":[7]}\n"
+                      "{\"name\":\"c\",\"after\":[\"x\",7]}\n");
+  ASSERT_EQ(good->events.size(), 3u) << renderAll(good->diags);
+  EXPECT_EQ(good->diags.errorCount(), 0u) << renderAll(good->diags);
+  EXPECT_EQ(good->events[2].after, (std::vector<std::string>{"x", "7"}));
 }
 
 TEST(JsonReader, TruncatedArrayIsAnError) {
