@@ -2,9 +2,11 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "trace/input.h"
 #include "trace/timestamps.h"
@@ -63,12 +65,45 @@ int parseWith(dom::parser& parser, const char* p, size_t n, const std::string& n
   if (obj["fields"].get_object().get(fields)) return 0;
   std::string_view name;
   if (fields[nameField].get_string().get(name) || name.empty()) return 0;
+  // Where a key's value starts in the line, for error columns (1-based; 1 if not found).
+  std::string_view whole(p, n);
+  auto valueCol = [&](std::string_view key) -> uint32_t {
+    std::string quoted = "\"" + std::string(key) + "\"";
+    size_t k = whole.find(quoted);
+    if (k == std::string_view::npos) return 1;
+    size_t c = whole.find(':', k + quoted.size());
+    if (c == std::string_view::npos) return static_cast<uint32_t>(k + 1);
+    size_t v = whole.find_first_not_of(" \t", c + 1);
+    return static_cast<uint32_t>((v == std::string_view::npos ? c : v) + 1);
+  };
+  // A key given twice in one object (the line, "fields" or "span") is an error: one value would
+  // win silently. Sorted, so a line of many keys costs n log n.
+  std::vector<std::string_view> keys;
+  auto duplicate = [&](dom::object o, const char* where) {
+    keys.clear();
+    for (auto [k, v] : o) keys.push_back(k);
+    std::sort(keys.begin(), keys.end());
+    auto d = std::adjacent_find(keys.begin(), keys.end());
+    if (d == keys.end()) return false;
+    err = "duplicate key '" + std::string(*d) + "'" + where;
+    std::string quoted = "\"" + std::string(*d) + "\"";
+    size_t k = whole.find(quoted);
+    if (k != std::string_view::npos) k = whole.find(quoted, k + 1);
+    col = k == std::string_view::npos ? 1 : static_cast<uint32_t>(k + 1);
+    return true;
+  };
+  if (duplicate(obj, "") || duplicate(fields, " in \"fields\"")) return -1;
+  auto notScalar = [&](std::string_view k, std::string_view shown) {
+    err = "field '" + std::string(shown) + "' must be an integer, a string or a boolean, not an object, array or null";
+    col = valueCol(k);
+    return -1;
+  };
   ev.name = tables.symbols.intern(name);
   bool haveLevel = false, haveTarget = false;
   for (auto [k, v] : fields) {
     if (k == nameField) continue;
     Field f;
-    if (!scalar(v, f.value)) continue;
+    if (!scalar(v, f.value)) return notScalar(k, k);
     if (k == "level") haveLevel = true;
     if (k == "target") haveTarget = true;
     f.key = tables.symbols.intern(k);
@@ -81,24 +116,15 @@ int parseWith(dom::parser& parser, const char* p, size_t n, const std::string& n
     ev.fields.push_back(Field{tables.symbols.intern("target"), Value::ofStr(std::string(s))});
   dom::object span;
   if (!obj["span"].get_object().get(span)) {
+    if (duplicate(span, " in \"span\"")) return -1;
     for (auto [k, v] : span) {
       Field f;
-      if (!scalar(v, f.value)) continue;
-      f.key = tables.symbols.intern("span." + std::string(k));
+      std::string key = "span." + std::string(k);
+      if (!scalar(v, f.value)) return notScalar(k, key);
+      f.key = tables.symbols.intern(key);
       ev.fields.push_back(std::move(f));
     }
   }
-  // Where a key's value starts in the line, for error columns (1-based; 1 if not found).
-  auto valueCol = [&](std::string_view key) -> uint32_t {
-    std::string_view whole(p, n);
-    std::string quoted = "\"" + std::string(key) + "\"";
-    size_t k = whole.find(quoted);
-    if (k == std::string_view::npos) return 1;
-    size_t c = whole.find(':', k + quoted.size());
-    if (c == std::string_view::npos) return static_cast<uint32_t>(k + 1);
-    size_t v = whole.find_first_not_of(" \t", c + 1);
-    return static_cast<uint32_t>((v == std::string_view::npos ? c : v) + 1);
-  };
   dom::element tsv;
   if (!obj["timestamp"].get(tsv)) {
     if (tsv.get_string().get(s)) {
@@ -109,7 +135,6 @@ int parseWith(dom::parser& parser, const char* p, size_t n, const std::string& n
     }
     if (!parseTimestamp(TimeKind::Iso8601, s, ev.ts)) {
       err = "bad timestamp '" + std::string(s.substr(0, 40)) + "'";
-      std::string_view whole(p, n);
       size_t at = whole.find(s);
       col = at == std::string_view::npos ? 1 : static_cast<uint32_t>(at + 1);
       return -1;

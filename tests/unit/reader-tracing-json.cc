@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace vc {
 namespace {
@@ -138,6 +140,48 @@ TEST(TracingJson, NonStringTimestampIsAnError) {
   uint32_t col = 0;
   EXPECT_EQ(parseOne(R"J({"timestamp":"2022-02-30T00:00:00Z","level":"INFO","fields":{"message":"m"}})J", t, ev, err, col), -1);
   EXPECT_NE(err.find("bad timestamp"), std::string::npos) << err;
+}
+
+// Duplicate keys (in the line, in "fields", in "span") are errors at the second one: one value
+// won silently. A field that is an object, an array or null is an error at its value: it was
+// dropped silently, so a rule on it saw the field missing.
+TEST(TracingJson, DuplicateKeysAndNestedFieldsAreErrors) {
+  struct Case {
+    std::string line;
+    std::string fragment;
+    std::string at;  // the text the column must point at
+  };
+  std::vector<Case> cases = {
+      {R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m"},"timestamp":"2022-07-11T02:12:25Z"})J",
+       "duplicate key 'timestamp'", R"J("timestamp":"2022-07-11T02:12:25Z")J"},
+      {R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m","v":1,"v":2}})J",
+       "duplicate key 'v' in \"fields\"", R"J("v":2)J"},
+      {R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m"},"span":{"id":1,"id":2}})J",
+       "duplicate key 'id' in \"span\"", R"J("id":2)J"},
+      {R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m","vring":{"a":1}}})J", "field 'vring'",
+       R"J({"a":1})J"},
+      {R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m","v":[1]}})J", "field 'v'", "[1]"},
+      {R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m","v":null}})J", "field 'v'", "null"},
+      {R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m"},"span":{"q":{}}})J", "field 'span.q'", "{}}"},
+  };
+  for (const auto& c : cases) {
+    TraceTables t;
+    Event ev;
+    std::string err;
+    uint32_t col = 0;
+    EXPECT_EQ(parseOne(c.line, t, ev, err, col), -1) << c.line;
+    EXPECT_NE(err.find(c.fragment), std::string::npos) << c.line << ": " << err;
+    EXPECT_EQ(col, c.line.rfind(c.at) + 1) << c.line << ": " << err;
+  }
+  TraceTables t;
+  Event ev;
+  std::string err;
+  uint32_t col = 0;
+  ASSERT_EQ(parseOne(R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m","v":1},"span":{"v":2}})J", t,
+                     ev, err, col),
+            1)
+      << err;
+  EXPECT_EQ(ev.fields.size(), 2u);
 }
 
 }  // namespace
