@@ -12,7 +12,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "trace/map-match.h"
 
@@ -138,6 +141,28 @@ struct Loader {
     d.snippet = loc.lineText(off);
     d.span = span;
     return d;
+  }
+
+  // Offset of the n-th (1-based) occurrence of `key` written as an object key (the JSON string,
+  // then ':'), skipping text inside other strings; npos when not found.
+  size_t keyOffset(const std::string& key, size_t nth) const {
+    std::string needle = json(key).dump(-1, ' ', false, json::error_handler_t::replace);
+    bool inString = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (inString) {
+        if (c == '\\') ++i;
+        else if (c == '"') inString = false;
+        continue;
+      }
+      if (c != '"') continue;
+      if (text.compare(i, needle.size(), needle) == 0) {
+        size_t after = text.find_first_not_of(" \t\r\n", i + needle.size());
+        if (after != std::string::npos && text[after] == ':' && --nth == 0) return i;
+      }
+      inString = true;
+    }
+    return std::string::npos;
   }
 
   // Position of a string value (or key) written in the file, advancing the cursor.
@@ -413,8 +438,31 @@ struct Loader {
 
   std::shared_ptr<MapFile> load() {
     json j;
+    // Keys of the objects being parsed, innermost last: a key given twice in one object is an
+    // error (nlohmann::json would keep one value silently). n-th: which occurrence of that key
+    // name in the whole file the repeat is, to find it in the text.
+    std::vector<std::set<std::string>> open;  // a set: a hostile 4 MiB object of keys stays n log n
+    std::map<std::string, size_t> seenKeys;
+    std::string dupKey;
+    size_t dupNth = 0;
+    auto track = [&](int, json::parse_event_t ev, json& parsed) {
+      if (ev == json::parse_event_t::object_start) {
+        open.emplace_back();
+      } else if (ev == json::parse_event_t::object_end) {
+        if (!open.empty()) open.pop_back();
+      } else if (ev == json::parse_event_t::key && !open.empty() && parsed.is_string()) {
+        const std::string& k = parsed.get_ref<const std::string&>();
+        size_t nth = ++seenKeys[k];
+        auto& keys = open.back();
+        if (!keys.insert(k).second && dupKey.empty()) {
+          dupKey = k;
+          dupNth = nth;
+        }
+      }
+      return true;
+    };
     try {
-      j = json::parse(text.begin(), text.end());
+      j = json::parse(text.begin(), text.end(), track);
     } catch (const json::out_of_range& e) {
       error(0, "map file has a number out of range", "numbers in map files must fit in 64 bits");
       return nullptr;
@@ -424,6 +472,10 @@ struct Loader {
       auto p = msg.find(": ");
       if (p != std::string::npos) msg = msg.substr(msg.find(": ", p + 2) == std::string::npos ? p + 2 : msg.find(": ", p + 2) + 2);
       error(std::min(off, text.size()), "map file is not valid JSON: " + msg);
+      return nullptr;
+    }
+    if (!dupKey.empty()) {
+      error(keyOffset(dupKey, dupNth), "duplicate key '" + dupKey + "'", "each key may appear once in an object");
       return nullptr;
     }
     if (!j.is_object()) { error(0, "a map file is a JSON object"); return nullptr; }

@@ -76,6 +76,31 @@ TEST(MapLoad, InvalidJsonHasPosition) {
   EXPECT_EQ(d.all()[0].loc.col, 12u);
 }
 
+// A key given twice in one object of a map file is an error at its second occurrence (one value
+// won silently); the same key in different objects is fine.
+TEST(MapLoad, DuplicateKeysAreErrorsAtTheSecondOne) {
+  {
+    Diagnostics d;
+    EXPECT_FALSE(loadMapText("d.map.json", "{\"format\": \"x\",\n  \"format\": \"y\",\n \"patterns\": []}\n", d));
+    ASSERT_EQ(d.errorCount(), 1u);
+    EXPECT_EQ(d.all()[0].message, "duplicate key 'format'");
+    EXPECT_EQ(d.all()[0].loc.line, 2u);
+    EXPECT_EQ(d.all()[0].loc.col, 3u);
+  }
+  {
+    Diagnostics d;
+    std::string text =
+        "{\"format\": \"x\", \"patterns\": [\n"
+        " {\"id\": \"a\", \"regex\": \"^a\", \"event\": \"a\"},\n"
+        " {\"id\": \"b\", \"regex\": \"^b \\\"id\\\": \", \"event\": \"b\", \"id\": \"c\"}]}\n";
+    EXPECT_FALSE(loadMapText("d.map.json", text, d));
+    ASSERT_EQ(d.errorCount(), 1u);
+    EXPECT_EQ(d.all()[0].message, "duplicate key 'id'");
+    EXPECT_EQ(d.all()[0].loc.line, 3u);
+    EXPECT_EQ(d.all()[0].loc.col, text.rfind("\"id\"") - text.rfind('\n', text.size() - 2));
+  }
+}
+
 // Every shipped map loads and its samples pass.
 TEST(MapLoad, ShippedMapsLoad) {
   auto files = findMapFiles({std::string(VCONFORM_SOURCE_DIR) + "/specs/maps"});
