@@ -434,8 +434,33 @@ bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t 
       buf_.consume(keep);
       return true;
     }
-    // Lines over the limit inside the block are left to the caller's parser to reject (they
-    // are whole: the buffer held them).
+    // A line over the limit that arrived whole (its newline in the same read, or the input's
+    // last line): the lines before it form the block; at the start of the block it is reported
+    // and skipped, as next() does. Only a block longer than the limit can hold one.
+    if (cut > maxLine_) {
+      const char* q = p;
+      const char* end = p + cut;
+      while (q < end) {
+        const char* nl = static_cast<const char*>(std::memchr(q, '\n', static_cast<size_t>(end - q)));
+        const char* le = nl ? nl : end;
+        size_t len = static_cast<size_t>(le - q);
+        if (len > 0 && le[-1] == '\r') --len;
+        if (len > maxLine_) break;
+        q = nl ? nl + 1 : end;
+      }
+      if (q < end && q > p) {
+        cut = static_cast<size_t>(q - p);  // the lines before it; the next call meets it first
+      } else if (q == p) {
+        ++stats_.tooLong;
+        diags_.error("trace-line-too-long", Location{path(), stats_.lines + 1, 0},
+                     "line longer than " + std::to_string(maxLine_ >> 20) + " MiB: skipped",
+                     "is this really a line-oriented trace? If it is, split the record");
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', cut));
+        ++stats_.lines;
+        buf_.consume(nl ? static_cast<size_t>(nl - p) + 1 : cut);
+        continue;
+      }
+    }
     block = std::string_view(p, cut);
     firstLine = stats_.lines + 1;
     if (countLines) {

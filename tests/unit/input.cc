@@ -174,6 +174,44 @@ TEST(LineReader, BlocksEndAtNewlinesAndCountLines) {
   EXPECT_EQ(lr.stats().lines, 40000u);
 }
 
+// A line over the limit that arrives whole in one read (with its newline, or as the last line)
+// is reported and skipped by nextBlock too: it was handed to the parser inside the block, and the
+// JSON reader accepted a 65 MiB line. The lines around it are delivered with their numbers.
+TEST(LineReader, BlocksSkipTooLongLinesThatArrivedWhole) {
+  std::string big(3000, 'x');
+  for (bool countLines : {true, false}) {
+    for (const std::string& text : {"a\nb\n" + big + "\nc\n", "a\nb\n" + big, big + "\nc\n"}) {
+      auto in = Input::fromBytes(text, "f");
+      Diagnostics d;
+      LineReader lr(*in, d, 1000);
+      std::string_view b;
+      uint64_t first = 0;
+      std::vector<std::pair<uint64_t, std::string>> got;
+      while (lr.nextBlock(b, first, 1 << 20, countLines)) {
+        uint64_t ln = first;
+        size_t pos = 0;
+        uint64_t n = 0;
+        while (pos < b.size()) {
+          size_t e = b.find('\n', pos);
+          if (e == std::string_view::npos) e = b.size();
+          got.emplace_back(ln++, std::string(b.substr(pos, e - pos)));
+          pos = e + 1;
+          ++n;
+        }
+        if (!countLines) lr.addLines(n);
+      }
+      std::vector<std::pair<uint64_t, std::string>> want;
+      if (text[0] == 'a') want = {{1, "a"}, {2, "b"}};
+      if (text.back() == '\n') want.emplace_back(text[0] == 'a' ? 4 : 2, "c");
+      EXPECT_EQ(got, want) << countLines << " " << text.size();
+      ASSERT_EQ(d.all().size(), 1u) << countLines;
+      EXPECT_EQ(d.all()[0].code, "trace-line-too-long");
+      EXPECT_EQ(d.all()[0].loc.line, text[0] == 'a' ? 3u : 1u);
+      EXPECT_EQ(lr.stats().tooLong, 1u);
+    }
+  }
+}
+
 // A read error (EIO from /proc/self/mem at offset 0) is reported, once, with the path.
 TEST(LineReader, ReadErrorIsReported) {
   int fd = ::open("/proc/self/mem", O_RDONLY);
