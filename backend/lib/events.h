@@ -49,9 +49,16 @@ class Tracer {
   }
 
   // --- socket thread: one semantic event per message
-  void GetFeatures() { VC_TP(get_features); J("get_features", {}); }
+  // GET_* events carry the value the back-end replies with.
+  void GetFeatures(uint64_t f) {
+    VC_TP(get_features, f);
+    J("get_features", {{"features", f}});
+  }
   void SetFeatures(uint64_t f) { VC_TP(set_features, f); J("set_features", {{"features", f}}); }
-  void GetProtocolFeatures() { VC_TP(get_protocol_features); J("get_protocol_features", {}); }
+  void GetProtocolFeatures(uint64_t f) {
+    VC_TP(get_protocol_features, f);
+    J("get_protocol_features", {{"features", f}});
+  }
   void SetProtocolFeatures(uint64_t f) {
     VC_TP(set_protocol_features, f);
     J("set_protocol_features", {{"features", f}});
@@ -92,9 +99,15 @@ class Tracer {
     J("get_vring_base", {{"vring", vring}, {"base", base}});
   }
   void ResetDevice() { VC_TP(reset_device); J("reset_device", {}); }
-  void GetQueueNum() { VC_TP(get_queue_num); J("get_queue_num", {}); }
+  void GetQueueNum(uint64_t queues) {
+    VC_TP(get_queue_num, queues);
+    J("get_queue_num", {{"queues", queues}});
+  }
   void SetStatus(uint64_t status) { VC_TP(set_status, status); J("set_status", {{"status", status}}); }
-  void GetStatus() { VC_TP(get_status); J("get_status", {}); }
+  void GetStatus(uint64_t status) {
+    VC_TP(get_status, status);
+    J("get_status", {{"status", status}});
+  }
 
   // --- ring state, changed by the socket thread under the ring lock
   void RingStart(uint32_t vring) { VC_TP(ring_start, vring); J("ring_start", {{"vring", vring}}); }
@@ -126,9 +139,22 @@ class Tracer {
     J("handle_event", {{"vring", vring}, {"count", count}});
   }
   void KickDropped(uint32_t vring) { VC_TP(kick_dropped, vring); J("kick_dropped", {{"vring", vring}}); }
-  void Pop(uint32_t vring, uint32_t head, uint32_t avail_idx) {
-    VC_TP(pop, vring, head, avail_idx);
-    J("pop", {{"vring", vring}, {"head", head}, {"avail_idx", avail_idx}});
+  // The chain's device-readable ("out") and device-writable ("in") bytes and descriptors.
+  void Pop(uint32_t vring, uint32_t head, uint32_t avail_idx, uint64_t out_len, uint64_t in_len, uint32_t out_num,
+           uint32_t in_num) {
+    VC_TP(pop, vring, head, avail_idx, out_len, in_len, out_num, in_num);
+    J("pop", {{"vring", vring},
+              {"head", head},
+              {"avail_idx", avail_idx},
+              {"out_len", out_len},
+              {"in_len", in_len},
+              {"out_num", out_num},
+              {"in_num", in_num}});
+  }
+  // The driver's avail->idx as read from guest memory, and the back-end's last_avail_idx then.
+  void AvailRead(uint32_t vring, uint32_t idx, uint32_t last_avail_idx) {
+    VC_TP(avail_read, vring, idx, last_avail_idx);
+    J("avail_read", {{"vring", vring}, {"idx", idx}, {"last_avail_idx", last_avail_idx}});
   }
   void AddUsed(uint32_t vring, uint32_t head, uint32_t len, uint32_t used_idx) {
     VC_TP(add_used, vring, head, len, used_idx);

@@ -23,10 +23,19 @@ struct Faults {
   // orders the worker's add_used before a later ring_disable / ring_stop, so vu-enable and
   // vu-stop can be broken by another interleaving of the same run (a predicted violation).
   bool process_outside_lock = false;
+  // Faults for rules about data (issue 11): the event order is right, a value is wrong.
+  // The first used element of a connection gets a length one byte larger than the writable part
+  // of its chain (add_used len > the pop's in_len). Linux 6.1's virtio-rng trusts it (it reads
+  // one byte past its buffer); the guest still reads its bytes.
+  bool used_len_exceeds_writable = false;
+  // GET_VRING_BASE replies one more than the ring's last avail index (and get_vring_base records
+  // that reply): base != SET_VRING_BASE + buffers taken (mod 2^16). QEMU 7.2 resets the index
+  // before it starts the ring again after a driver reload, so the guest still reads its bytes.
+  bool vring_base_off_by_one = false;
 
   bool any() const {
     return drop_kick_when_disabled || process_before_enable || notify_after_stop || skip_reply ||
-           process_outside_lock;
+           process_outside_lock || used_len_exceeds_writable || vring_base_off_by_one;
   }
 };
 
@@ -37,12 +46,16 @@ inline bool EnableFault(Faults* f, std::string_view name) {
   else if (name == "notify-after-stop") f->notify_after_stop = true;
   else if (name == "skip-reply") f->skip_reply = true;
   else if (name == "process-outside-lock") f->process_outside_lock = true;
+  else if (name == "used-len-exceeds-writable")
+    f->used_len_exceeds_writable = true;
+  else if (name == "vring-base-off-by-one")
+    f->vring_base_off_by_one = true;
   else return false;
   return true;
 }
 
-inline constexpr const char* kFaultNames[] = {"drop-kick-when-disabled", "process-before-enable",
-                                              "notify-after-stop", "skip-reply",
-                                              "process-outside-lock"};
+inline constexpr const char* kFaultNames[] = {
+    "drop-kick-when-disabled", "process-before-enable",     "notify-after-stop",    "skip-reply",
+    "process-outside-lock",    "used-len-exceeds-writable", "vring-base-off-by-one"};
 
 }  // namespace vc::backend

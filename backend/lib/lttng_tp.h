@@ -25,13 +25,9 @@ LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, no_fields, LTTNG_UST_TP_ARGS(
   LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, no_fields, vconform_backend, name, LTTNG_UST_TP_ARGS())
 VC_EV0(vu_connect)
 VC_EV0(vu_disconnect)
-VC_EV0(get_features)
-VC_EV0(get_protocol_features)
 VC_EV0(set_owner)
 VC_EV0(reset_owner)
 VC_EV0(reset_device)
-VC_EV0(get_queue_num)
-VC_EV0(get_status)
 VC_EV0(thread_begin)
 VC_EV0(thread_end)
 
@@ -60,10 +56,20 @@ LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, vu_error, LTTNG_UST_TP_ARGS(const c
   LTTNG_UST_TP_FIELDS(VC_STR(reason)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, fault_injected, LTTNG_UST_TP_ARGS(const char*, fault),
   LTTNG_UST_TP_FIELDS(VC_STR(fault)))
-LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_features, LTTNG_UST_TP_ARGS(uint64_t, features),
-  LTTNG_UST_TP_FIELDS(VC_U64(features)))
-LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_protocol_features,
-  LTTNG_UST_TP_ARGS(uint64_t, features), LTTNG_UST_TP_FIELDS(VC_U64(features)))
+// Feature masks: offered (GET_*: the reply) and acked (SET_*).
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, features_only, LTTNG_UST_TP_ARGS(uint64_t, features),
+                                 LTTNG_UST_TP_FIELDS(VC_U64(features)))
+#define VC_EV_FEATURES(name)                                                                   \
+  LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, features_only, vconform_backend, name, \
+                                      LTTNG_UST_TP_ARGS(uint64_t, features))
+VC_EV_FEATURES(get_features)
+VC_EV_FEATURES(set_features)
+VC_EV_FEATURES(get_protocol_features)
+VC_EV_FEATURES(set_protocol_features)
+LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, get_queue_num, LTTNG_UST_TP_ARGS(uint64_t, queues),
+                           LTTNG_UST_TP_FIELDS(VC_U64(queues)))
+LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, get_status, LTTNG_UST_TP_ARGS(uint64_t, status),
+                           LTTNG_UST_TP_FIELDS(VC_U64(status)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_mem_table, LTTNG_UST_TP_ARGS(uint32_t, regions),
   LTTNG_UST_TP_FIELDS(VC_U32(regions)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_vring_num, LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, num),
@@ -101,8 +107,13 @@ LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, thread_child, vconform_bac
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, handle_event, LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, count),
   LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U64(count)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, pop,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, head, uint32_t, avail_idx),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(head) VC_U32(avail_idx)))
+                           LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, head, uint32_t, avail_idx, uint64_t, out_len,
+                                             uint64_t, in_len, uint32_t, out_num, uint32_t, in_num),
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(head) VC_U32(avail_idx) VC_U64(out_len)
+                                                   VC_U64(in_len) VC_U32(out_num) VC_U32(in_num)))
+LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, avail_read,
+                           LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, idx, uint32_t, last_avail_idx),
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(idx) VC_U32(last_avail_idx)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, add_used,
   LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, head, uint32_t, len, uint32_t, used_idx),
   LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(head) VC_U32(len) VC_U32(used_idx)))

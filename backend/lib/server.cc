@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -298,6 +299,7 @@ VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
   acked_features_ = acked_protocol_features_ = status_ = 0;
   stopping_ = send_failed_ = false;
   replied_seq_ = replies_ = 0;
+  used_len_fault_done_ = false;
   DrainEventFd(fatal_fd_);
   {
     std::lock_guard<std::mutex> lock(fatal_mu_);
@@ -470,6 +472,11 @@ void VhostUserServer::StopRing(Vring& vr, uint32_t* base_out) {
     std::lock_guard<std::mutex> lock(vr.mu);
     if (base_out) {
       *base_out = vr.base;
+      if (opts_.faults.vring_base_off_by_one) {
+        // The reply (and the event, which records the reply) is one past the last avail index.
+        tracer_.FaultInjected("vring-base-off-by-one");
+        *base_out = static_cast<uint16_t>(*base_out + 1);
+      }
       tracer_.GetVringBase(vr.index, *base_out);
     }
     if (!vr.started) return;
@@ -531,7 +538,7 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
   bool replied = false;
   switch (m.request) {
     case kGetFeatures:
-      tracer_.GetFeatures();
+      tracer_.GetFeatures(offered_features());
       if (!ReplyU64(m, seq, offered_features())) return Step::kError;
       replied = true;
       break;
@@ -555,7 +562,7 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       break;
     }
     case kGetProtocolFeatures:
-      tracer_.GetProtocolFeatures();
+      tracer_.GetProtocolFeatures(opts_.protocol_features);
       if (!ReplyU64(m, seq, opts_.protocol_features)) return Step::kError;
       replied = true;
       break;
@@ -689,7 +696,7 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       break;
     }
     case kGetQueueNum:
-      tracer_.GetQueueNum();
+      tracer_.GetQueueNum(device_.NumQueues());
       if (!ReplyU64(m, seq, device_.NumQueues())) return Step::kError;
       replied = true;
       break;
@@ -719,7 +726,7 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       status_ = PayloadU64(m);
       break;
     case kGetStatus:
-      tracer_.GetStatus();
+      tracer_.GetStatus(status_);
       if (!ReplyU64(m, seq, status_)) return Step::kError;
       replied = true;
       break;
@@ -767,6 +774,8 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
 
   const Faults& faults = opts_.faults;
   SplitQueue q;
+  q.set_avail_read_hook(
+      [this, &vr](uint16_t idx, uint16_t last_avail_idx) { tracer_.AvailRead(vr.index, idx, last_avail_idx); });
   std::shared_ptr<GuestMemory> attached;
   bool was_enabled = false;
   bool first = true;
@@ -944,12 +953,18 @@ void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q,
       if (more) continue;
       break;
     }
-    tracer_.Pop(vr.index, chain.head, chain.avail_idx);
-    const uint32_t len = device_.HandleChain(vr.index, chain);
+    vr.base = q.last_avail_idx();
+    tracer_.Pop(vr.index, chain.head, chain.avail_idx, chain.readable_bytes, chain.writable_bytes, chain.readable_descs,
+                chain.writable_descs);
+    uint32_t len = device_.HandleChain(vr.index, chain);
     // Checked before the used ring learns of a buffer that may not have been filled.
     if (memory_fault()) return;
+    if (opts_.faults.used_len_exceeds_writable && !used_len_fault_done_.exchange(true)) {
+      // Once per connection: the used element claims one byte more than the chain can hold.
+      tracer_.FaultInjected("used-len-exceeds-writable");
+      len = static_cast<uint32_t>(std::min<uint64_t>(chain.writable_bytes + 1, 0xffffffffu));
+    }
     const uint16_t at = q.PushUsed(chain.head, len);
-    vr.base = q.last_avail_idx();
     tracer_.AddUsed(vr.index, chain.head, len, at);
     const bool notify = q.ShouldNotify();
     if (memory_fault()) return;

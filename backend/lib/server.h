@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -121,6 +122,7 @@ class VhostUserServer {
   uint64_t acked_features_ = 0;
   uint64_t acked_protocol_features_ = 0;
   uint64_t status_ = 0;
+  std::atomic<bool> used_len_fault_done_{false};  // fault used-len-exceeds-writable: injected once
   std::shared_ptr<GuestMemory> mem_;
   std::vector<std::unique_ptr<Vring>> vrings_;
 };

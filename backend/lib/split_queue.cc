@@ -61,6 +61,7 @@ uint16_t SplitQueue::ReadAvailIdx() const {
   // Ring entries read after this must not be older than the index (pairs with the driver's
   // write barrier before it publishes avail->idx).
   std::atomic_thread_fence(std::memory_order_acquire);
+  if (avail_read_hook_) avail_read_hook_(idx, last_avail_idx_);
   return idx;
 }
 
@@ -90,6 +91,7 @@ PopStatus SplitQueue::Pop(DescChain* chain, std::string* err) {
   chain->avail_idx = last_avail_idx_;
   chain->segments.clear();
   chain->readable_bytes = chain->writable_bytes = 0;
+  chain->readable_descs = chain->writable_descs = 0;
   if (!ReadChain(head, chain, err)) return PopStatus::kError;
   ++last_avail_idx_;
   if (layout_.event_idx) {
@@ -112,6 +114,7 @@ bool SplitQueue::AddSegment(const VringDesc& d, DescChain* chain, bool* seen_wri
     *err = "descriptor buffer outside the memory table";
     return false;
   }
+  ++(writable ? chain->writable_descs : chain->readable_descs);
   if (d.len == 0) return true;
   chain->segments.push_back({host, d.len, writable});
   (writable ? chain->writable_bytes : chain->readable_bytes) += d.len;

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "guest_memory.h"
@@ -50,6 +52,8 @@ struct DescChain {
   std::vector<BufferSegment> segments;
   uint64_t readable_bytes = 0;
   uint64_t writable_bytes = 0;
+  uint32_t readable_descs = 0;  // descriptors of each kind, zero-length ones included
+  uint32_t writable_descs = 0;
 };
 
 enum class PopStatus { kEmpty, kOk, kError };
@@ -78,6 +82,11 @@ class SplitQueue {
   uint16_t last_avail_idx() const { return last_avail_idx_; }
   uint16_t used_idx() const { return used_idx_; }
 
+  // Called each time the driver's avail->idx is read from guest memory (by Pop, Pending and
+  // ArmKick), with the value read and last_avail_idx at that moment, before the value is checked.
+  using AvailReadHook = std::function<void(uint16_t idx, uint16_t last_avail_idx)>;
+  void set_avail_read_hook(AvailReadHook hook) { avail_read_hook_ = std::move(hook); }
+
  private:
   uint16_t ReadAvailIdx() const;
   bool ReadChain(uint16_t head, DescChain* chain, std::string* err);
@@ -92,6 +101,7 @@ class SplitQueue {
   uint16_t used_idx_ = 0;
   uint16_t signalled_used_ = 0;
   bool signalled_valid_ = false;
+  AvailReadHook avail_read_hook_;
 };
 
 }  // namespace vc::backend

@@ -19,7 +19,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace vc::backend {
 namespace {
@@ -198,6 +200,54 @@ class ServerTest : public ::testing::Test {
     std::memcpy(&v, mem_ + 0x2000 + 2, 2);
     return v;
   }
+  // Serves two buffers, each a chain of 16 device-readable then 64 device-writable bytes (the
+  // first kick already pending when the ring starts, as with QEMU), then stops the ring with
+  // GET_VRING_BASE and disconnects. Returns the index GET_VRING_BASE replied.
+  uint32_t ServeTwoChains() {
+    SetUpDevice();
+    PutDesc(0, kGpa + 0x3000, 16, kDescFlagNext, 1);
+    PutDesc(1, kGpa + 0x4000, 64, kDescFlagWrite, 0);
+    Offer(0);
+    const int call = ::eventfd(0, EFD_CLOEXEC);
+    const int kick = ::eventfd(0, EFD_CLOEXEC);
+    SendU64(kSetVringCall, 0, {call});
+    const uint64_t one = 1;
+    EXPECT_EQ(::write(kick, &one, 8), 8);
+    SendU64(kSetVringKick, 0, {kick});
+    SendState(kSetVringEnable, 0, 1);
+    EXPECT_TRUE(WaitReadable(call, 5000)) << "no used-buffer notification";
+    uint64_t drained;
+    EXPECT_EQ(::read(call, &drained, 8), 8);
+    const uint16_t used_event = UsedIdx();  // EVENT_IDX: ask for a notification on the next one
+    std::memcpy(mem_ + 0x1000 + 4 + 2 * kNum, &used_event, 2);
+    Offer(0);
+    EXPECT_EQ(::write(kick, &one, 8), 8);
+    EXPECT_TRUE(WaitReadable(call, 5000)) << "no notification for the second buffer";
+    SendState(kGetVringBase, 0, 0);
+    const std::vector<uint8_t> reply = Recv(kGetVringBase);
+    uint32_t st[2] = {0, 0};
+    if (reply.size() == 8) std::memcpy(st, reply.data(), 8);
+    Finish();
+    ::close(call);
+    ::close(kick);
+    return st[1];
+  }
+  uint32_t UsedLen(uint32_t slot) {
+    uint32_t v;
+    std::memcpy(&v, mem_ + 0x2000 + 4 + 8 * slot + 4, 4);
+    return v;
+  }
+  // The trace's lines whose event is `name`.
+  std::vector<std::string> Lines(const std::string& name) {
+    std::vector<std::string> out;
+    std::istringstream in(Trace());
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("{\"name\":\"" + name + "\",") == 0) out.push_back(line);
+    }
+    return out;
+  }
+  static std::string Fields(const std::string& line) { return line.substr(line.find("\"fields\":")); }
+
   static bool WaitReadable(int fd, int ms) {
     pollfd p{fd, POLLIN, 0};
     return ::poll(&p, 1, ms) == 1;
@@ -444,6 +494,98 @@ TEST_F(ServerTest, FeaturesWithoutProtocolFeaturesEnableRings) {
   RecvU64(kGetFeatures);
   Finish();
   EXPECT_NE(Trace().find("\"name\":\"ring_enable\""), std::string::npos);
+}
+
+// --- The values rules about data need (docs/backend-events.md): replies, chain lengths, indices.
+
+TEST_F(ServerTest, RecordsTheValuesDataRulesNeed) {
+  EXPECT_EQ(ServeTwoChains(), 2u);
+  EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
+  const std::string offered = std::to_string(server_->offered_features());
+  const std::vector<std::string> gf = Lines("get_features");
+  ASSERT_EQ(gf.size(), 1u);
+  EXPECT_EQ(Fields(gf[0]), "\"fields\":{\"features\":" + offered + "}}");
+  const std::vector<std::string> gpf = Lines("get_protocol_features");
+  ASSERT_EQ(gpf.size(), 1u);
+  EXPECT_EQ(Fields(gpf[0]), "\"fields\":{\"features\":" + std::to_string(ServerOptions{}.protocol_features) + "}}");
+  EXPECT_EQ(Fields(Lines("set_vring_num").at(0)), "\"fields\":{\"vring\":0,\"num\":8}}");
+  EXPECT_EQ(Fields(Lines("set_vring_base").at(0)), "\"fields\":{\"vring\":0,\"base\":0}}");
+  const std::vector<std::string> pops = Lines("pop");
+  ASSERT_EQ(pops.size(), 2u);
+  for (uint32_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(Fields(pops[i]), "\"fields\":{\"vring\":0,\"head\":0,\"avail_idx\":" + std::to_string(i) +
+                                   ",\"out_len\":16,\"in_len\":64,\"out_num\":1,\"in_num\":1}}");
+  }
+  const std::vector<std::string> used = Lines("add_used");
+  ASSERT_EQ(used.size(), 2u);
+  EXPECT_EQ(Fields(used[1]), "\"fields\":{\"vring\":0,\"head\":0,\"len\":64,\"used_idx\":1}}");
+  EXPECT_EQ(Fields(Lines("get_vring_base").at(0)), "\"fields\":{\"vring\":0,\"base\":2}}");
+  // Every pop takes an entry the avail index read just before it (on the same thread) shows.
+  std::istringstream in(Trace());
+  std::string prev_read;
+  int pops_seen = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("{\"name\":\"avail_read\",") == 0) prev_read = line;
+    if (line.find("{\"name\":\"pop\",") != 0) continue;
+    const std::string i = std::to_string(pops_seen++);
+    EXPECT_EQ(Fields(prev_read),
+              "\"fields\":{\"vring\":0,\"idx\":" + std::to_string(pops_seen) + ",\"last_avail_idx\":" + i + "}}")
+        << line;
+  }
+  // The reads that found nothing new: idx == last_avail_idx == 2 after the second pop.
+  const std::vector<std::string> reads = Lines("avail_read");
+  ASSERT_GE(reads.size(), 4u);
+  EXPECT_EQ(Fields(reads.back()), "\"fields\":{\"vring\":0,\"idx\":2,\"last_avail_idx\":2}}");
+  EXPECT_TRUE(Lines("fault_injected").empty());
+}
+
+TEST_F(ServerTest, GetRepliesAreRecordedWithTheirValues) {
+  SendU64(kSetStatus, 11);
+  SendU64(kGetStatus, 0);
+  EXPECT_EQ(RecvU64(kGetStatus), 11u);
+  SendU64(kGetQueueNum, 0);
+  EXPECT_EQ(RecvU64(kGetQueueNum), 1u);
+  Finish();
+  EXPECT_EQ(Fields(Lines("get_status").at(0)), "\"fields\":{\"status\":11}}");
+  EXPECT_EQ(Fields(Lines("get_queue_num").at(0)), "\"fields\":{\"queues\":1}}");
+}
+
+class UsedLenFaultServerTest : public ServerTest {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions o;
+    o.faults.used_len_exceeds_writable = true;
+    return o;
+  }
+};
+
+TEST_F(UsedLenFaultServerTest, FirstUsedElementClaimsOneByteMore) {
+  EXPECT_EQ(ServeTwoChains(), 2u);
+  EXPECT_EQ(UsedLen(0), 65u);  // the chain has 64 writable bytes
+  EXPECT_EQ(UsedLen(1), 64u);  // once per connection
+  const std::vector<std::string> used = Lines("add_used");
+  ASSERT_EQ(used.size(), 2u);
+  EXPECT_EQ(Fields(used[0]), "\"fields\":{\"vring\":0,\"head\":0,\"len\":65,\"used_idx\":0}}");
+  EXPECT_EQ(Fields(used[1]), "\"fields\":{\"vring\":0,\"head\":0,\"len\":64,\"used_idx\":1}}");
+  const std::vector<std::string> faults = Lines("fault_injected");
+  ASSERT_EQ(faults.size(), 1u);
+  EXPECT_EQ(Fields(faults[0]), "\"fields\":{\"fault\":\"used-len-exceeds-writable\"}}");
+}
+
+class VringBaseFaultServerTest : public ServerTest {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions o;
+    o.faults.vring_base_off_by_one = true;
+    return o;
+  }
+};
+
+TEST_F(VringBaseFaultServerTest, GetVringBaseRepliesOneTooMany) {
+  EXPECT_EQ(ServeTwoChains(), 3u);  // two buffers taken from base 0
+  EXPECT_EQ(Fields(Lines("get_vring_base").at(0)), "\"fields\":{\"vring\":0,\"base\":3}}");
+  EXPECT_EQ(Lines("pop").size(), 2u);
+  EXPECT_EQ(Fields(Lines("fault_injected").at(0)), "\"fields\":{\"fault\":\"vring-base-off-by-one\"}}");
 }
 
 // --- SET_MEM_TABLE hardening: every region is checked against its file before it is mapped.

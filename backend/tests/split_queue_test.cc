@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "fake_ring.h"
 
 namespace vc::backend {
@@ -54,6 +57,51 @@ TEST_F(SplitQueueTest, PopsChainAndPushesUsed) {
   EXPECT_EQ(ring_.UsedLen(0), 64u);
   EXPECT_EQ(q_.last_avail_idx(), 1);
   EXPECT_EQ(q_.Pop(&c, &err), PopStatus::kEmpty);
+}
+
+TEST_F(SplitQueueTest, CountsDescriptorsOfEachKind) {
+  // Readable 16 + 0 bytes, then writable 0 + 32 + 8: zero-length descriptors count as descriptors.
+  ring_.SetDesc(0, FakeRing::Data(0), 16, kDescFlagNext, 1);
+  ring_.SetDesc(1, FakeRing::Data(16), 0, kDescFlagNext, 2);
+  ring_.SetDesc(2, FakeRing::Data(32), 0, kDescFlagNext | kDescFlagWrite, 3);
+  ring_.SetDesc(3, FakeRing::Data(64), 32, kDescFlagNext | kDescFlagWrite, 4);
+  ring_.SetDesc(4, FakeRing::Data(96), 8, kDescFlagWrite, 0);
+  ring_.Offer(0);
+  Attach();
+  DescChain c;
+  std::string err;
+  ASSERT_EQ(q_.Pop(&c, &err), PopStatus::kOk) << err;
+  EXPECT_EQ(c.readable_bytes, 16u);
+  EXPECT_EQ(c.writable_bytes, 40u);
+  EXPECT_EQ(c.readable_descs, 2u);
+  EXPECT_EQ(c.writable_descs, 3u);
+  EXPECT_EQ(c.segments.size(), 3u);
+}
+
+TEST_F(SplitQueueTest, ReportsEveryReadOfTheAvailIndex) {
+  std::vector<std::pair<uint16_t, uint16_t>> reads;  // (avail->idx, last_avail_idx)
+  q_.set_avail_read_hook([&](uint16_t idx, uint16_t last) { reads.emplace_back(idx, last); });
+  ring_.SetDesc(0, FakeRing::Data(0), 64, kDescFlagWrite, 0);
+  ring_.Offer(0);
+  ring_.Offer(0);
+  Attach();
+  DescChain c;
+  std::string err;
+  ASSERT_EQ(q_.Pop(&c, &err), PopStatus::kOk) << err;
+  ASSERT_EQ(q_.Pop(&c, &err), PopStatus::kOk) << err;
+  EXPECT_EQ(q_.Pop(&c, &err), PopStatus::kEmpty);
+  EXPECT_FALSE(q_.ArmKick());
+  uint16_t pending = 9;
+  ASSERT_TRUE(q_.Pending(&pending, &err));
+  EXPECT_EQ(pending, 0);
+  const std::vector<std::pair<uint16_t, uint16_t>> want = {{2, 0}, {2, 1}, {2, 2}, {2, 2}, {2, 2}};
+  EXPECT_EQ(reads, want);
+  // A jump past the queue size is reported before it is refused.
+  reads.clear();
+  ring_.SetAvailIdx(20);
+  EXPECT_EQ(q_.Pop(&c, &err), PopStatus::kError);
+  ASSERT_EQ(reads.size(), 1u);
+  EXPECT_EQ(reads[0], std::make_pair(uint16_t{20}, uint16_t{2}));
 }
 
 TEST_F(SplitQueueTest, RejectsHeadOutOfRange) {

@@ -43,7 +43,7 @@ TEST(TraceWriter, WholeLinesInPerThreadOrder) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&t, i] {
       SetCurrentThreadName("w" + std::to_string(i));
-      for (int k = 0; k < kEvents; ++k) t.Pop(static_cast<uint32_t>(i), 0, static_cast<uint32_t>(k));
+      for (int k = 0; k < kEvents; ++k) t.Pop(static_cast<uint32_t>(i), 0, static_cast<uint32_t>(k), 16, 64, 1, 2);
     });
   }
   for (auto& th : threads) th.join();
@@ -63,7 +63,8 @@ TEST(TraceWriter, WholeLinesInPerThreadOrder) {
     long long ts = 0;
     ASSERT_EQ(std::sscanf(line.c_str(), "{\"name\":\"pop\",\"ts\":%lld", &ts), 1) << line;
     const size_t f = line.find("\"fields\":");
-    ASSERT_EQ(std::sscanf(line.c_str() + f, "\"fields\":{\"vring\":%u,\"head\":0,\"avail_idx\":%u}", &vring, &idx), 2);
+    ASSERT_EQ(std::sscanf(line.c_str() + f, "\"fields\":{\"vring\":%u,\"head\":0,\"avail_idx\":%u,", &vring, &idx), 2);
+    EXPECT_EQ(line.substr(line.find(",\"out_len\"")), ",\"out_len\":16,\"in_len\":64,\"out_num\":1,\"in_num\":2}}");
     ASSERT_LT(vring, static_cast<unsigned>(kThreads));
     EXPECT_EQ(static_cast<int>(idx), next[vring]++);  // program order per thread
     EXPECT_GE(ts, last_ts);                           // timestamps taken under the lock

@@ -29,6 +29,10 @@ case $mode in
   # 1 s after the back-end logged the skipped ack (a fixed 5 s cap failed on a loaded machine,
   # where the guest had not reached DRIVER_OK by then).
   skip-reply)              want_marker=NONE;     rule=vu-reply-ack; export VC_QEMU_TIMEOUT=${VC_QEMU_TIMEOUT:-45} VC_QEMU_KILL_AFTER=${VC_QEMU_KILL_AFTER:-1} VC_QEMU_STOP_ON_LOG="fault skip-reply: not acking SET_MEM_TABLE" ;;
+  # Faults for rules about data (issue 11): the values are wrong, the order is not. No shipped rule
+  # judges values yet, so the verdict is not asserted (rule=pending); the trace must show the fault.
+  used-len-exceeds-writable) want_marker=READ-OK; rule=pending ;;
+  vring-base-off-by-one)     want_marker=READ-OK; rule=pending ;;
   *) echo "e2e-test: unknown mode $mode" >&2; exit 2 ;;
 esac
 
@@ -52,6 +56,18 @@ grep -q '"name":"vu_error"' "$trace" && fail "trace has vu_error: $(grep '"name"
 [ -s "$out/qemu-trace.log" ] && pass "QEMU trace log recorded" || fail "no QEMU trace log"
 
 line_of() { grep -n "\"name\":\"$1\"" "$trace" | head -n1 | cut -d: -f1; }
+field() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+# The values rules about data compare: the used length against the writable length of the chain
+# popped just before it (one request in flight), and GET_VRING_BASE against SET_VRING_BASE plus
+# the buffers taken in between (mod 2^16). Prints "BAD-LENGTHS BASE-SET POPS BASE-GOT".
+data_values() {
+  awk '
+    /"name":"pop"/ { match($0, /"in_len":[0-9]+/); in_len = substr($0, RSTART + 9, RLENGTH - 9); pops++ }
+    /"name":"add_used"/ { match($0, /"len":[0-9]+/); if (substr($0, RSTART + 6, RLENGTH - 6) + 0 > in_len + 0) bad++ }
+    /"name":"set_vring_base"/ && !got_seen { match($0, /"base":[0-9]+/); set = substr($0, RSTART + 7, RLENGTH - 7); pops = 0 }
+    /"name":"get_vring_base"/ && !got_seen { match($0, /"base":[0-9]+/); got = substr($0, RSTART + 7, RLENGTH - 7); got_seen = 1; taken = pops }
+    END { printf "%d %s %d %s\n", bad, set, taken, got }' "$trace"
+}
 last_line_of() { grep -n "\"name\":\"$1\"" "$trace" | tail -n1 | cut -d: -f1; }
 case $mode in
   clean|clean-4k|clean-reload)
@@ -74,7 +90,22 @@ case $mode in
     else
       fail "GET_VRING_BASE missing from QEMU's log or the back-end trace"
     fi
+    read -r bad set taken got < <(data_values)
+    [ "$bad" = 0 ] && pass "every used length within its chain's writable length" || fail "$bad used lengths over the writable length"
+    [ -n "$got" ] && [ "$got" = "$(( (set + taken) % 65536 ))" ] \
+      && pass "GET_VRING_BASE $got = SET_VRING_BASE $set + $taken buffers taken" \
+      || fail "GET_VRING_BASE '$got', SET_VRING_BASE '$set' + $taken buffers taken"
     grep -q '"name":"fault_injected"' "$trace" && fail "fault_injected in a clean run" ;;
+  used-len-exceeds-writable)
+    read -r bad set taken got < <(data_values)
+    [ "$bad" = 1 ] && pass "one used length over its chain's writable length" || fail "$bad used lengths over the writable length, wanted 1"
+    grep -q '"fault":"used-len-exceeds-writable"' "$trace" && pass "fault_injected recorded" || fail "no fault_injected" ;;
+  vring-base-off-by-one)
+    read -r bad set taken got < <(data_values)
+    [ -n "$got" ] && [ "$got" = "$(( (set + taken + 1) % 65536 ))" ] \
+      && pass "GET_VRING_BASE $got = SET_VRING_BASE $set + $taken buffers taken + 1" \
+      || fail "GET_VRING_BASE '$got', SET_VRING_BASE '$set' + $taken buffers taken: not off by one"
+    [ "$bad" = 0 ] && pass "used lengths within the writable lengths" || fail "$bad used lengths over the writable length" ;;
   drop-kick-when-disabled)
     grep -q '"name":"kick_dropped"' "$trace" && pass "a kick was dropped" || fail "no kick_dropped"
     grep -q '"name":"add_used"' "$trace" && fail "buffers were used despite the dropped kick" ;;
@@ -104,7 +135,9 @@ vc=${VC_VCONFORM:-}
 if [ -n "$vc" ] && [ -x "$vc" ] && [ -f "$spec" ]; then
   "$vc" check "$trace" --spec "$spec" >"$out/verdict.txt" 2>&1
   vrc=$?
-  if [ -z "$rule" ]; then
+  if [ "$rule" = pending ]; then
+    echo "note: vconform exit $vrc; no shipped rule judges this fault's values yet (issue 11), verdict not asserted"
+  elif [ -z "$rule" ]; then
     [ "$vrc" = 0 ] && pass "vconform: no violation" || fail "vconform exit $vrc on a clean run: $(head -n5 "$out/verdict.txt")"
   else
     [ "$vrc" = 1 ] && pass "vconform exit 1" || fail "vconform exit $vrc, wanted 1: $(head -n5 "$out/verdict.txt")"

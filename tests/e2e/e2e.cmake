@@ -23,7 +23,7 @@ set_tests_properties(e2e.guest-image PROPERTIES FIXTURES_SETUP vc_e2e_guest LABE
                      TIMEOUT 600 RESOURCE_LOCK vc_qemu)
 
 foreach(mode clean clean-4k clean-reload drop-kick-when-disabled process-before-enable notify-after-stop skip-reply
-             process-outside-lock)
+             process-outside-lock used-len-exceeds-writable vring-base-off-by-one)
   add_test(NAME e2e.${mode}
            COMMAND bash ${VC_E2E_DIR}/e2e-test.sh ${mode} ${CMAKE_BINARY_DIR}/e2e-runs/${mode})
   # One QEMU at a time: two TCG guests on 2 shared cores would slow each other past timeouts.

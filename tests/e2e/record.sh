@@ -4,7 +4,7 @@
 #
 # Usage: tests/e2e/record.sh MODE OUTDIR
 #   MODE: clean | drop-kick-when-disabled | process-before-enable | notify-after-stop | skip-reply
-#         | process-outside-lock
+#         | process-outside-lock | used-len-exceeds-writable | vring-base-off-by-one
 # Writes into OUTDIR:
 #   backend.jsonl   the back-end's JSON-lines trace (format v1, docs/backend-events.md)
 #   backend.log     the back-end's stderr
@@ -71,7 +71,8 @@ if [ "${VC_ALL:-0}" = 1 ]; then want_lttng=1; want_dmesg=1; fi
 fault_args=()
 case $mode in
   clean) ;;
-  drop-kick-when-disabled|process-before-enable|notify-after-stop|skip-reply|process-outside-lock)
+  drop-kick-when-disabled|process-before-enable|notify-after-stop|skip-reply|process-outside-lock\
+  |used-len-exceeds-writable|vring-base-off-by-one)
     fault_args=(--fault="$mode") ;;
   *) echo "record.sh: unknown mode '$mode'" >&2; exit 2 ;;
 esac

@@ -93,6 +93,14 @@ def test_known_wrong():
     expect("globbed tokens", [e["line"] for e in k.match("clean/merged/all", ["+vu-start:predicted", "-vu-enable"]) or []], [4])
 
 
+# Faults of the back-end that break rules about data (issue 11) no shipped spec states yet. Their
+# recordings are in traces/backend/ (traces/README.md says which rule each awaits).
+AWAITING_RULE = {
+    "used-len-exceeds-writable": "a used length is at most the writable length of its chain",
+    "vring-base-off-by-one": "GET_VRING_BASE = SET_VRING_BASE + buffers taken (mod 2^16)",
+}
+
+
 def test_shipped_files():
     configs = accept.read_configs()
     clean = [c for c in configs.values() if c.mode == "clean"]
@@ -110,6 +118,12 @@ def test_shipped_files():
         failures.append("backend/lib/faults.h: no kFaultNames")
     for flag in flags:
         runs = [c for c in configs.values() if c.mode == flag]
+        if flag in AWAITING_RULE:
+            # A fault whose rule is not shipped yet has no run here (its verdict would be "holds"):
+            # add one naming the rule, and drop the flag from AWAITING_RULE, once the rule exists.
+            if runs:
+                failures.append("configs.txt: --fault=%s has a run: remove it from AWAITING_RULE in selftest.py" % flag)
+            continue
         if not runs:
             failures.append("configs.txt: no run of --fault=%s" % flag)
         for c in runs:
