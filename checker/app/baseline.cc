@@ -25,7 +25,10 @@ std::set<std::string> ruleFields(const Rule& rule, const SymbolTable& symbols, c
     for (const auto& m : role) {
       bool named = std::any_of(m.names.begin(), m.names.end(), [&](Symbol s) { return symbols.name(s) == name; });
       if (!named) continue;
-      for (const auto& p : m.preds) out.insert(symbols.name(p.field));
+      std::vector<Symbol> fs;
+      for (const auto& p : m.preds) p.fields(fs);
+      for (const auto& p : m.dynPreds) p.fields(fs);
+      for (Symbol f : fs) out.insert(symbols.name(f));
       for (const auto& [field, param] : m.binds) out.insert(symbols.name(field));
     }
   return out;

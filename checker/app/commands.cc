@@ -65,6 +65,7 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
   };
   for (const auto& r : spec.rules) {
     for (const auto& role : r.roles) useAll(role);
+    for (const auto& u : r.updates) useAll(std::vector<Matcher>{u.m});
     if (r.says.empty())
       diags.warning("lint-says", Location{r.file, r.line, 0}, "rule '" + r.id + "' has no plain-words statement",
                     "add says \"...\" after the citation: reports print it");
@@ -75,7 +76,8 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
         // Two == on one field with different values can never both hold.
         for (size_t i = 0; i < m.preds.size(); ++i)
           for (size_t j = i + 1; j < m.preds.size(); ++j)
-            if (m.preds[i].field == m.preds[j].field && m.preds[i].op == spec::Op::Eq && m.preds[j].op == spec::Op::Eq &&
+            if (m.preds[i].simple && m.preds[j].simple && m.preds[i].field == m.preds[j].field &&
+                m.preds[i].op == spec::Op::Eq && m.preds[j].op == spec::Op::Eq &&
                 !(m.preds[i].value == m.preds[j].value))
               diags.warning("lint-never-matches", Location{r.file, m.pos.line, m.pos.col},
                             "pattern " + m.text + " can never match: a field cannot equal two values", "");

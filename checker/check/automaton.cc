@@ -35,6 +35,26 @@ void MonState::appendKey(std::string& k) const {
     k.push_back(static_cast<char>(lastSeenTsValid));
     if (lastSeenTsValid) put(lastSeenTs);
   }
+  // Registers last (nothing when none is set: the keys of rules without registers are unchanged).
+  if (regSet) {
+    k.push_back(static_cast<char>(regSet));
+    for (int i = 0; i < kMaxRegisters; ++i)
+      if (regSet & (1u << i)) put(regs[static_cast<size_t>(i)]);
+  }
+}
+
+bool readEventInt(const void* event, Symbol field, int64_t& out) {
+  const Value* v = static_cast<const Event*>(event)->field(field);
+  if (!v || v->kind == Value::Kind::Str) return false;
+  out = v->i;
+  return true;
+}
+
+static bool sameRegisters(const MonState& a, const MonState& b) {
+  if (a.regSet != b.regSet) return false;
+  for (int i = 0; i < kMaxRegisters; ++i)
+    if ((a.regSet & (1u << i)) && a.regs[static_cast<size_t>(i)] != b.regs[static_cast<size_t>(i)]) return false;
+  return true;
 }
 
 bool MonState::sameBehaviour(const MonState& o) const {
@@ -42,12 +62,18 @@ bool MonState::sameBehaviour(const MonState& o) const {
          failed == o.failed && stateOpen == o.stateOpen && trigger == o.trigger && nA == o.nA && nB == o.nB &&
          curA == o.curA && curB == o.curB && triggerHasTs == o.triggerHasTs &&
          (!(trigger && triggerHasTs) || triggerTs == o.triggerTs) &&
-         (!(curA || curB) || (lastSeenTsValid == o.lastSeenTsValid && (!lastSeenTsValid || lastSeenTs == o.lastSeenTs)));
+         (!(curA || curB) || (lastSeenTsValid == o.lastSeenTsValid && (!lastSeenTsValid || lastSeenTs == o.lastSeenTs))) &&
+         sameRegisters(*this, o);
 }
 
 MonState RuleAutomaton::initial() const {
   MonState s;
   s.open = r_.scope == ScopeKind::Globally || r_.scope == ScopeKind::Before;
+  for (size_t i = 0; i < r_.regs.size(); ++i)
+    if (r_.regs[i].hasInit) {
+      s.regSet = static_cast<uint8_t>(s.regSet | (1u << i));
+      s.regs[i] = r_.regs[i].init;
+    }
   return s;
 }
 
@@ -178,7 +204,55 @@ Verdict RuleAutomaton::bodyFinish(MonState& s) const {
   }
 }
 
+// The roles the event plays for this instance (the patterns that read registers judged with the
+// registers as they are before the event), the step, then the registers' updates, in the order
+// the rule declares them. An event with no role for the instance leaves its instants alone.
 Verdict RuleAutomaton::step(MonState& s, const StepInput& in) const {
+  if (!in.cond) return stepRoles(s, in);
+  if (s.failed) return {};
+  StepInput eff = in;
+  uint32_t fire = 0;
+  for (uint32_t bits = in.cond; bits; bits &= bits - 1) {
+    const int b = __builtin_ctz(bits);
+    const CondPattern& c = r_.conds[static_cast<size_t>(b)];
+    const Matcher& m = c.role >= 0 ? r_.roles[static_cast<size_t>(c.role)][c.index] : r_.updates[c.index].m;
+    if (c.role >= 0 && (eff.mask & (1u << c.role))) continue;
+    bool holds = true;
+    for (const auto& p : m.dynPreds)
+      if (!p.holds(in.event, in.read, s.regs.data(), s.regSet)) { holds = false; break; }
+    if (!holds) continue;
+    if (c.role >= 0) eff.mask = static_cast<uint8_t>(eff.mask | (1u << c.role));
+    else fire |= 1u << b;
+  }
+  Verdict v;
+  if (eff.mask) v = stepRoles(s, eff);
+  if (s.failed) return v;
+  for (uint32_t bits = fire; bits; bits &= bits - 1) {
+    const Update& u = r_.updates[r_.conds[static_cast<size_t>(__builtin_ctz(bits))].index];
+    ExprValue x = u.value.eval(in.event, in.read, s.regs.data(), s.regSet);
+    const uint8_t bit = static_cast<uint8_t>(1u << u.reg);
+    if (x.kind != ExprValue::Kind::Int) {
+      s.regSet = static_cast<uint8_t>(s.regSet & ~bit);  // no value: unset
+      continue;
+    }
+    int64_t& r = s.regs[u.reg];
+    switch (u.kind) {
+      case Update::Kind::Sample:
+        r = x.i;
+        s.regSet = static_cast<uint8_t>(s.regSet | bit);
+        break;
+      case Update::Kind::Add:
+        if (s.regSet & bit) r = static_cast<int64_t>(static_cast<uint64_t>(r) + static_cast<uint64_t>(x.i));
+        break;
+      case Update::Kind::Sub:
+        if (s.regSet & bit) r = static_cast<int64_t>(static_cast<uint64_t>(r) - static_cast<uint64_t>(x.i));
+        break;
+    }
+  }
+  return v;
+}
+
+Verdict RuleAutomaton::stepRoles(MonState& s, const StepInput& in) const {
   if (s.failed) return {};
   // Instants: consecutive events of the order being judged (the recorded order, or a
   // linearisation in prediction) that this instance sees, with equal timestamps, are one instant.

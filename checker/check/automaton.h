@@ -43,7 +43,15 @@ struct StepInput {
   uint64_t ref = kNoRef;
   bool hasTs = false;
   int64_t ts = 0;
+  // Patterns the automaton judges itself (Rule::conds): register comparisons and updates whose
+  // other arguments matched; with the event's integer fields to judge them.
+  uint32_t cond = 0;
+  const void* event = nullptr;
+  IntFieldReader read = nullptr;
 };
+
+// Integer fields of an event as read (the observed check).
+bool readEventInt(const void* event, Symbol field, int64_t& out);
 
 struct MonState {
   // Scope.
@@ -66,6 +74,9 @@ struct MonState {
   // a linearisation) with equal timestamps are one instant. The timestamp of the last event seen.
   bool lastSeenTsValid = false;
   int64_t lastSeenTs = 0;
+  // Registers (`let`): bit i of regSet says regs[i] is set.
+  uint8_t regSet = 0;
+  std::array<int64_t, kMaxRegisters> regs{};
 
   // The part of the state that decides the future (refs excluded), as bytes: the memo key of the
   // prediction. sameBehaviour compares the same part ("is this instance idle").
@@ -94,6 +105,7 @@ class RuleAutomaton {
   Verdict bodyFinish(MonState& s) const;
   Verdict closeInstant(MonState& s) const;
   Verdict confirm(MonState& s, Verdict v) const;
+  Verdict stepRoles(MonState& s, const StepInput& in) const;
   const Rule& r_;
 };
 

@@ -19,6 +19,12 @@ Dispatcher::Dispatcher(const Spec& spec, const SymbolTable& symbols) : spec_(spe
           if (byName_.size() <= s) byName_.resize(s + 1);
           byName_[s].push_back(Entry{r, static_cast<uint8_t>(1 << ri), ri, &m});
         }
+    // Register updates: no role, a bit of `cond` (roleIndex -1: not counted as a role's event).
+    for (const auto& u : rule.updates)
+      for (Symbol s : u.m.names) {
+        if (byName_.size() <= s) byName_.resize(s + 1);
+        byName_[s].push_back(Entry{r, 0, -1, &u.m});
+      }
   }
   for (const auto& s : spec.syncs)
     for (const auto* side : {&s.from, &s.to})
@@ -48,7 +54,7 @@ std::span<const Match> Dispatcher::match(const Event& ev, Symbol name, std::vect
       ruleBegin = n_;
     }
     // The event has a name this rule speaks of (whatever its fields): counted once per role.
-    if (!(namedRoles & d.role)) {
+    if (d.roleIndex >= 0 && !(namedRoles & d.role)) {
       namedRoles |= d.role;
       ++stats[d.rule].roleNames[d.roleIndex];
     }
@@ -61,8 +67,11 @@ std::span<const Match> Dispatcher::match(const Event& ev, Symbol name, std::vect
     Match* found = nullptr;
     for (size_t j = ruleBegin; j < n_ && !found; ++j)
       if (pool_[j].broadcast == broadcast && pool_[j].key == keyBuf_) found = &pool_[j];
+    const uint8_t role = d.m->cond >= 0 ? 0 : d.role;
+    const uint32_t cond = d.m->cond >= 0 ? 1u << d.m->cond : 0;
     if (found) {
-      found->mask |= d.role;
+      found->mask |= role;
+      found->cond |= cond;
       continue;
     }
     if (n_ == pool_.size()) pool_.emplace_back();
@@ -70,7 +79,8 @@ std::span<const Match> Dispatcher::match(const Event& ev, Symbol name, std::vect
     m.rule = d.rule;
     m.broadcast = broadcast;
     m.key.assign(keyBuf_);
-    m.mask = d.role;
+    m.mask = role;
+    m.cond = cond;
     m.nparams = broadcast ? 0 : static_cast<uint8_t>(params_.size());
     for (uint8_t i = 0; i < m.nparams; ++i) m.params[i] = params_[i];
   }

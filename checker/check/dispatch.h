@@ -22,25 +22,39 @@ struct Match {
   bool broadcast = false;
   std::string key;  // the instance (appendKey of the parameter values); empty when broadcast
   uint8_t mask = 0;
+  uint32_t cond = 0;  // patterns the automaton judges (Rule::conds) whose other arguments matched
   std::array<const Value*, 8> params{};
   uint8_t nparams = 0;
   std::vector<Value> values() const;
 };
 
-// The roles of one event's matches of one rule that reach every instance (broadcast patterns).
-inline uint8_t broadcastRoles(std::span<const Match> ms) {
+// An event's part in one instance: its roles, and the patterns the automaton judges.
+struct Roles {
   uint8_t mask = 0;
+  uint32_t cond = 0;
+  explicit operator bool() const { return mask || cond; }
+};
+
+// The roles of one event's matches of one rule that reach every instance (broadcast patterns).
+inline Roles broadcastRoles(std::span<const Match> ms) {
+  Roles r;
   for (const auto& m : ms)
-    if (m.broadcast) mask |= m.mask;
-  return mask;
+    if (m.broadcast) {
+      r.mask |= m.mask;
+      r.cond |= m.cond;
+    }
+  return r;
 }
 
 // The roles the event has for the instance `key`: the broadcast ones and its own.
-inline uint8_t rolesFor(std::span<const Match> ms, const std::string& key, uint8_t broadcast) {
-  uint8_t mask = broadcast;
+inline Roles rolesFor(std::span<const Match> ms, const std::string& key, Roles broadcast) {
+  Roles r = broadcast;
   for (const auto& m : ms)
-    if (!m.broadcast && m.key == key) mask |= m.mask;
-  return mask;
+    if (!m.broadcast && m.key == key) {
+      r.mask |= m.mask;
+      r.cond |= m.cond;
+    }
+  return r;
 }
 
 class Dispatcher {

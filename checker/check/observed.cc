@@ -45,14 +45,14 @@ std::unordered_map<std::string, ObservedCheck::Instance>::iterator ObservedCheck
 void ObservedCheck::step(size_t r, std::span<const Match> ms, const Event& ev, uint64_t seq,
                          const RecentEvents& recent) {
   RuleRun& run = runs_[r];
-  const uint8_t bmask = broadcastRoles(ms);
+  const Roles bmask = broadcastRoles(ms);
   if (bmask) {
     // Create the instances this event binds, from the template (before it sees this event);
     // then every instance steps once, with the broadcast roles and its own.
     for (const auto& m : ms)
       if (!m.broadcast) instanceFor(run, m);
     for (auto& [key, in] : run.inst) {
-      const uint8_t mask = rolesFor(ms, key, bmask);
+      const Roles mask = rolesFor(ms, key, bmask);
       stepInstance(r, &key, in, mask, ev, seq, recent);
     }
     stepInstance(r, nullptr, run.templ, bmask, ev, seq, recent);
@@ -60,7 +60,7 @@ void ObservedCheck::step(size_t r, std::span<const Match> ms, const Event& ev, u
   }
   for (const auto& m : ms) {
     auto it = instanceFor(run, m);
-    stepInstance(r, &it->first, it->second, m.mask, ev, seq, recent);
+    stepInstance(r, &it->first, it->second, Roles{m.mask, m.cond}, ev, seq, recent);
     // An instance back in the initial state holds nothing worth its memory: it behaves as a
     // new one would, and ends without a verdict. Only sound while no broadcast event can move
     // the template (then a dropped instance could owe an end-of-trace verdict).
@@ -70,11 +70,11 @@ void ObservedCheck::step(size_t r, std::span<const Match> ms, const Event& ev, u
   }
 }
 
-void ObservedCheck::stepInstance(size_t r, const std::string* key, Instance& in, uint8_t mask, const Event& ev,
+void ObservedCheck::stepInstance(size_t r, const std::string* key, Instance& in, Roles mask, const Event& ev,
                                  uint64_t seq, const RecentEvents& recent) {
   if (in.st.failed) return;
   const bool wasOpen = in.st.open;
-  Verdict v = autos_[r].step(in.st, StepInput{mask, seq, ev.hasTs, ev.ts});
+  Verdict v = autos_[r].step(in.st, StepInput{mask.mask, seq, ev.hasTs, ev.ts, mask.cond, &ev, readEventInt});
   stats_[r].scopeOpened |= wasOpen || in.st.open;
   // Keep copies of the events the state refers to; drop the rest.
   const auto refs = in.st.refs();
@@ -109,6 +109,17 @@ void ObservedCheck::report(size_t r, const std::string& key, const Instance& in,
   if (v.anchor != kNoRef)
     if (const Event* e = snap(v.anchor)) out.anchor = makeRef(*e, v.anchor, tables_);
   out.message = explain(spec_.rules[r], v, out.culprit ? &*out.culprit : nullptr, out.anchor ? &*out.anchor : nullptr);
+  // The registers the culprit's patterns saw (a breaking event applies no update).
+  const Rule& rule = spec_.rules[r];
+  if (!rule.regs.empty() && v.culprit == seq && current) {
+    out.message += " (registers before it: ";
+    for (size_t i = 0; i < rule.regs.size(); ++i) {
+      if (i) out.message += ", ";
+      out.message += rule.regs[i].name + "=";
+      out.message += in.st.regSet & (1u << i) ? std::to_string(in.st.regs[i]) : std::string("unset");
+    }
+    out.message += ")";
+  }
   // Not reported (--order hb): kept, for the engine reports an instance the recorded order
   // breaks as observed whichever order prediction happened to find first.
   (reports_(r) ? violations_ : held_).push_back(std::move(out));

@@ -66,7 +66,7 @@ class ObservedCheck {
   };
   std::unordered_map<std::string, Instance>::iterator instanceFor(RuleRun& run, const Match& m);
   // `key`: the instance's key; nullptr for the template.
-  void stepInstance(size_t r, const std::string* key, Instance& in, uint8_t mask, const Event& ev, uint64_t seq,
+  void stepInstance(size_t r, const std::string* key, Instance& in, Roles mask, const Event& ev, uint64_t seq,
                     const RecentEvents& recent);
   void report(size_t r, const std::string& key, const Instance& in, const Verdict& v, const Event* current,
               uint64_t seq, const RecentEvents* recent);

@@ -19,6 +19,16 @@ bool isIdentity(const std::vector<uint32_t>& order) {
 
 }  // namespace
 
+bool readKeptInt(const void* event, Symbol field, int64_t& out) {
+  for (const auto& f : static_cast<const KeptEvent*>(event)->fields)
+    if (f.key == field) {
+      if (f.kind == Value::Kind::Str) return false;
+      out = f.i;
+      return true;
+    }
+  return false;
+}
+
 bool Explorer::insertKey(const std::vector<uint32_t>& pos, const MonState& s) {
   keyBuf_.assign(reinterpret_cast<const char*>(pos.data()), pos.size() * sizeof(uint32_t));
   s.appendKey(keyBuf_);
@@ -55,7 +65,7 @@ SegmentResult Explorer::explore(const RuleAutomaton& a, const std::vector<Segmen
   SegmentResult res;
   const uint32_t n = static_cast<uint32_t>(ev.size());
   auto step = [&](MonState& s, uint32_t i) {
-    return a.step(s, StepInput{ev[i].mask, ev[i].ref, ev[i].ev->hasTs, ev[i].ev->ts});
+    return a.step(s, StepInput{ev[i].mask, ev[i].ref, ev[i].ev->hasTs, ev[i].ev->ts, ev[i].cond, ev[i].ev, readKeptInt});
   };
   auto violation = [&](const Verdict& v, uint32_t from, std::vector<uint32_t> order) {
     res.violated = true;

@@ -22,7 +22,11 @@ struct SegmentEvent {
   const KeptEvent* ev;  // thread, clock, timestamp
   uint64_t ref;         // what the automaton remembers of it (an EventHandle)
   uint8_t mask;         // its roles in this rule instance
+  uint32_t cond = 0;    // the patterns the automaton judges (StepInput::cond)
 };
+
+// Integer fields of a kept event (StepInput::read).
+bool readKeptInt(const void* event, Symbol field, int64_t& out);
 
 struct SegmentEnd {
   MonState state;

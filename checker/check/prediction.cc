@@ -122,12 +122,12 @@ void StreamingPredictor::add(const Event& ev, uint64_t seq, const Clock& clock, 
     if (!run.predictable) continue;
     if (h == kNoEvent) h = store_.keep(ev, seq, clock);  // one reference, ours, until the end of add()
     const KeptEvent& kev = store_.at(h);
-    const uint8_t bmask = broadcastRoles(ms);
+    const Roles bmask = broadcastRoles(ms);
     if (bmask) {
       for (const auto& m : ms)
         if (!m.broadcast) instanceFor(r, m);
       for (auto& [key, in] : run.inst) {
-        const uint8_t mask = rolesFor(ms, key, bmask);
+        const Roles mask = rolesFor(ms, key, bmask);
         addTo(r, &key, in, h, kev, mask);
       }
       if (run.templ) addTo(r, nullptr, *run.templ, h, kev, bmask);
@@ -135,7 +135,7 @@ void StreamingPredictor::add(const Event& ev, uint64_t seq, const Clock& clock, 
     }
     for (const auto& m : ms) {
       Instance& in = instanceFor(r, m);
-      addTo(r, &m.key, in, h, kev, m.mask);
+      addTo(r, &m.key, in, h, kev, Roles{m.mask, m.cond});
       if (idle(r, in)) dropIdle(r, m.key);
     }
   }
@@ -206,7 +206,7 @@ void StreamingPredictor::giveUp(size_t r, const std::string* key, Instance& in, 
 }
 
 void StreamingPredictor::addTo(size_t r, const std::string* key, Instance& in, EventHandle h, const KeptEvent& ev,
-                               uint8_t mask) {
+                               Roles mask) {
   if (in.dead) return;
   if (std::find(in.participants.begin(), in.participants.end(), ev.thread) == in.participants.end()) {
     // A thread new to this instance: what was settled assumed its events come after.
@@ -220,7 +220,7 @@ void StreamingPredictor::addTo(size_t r, const std::string* key, Instance& in, E
     in.participants.push_back(ev.thread);
   }
   store_.acquire(h);
-  in.window.push_back(Item{h, mask});
+  in.window.push_back(Item{h, mask.mask, mask.cond});
   peakWindow_ = std::max<uint64_t>(peakWindow_, in.window.size());
   if (in.window.size() > opts_.window) {
     giveUp(r, key, in,
@@ -298,7 +298,7 @@ StreamingPredictor::Job StreamingPredictor::prepare(size_t r, const std::string*
   j.seg.reserve(k);
   for (size_t i = 0; i < k; ++i) {
     const Item& it = in.window[i];
-    j.seg.push_back(SegmentEvent{&store_.at(it.h), it.h, it.mask});
+    j.seg.push_back(SegmentEvent{&store_.at(it.h), it.h, it.mask, it.cond});
   }
   for (const auto& b : in.boundary) j.starts.push_back(b.state);
   j.budget = opts_.budget > in.explored ? opts_.budget - in.explored : 0;

@@ -91,6 +91,7 @@ class StreamingPredictor {
   struct Item {
     EventHandle h;
     uint8_t mask;
+    uint32_t cond;
   };
   struct Instance {
     std::vector<Value> params;
@@ -115,7 +116,7 @@ class StreamingPredictor {
   };
 
   Instance& instanceFor(size_t r, const Match& m);
-  void addTo(size_t r, const std::string* key, Instance& in, EventHandle h, const KeptEvent& ev, uint8_t mask);
+  void addTo(size_t r, const std::string* key, Instance& in, EventHandle h, const KeptEvent& ev, Roles mask);
   // How many of the instance's first window events form a segment that can be collapsed.
   size_t settledPrefix(const Instance& in) const;
   void tryCollapse(size_t r, const std::string* key, Instance& in);

@@ -12,30 +12,30 @@ struct Pos {
   uint32_t line = 0, col = 0, len = 1;
 };
 
-// A constant expression: terms joined by '|', each term an atom optionally shifted by '<<'.
-struct Atom {
-  enum class Kind : uint8_t { Int, Str, Bool, Name } kind = Kind::Int;
+// An expression: constants, the fields of the event a pattern names, a rule's registers, and the
+// operators + - & | ^ ~ << >> with parentheses (precedence as in C: | lowest, then ^, &, shifts,
+// + -, then the unary ~ and -).
+struct Expr {
+  enum class Kind : uint8_t { Int, Str, Bool, Name, Unary, Binary } kind = Kind::Int;
+  char op = 0;  // Unary: '~' '-'; Binary: '+' '-' '&' '|' '^' '<' (<<) '>' (>>)
   int64_t i = 0;
   std::string s;  // Str contents or Name
   Pos pos;
+  std::vector<Expr> kids;  // Unary: 1, Binary: 2
+  bool isName() const { return kind == Kind::Name; }
 };
-struct Term {
-  Atom base;
-  std::optional<Atom> shift;
-};
-struct Expr {
-  std::vector<Term> terms;  // OR-ed
-  Pos pos;
-};
+std::string exprText(const Expr& e);
 
 enum class Op : uint8_t { Bind, Eq, Ne, Lt, Le, Gt, Ge, Has, Lacks };
 const char* opText(Op op);
 
+// One argument of a pattern: a bare field name (binds the parameter of that name), or a
+// comparison `LHS OP RHS` (LHS usually a field; `field == param` binds the parameter).
 struct Arg {
-  std::string field;
+  std::string field;  // the bare name on the left, if the left side is one
   Pos pos;
   Op op = Op::Bind;  // Bind: a bare name, "field == param" with the same name
-  Expr rhs;
+  Expr lhs, rhs;
 };
 
 struct EventPat {
@@ -60,6 +60,15 @@ struct StateRef {
   std::vector<std::pair<std::string, Pos>> args;
 };
 
+// `let NAME = VALUE` (the register's initial value) or `let NAME = PATTERN: VALUE` (set by each
+// event that matches PATTERN, after the event is stepped).
+struct LetDecl {
+  std::string name;
+  Pos pos;
+  PatAlts pattern;  // empty: the initial value
+  Expr value;
+};
+
 struct RuleDecl {
   std::string id;
   Pos pos;
@@ -68,7 +77,8 @@ struct RuleDecl {
   RelKind rel = RelKind::Never;
   Pos relPos;
   PatAlts left, right;  // unary relations use `left` only
-  int64_t count = 0;    // at most N
+  std::optional<Expr> count;  // at most N
+  std::vector<LetDecl> lets;
   std::optional<int64_t> withinNs;
   StateRef state;       // during
   ScopeKind scope = ScopeKind::Globally;

@@ -26,6 +26,12 @@ const char* tokName(Tok t) {
     case Tok::Gt: return "'>'";
     case Tok::Ge: return "'>='";
     case Tok::Shl: return "'<<'";
+    case Tok::Shr: return "'>>'";
+    case Tok::Plus: return "'+'";
+    case Tok::Minus: return "'-'";
+    case Tok::Amp: return "'&'";
+    case Tok::Caret: return "'^'";
+    case Tok::Tilde: return "'~'";
     case Tok::End: return "end of file";
     case Tok::Error: return "bad input";
   }
@@ -39,6 +45,7 @@ static bool isDigit(char c) { return c >= '0' && c <= '9'; }
 Token Lexer::make(Tok k, size_t at, size_t len, std::string text, int64_t v) {
   Token t{k, std::move(text), v, line_, col(at), static_cast<uint32_t>(len ? len : 1), line_ != lastLine_};
   lastLine_ = line_;
+  afterValue_ = k == Tok::Ident || k == Tok::Int || k == Tok::RParen;
   return t;
 }
 
@@ -126,7 +133,7 @@ Token Lexer::next() {
       return make(Tok::Ident, start, i - start, std::string(s.substr(start, i - start)));
     }
     if (isDigit(c)) return number(start, false);
-    if (c == '-' && i_ + 1 < s.size() && isDigit(s[i_ + 1])) return number(start, true);
+    if (c == '-' && !afterValue_ && i_ + 1 < s.size() && isDigit(s[i_ + 1])) return number(start, true);
     if (c == '"') {
       size_t i = i_ + 1;
       std::string text;
@@ -154,6 +161,7 @@ Token Lexer::next() {
     else if (two('<', '=')) k = Tok::Le;
     else if (two('>', '=')) k = Tok::Ge;
     else if (two('<', '<')) k = Tok::Shl;
+    else if (two('>', '>')) k = Tok::Shr;
     if (k != Tok::Error) {
       i_ += 2;
       return make(k, start, 2);
@@ -167,6 +175,11 @@ Token Lexer::next() {
       case '=': k = Tok::Eq; break;
       case '<': k = Tok::Lt; break;
       case '>': k = Tok::Gt; break;
+      case '+': k = Tok::Plus; break;
+      case '-': k = Tok::Minus; break;
+      case '&': k = Tok::Amp; break;
+      case '^': k = Tok::Caret; break;
+      case '~': k = Tok::Tilde; break;
       default: break;
     }
     ++i_;

@@ -17,6 +17,7 @@ enum class Tok : uint8_t {
   String,    // "text" (escapes \" \\ \n \t)
   Duration,  // 5ms 100us 2s 30ns
   LParen, RParen, Comma, Colon, Pipe, DotDot, Arrow, Eq, EqEq, Ne, Lt, Le, Gt, Ge, Shl,
+  Shr, Plus, Minus, Amp, Caret, Tilde,
   End,
   Error,
 };
@@ -45,6 +46,9 @@ class Lexer {
   size_t lineStart_ = 0;
   uint32_t line_ = 1;
   uint32_t lastLine_ = 0;  // line of the previous token
+  // The previous token ends a value (a name, a number, ')'): a '-' after it is an operator, not
+  // the sign of a number (`idx - 1`, but `== -1`).
+  bool afterValue_ = false;
 };
 
 // Every token of `src`, End last (tests).

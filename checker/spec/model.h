@@ -29,16 +29,59 @@ enum Role : uint8_t {
 };
 inline constexpr int kRoleCount = 6;
 
+// Registers a rule may declare (`let`), kept in every instance's state.
+inline constexpr int kMaxRegisters = 4;
+
+// A value while evaluating an expression: none (a missing field, an unset register, an operation
+// on a string, a shift out of range), an integer, or a string (only a field or a constant as is).
+struct ExprValue {
+  enum class Kind : uint8_t { None, Int, Str } kind = Kind::None;
+  int64_t i = 0;
+  const std::string* s = nullptr;
+};
+
+// Reads an integer field of the event being stepped (booleans as 0/1); false if it has none.
+using IntFieldReader = bool (*)(const void* event, Symbol field, int64_t& out);
+
+// A resolved expression, in postfix order.
+struct ExprCode {
+  enum class Op : uint8_t { Const, Field, Reg, Not, Neg, Add, Sub, And, Or, Xor, Shl, Shr };
+  struct Node {
+    Op op = Op::Const;
+    uint8_t reg = 0;
+    Symbol field = kNoSymbol;
+    Value value;  // Const
+  };
+  std::vector<Node> nodes;
+  bool usesRegisters() const;
+  bool single() const { return nodes.size() == 1; }
+  void fields(std::vector<Symbol>& out) const;
+  // The value for an event as read (strings too); registers read as unset.
+  ExprValue eval(const Event& ev) const;
+  // The value with integer fields only and the instance's registers (the automaton's view, the
+  // same in the observed check and in prediction).
+  ExprValue eval(const void* event, IntFieldReader read, const int64_t* regs, uint8_t regSet) const;
+};
+
+// A comparison in a pattern: LHS OP RHS.
 struct Pred {
-  Symbol field = kNoSymbol;
+  Symbol field = kNoSymbol;  // LHS when it is a field alone (else kNoSymbol)
   spec::Op op = spec::Op::Eq;
-  Value value;
+  Value value;               // RHS when it is a constant (simple comparisons)
+  ExprCode lhs, rhs;
+  bool simple = false;       // `field OP constant`: the fast path
+  bool dynamic = false;      // reads a register: judged by the automaton, per instance
   bool holds(const Event& ev) const;
+  bool holds(const void* event, IntFieldReader read, const int64_t* regs, uint8_t regSet) const;
+  // Every field it reads.
+  void fields(std::vector<Symbol>& out) const;
 };
 
 struct Matcher {
   std::vector<Symbol> names;  // trace event names this pattern matches
-  std::vector<Pred> preds;
+  std::vector<Pred> preds;      // judged when the event is dispatched
+  std::vector<Pred> dynPreds;   // read registers: judged by the automaton, per instance
+  int8_t cond = -1;             // with dynPreds (or an update): its bit in a match's `cond`
   std::vector<std::pair<Symbol, uint8_t>> binds;  // field -> parameter index
   std::string text;           // the pattern as written, for reports
   std::string event;          // the declared event it names
@@ -47,6 +90,30 @@ struct Matcher {
   // fields (returns false if a bound field is missing).
   // `name` is the event's name as the spec knows it (see unqualifiedName); default: ev.name.
   bool matches(const Event& ev, std::vector<const Value*>& params, Symbol name = kNoSymbol) const;
+};
+
+// A register of a rule (`let NAME = ...`): an integer per instance, unset until set.
+struct Register {
+  std::string name;
+  bool hasInit = false;
+  int64_t init = 0;
+};
+
+// `let NAME = PATTERN: VALUE`: after an event that matches PATTERN is stepped, NAME becomes VALUE
+// (`sample`: an expression of the event's fields) or NAME + / - an expression of its fields
+// (an accumulator; an unset register stays unset).
+struct Update {
+  uint8_t reg = 0;
+  enum class Kind : uint8_t { Sample, Add, Sub } kind = Kind::Sample;
+  ExprCode value;
+  Matcher m;
+};
+
+// What bit i of a match's `cond` stands for: a role pattern with register comparisons
+// (role index, pattern index), or an update (role -1, update index).
+struct CondPattern {
+  int8_t role = -1;
+  uint16_t index = 0;
 };
 
 struct Rule {
@@ -58,6 +125,9 @@ struct Rule {
   RelKind rel = RelKind::Never;
   int64_t count = 0;
   std::optional<int64_t> withinNs;
+  std::vector<Register> regs;
+  std::vector<Update> updates;
+  std::vector<CondPattern> conds;  // at most 32
   ScopeKind scope = ScopeKind::Globally;
   std::array<std::vector<Matcher>, kRoleCount> roles;  // index = bit position of Role
   std::string stateName;            // during

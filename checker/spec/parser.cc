@@ -22,6 +22,28 @@ const char* opText(Op op) {
   return "?";
 }
 
+std::string exprText(const Expr& e) {
+  switch (e.kind) {
+    case Expr::Kind::Int: return std::to_string(e.i);
+    case Expr::Kind::Str: return "\"" + e.s + "\"";
+    case Expr::Kind::Bool: return e.i ? "true" : "false";
+    case Expr::Kind::Name: return e.s;
+    case Expr::Kind::Unary: {
+      const Expr& k = e.kids[0];
+      bool paren = k.kind == Expr::Kind::Binary;
+      return std::string(1, e.op) + (paren ? "(" + exprText(k) + ")" : exprText(k));
+    }
+    case Expr::Kind::Binary: {
+      auto side = [](const Expr& k) {
+        return k.kind == Expr::Kind::Binary ? "(" + exprText(k) + ")" : exprText(k);
+      };
+      std::string op = e.op == '<' ? "<<" : e.op == '>' ? ">>" : std::string(1, e.op);
+      return side(e.kids[0]) + " " + op + " " + side(e.kids[1]);
+    }
+  }
+  return "?";
+}
+
 const char* relName(RelKind k) {
   switch (k) {
     case RelKind::Never: return "never";
@@ -105,6 +127,8 @@ class Parser {
     while (peek().kind != Tok::End) {
       const Token& t = peek();
       itemStart_ = pos_;
+      depth_ = 0;
+      ops_ = 0;
       try {
         if (t.kind == Tok::Error) {
           error(t, t.text, "");
@@ -230,29 +254,86 @@ class Parser {
     }
   }
 
-  Atom atom() {
+  // Expressions, by precedence climbing: | lowest, then ^, &, << >>, + -, unary ~ -.
+  static int precedence(Tok k) {
+    switch (k) {
+      case Tok::Pipe: return 1;
+      case Tok::Caret: return 2;
+      case Tok::Amp: return 3;
+      case Tok::Shl: case Tok::Shr: return 4;
+      case Tok::Plus: case Tok::Minus: return 5;
+      default: return 0;
+    }
+  }
+  static char opChar(Tok k) {
+    switch (k) {
+      case Tok::Pipe: return '|';
+      case Tok::Caret: return '^';
+      case Tok::Amp: return '&';
+      case Tok::Shl: return '<';
+      case Tok::Shr: return '>';
+      case Tok::Plus: return '+';
+      case Tok::Minus: return '-';
+      default: return 0;
+    }
+  }
+
+  Expr primary() {
     const Token& t = peek();
-    Atom a;
+    Expr a;
     a.pos = posOf(t);
-    if (t.kind == Tok::Int) { a.kind = Atom::Kind::Int; a.i = t.value; }
-    else if (t.kind == Tok::String) { a.kind = Atom::Kind::Str; a.s = t.text; }
-    else if (t.kind == Tok::Ident && (t.text == "true" || t.text == "false")) { a.kind = Atom::Kind::Bool; a.i = t.text == "true"; }
-    else if (t.kind == Tok::Ident) { a.kind = Atom::Kind::Name; a.s = t.text; }
-    else error(t, "expected a value (integer, string, true/false or a constant), found " + describe(t), "");
+    if (++depth_ > kMaxDepth) {
+      depth_ = 0;
+      error(t, "expression nested too deeply (at most " + std::to_string(kMaxDepth) + " levels)", "split it with constants");
+    }
+    if (t.kind == Tok::Tilde || t.kind == Tok::Minus) {
+      a.kind = Expr::Kind::Unary;
+      a.op = t.kind == Tok::Tilde ? '~' : '-';
+      next();
+      a.kids.push_back(primary());
+      --depth_;
+      return a;
+    }
+    if (t.kind == Tok::LParen) {
+      next();
+      Expr inner = expr(1);
+      expect(Tok::RParen, "')' to close the '('");
+      --depth_;
+      return inner;
+    }
+    if (t.kind == Tok::Int) { a.kind = Expr::Kind::Int; a.i = t.value; }
+    else if (t.kind == Tok::String) { a.kind = Expr::Kind::Str; a.s = t.text; }
+    else if (t.kind == Tok::Ident && (t.text == "true" || t.text == "false")) { a.kind = Expr::Kind::Bool; a.i = t.text == "true"; }
+    else if (t.kind == Tok::Ident) { a.kind = Expr::Kind::Name; a.s = t.text; }
+    else error(t, "expected a value (integer, string, true/false, a constant, a field or a register), found " + describe(t), "");
     next();
+    --depth_;
     return a;
   }
 
-  Expr expr() {
-    Expr e;
-    e.pos = posOf(peek());
+  Expr expr(int minPrec = 1) {
+    Expr lhs = primary();
     for (;;) {
-      Term term{atom(), std::nullopt};
-      if (accept(Tok::Shl)) term.shift = atom();
-      e.terms.push_back(std::move(term));
-      if (!accept(Tok::Pipe)) break;
+      const Token& o = peek();
+      const int p = precedence(o.kind);
+      if (p < minPrec || p == 0) return lhs;
+      // An operator that starts a line in column 1 starts the next item, not this expression.
+      if (startsItem(o)) return lhs;
+      if (++ops_ > kMaxOps) {
+        ops_ = 0;
+        error(o, "expression too long (at most " + std::to_string(kMaxOps) + " operators in one declaration)",
+              "split it with constants");
+      }
+      Expr b;
+      b.kind = Expr::Kind::Binary;
+      b.op = opChar(o.kind);
+      b.pos = lhs.pos;
+      next();
+      Expr rhs = expr(p + 1);
+      b.kids.push_back(std::move(lhs));
+      b.kids.push_back(std::move(rhs));
+      lhs = std::move(b);
     }
-    return e;
   }
 
   ConstDecl constDecl() {
@@ -301,11 +382,16 @@ class Parser {
     if (accept(Tok::RParen)) return p;
     for (;;) {
       Arg a;
-      const Token& f = expectIdent("a field name");
-      a.field = f.text;
-      a.pos = posOf(f);
+      if (peek().kind == Tok::Comma || peek().kind == Tok::RParen)
+        error(peek(), "expected a field name, found " + describe(peek()), "");
+      a.pos = posOf(peek());
+      a.lhs = expr();
+      if (a.lhs.isName()) a.field = a.lhs.s;
       const Token& o = peek();
       if (o.kind == Tok::Comma || o.kind == Tok::RParen) {
+        if (!a.lhs.isName())
+          error(o, "expected a comparison (==, !=, <, <=, >, >=, has, lacks) after this expression, found " + describe(o),
+                "a pattern's argument is a field name (binding the parameter of that name) or a comparison");
         a.op = Op::Bind;
       } else {
         switch (o.kind) {
@@ -401,9 +487,28 @@ class Parser {
         expect(Tok::Comma, "',' or ':'");
       }
     }
+    while (isKw("let")) r.lets.push_back(letDecl());
     relation(r);
     scope(r);
     return r;
+  }
+
+  LetDecl letDecl() {
+    next();
+    LetDecl l;
+    const Token& n = expectIdent("the register's name", "write: let last = EVENT(param): field");
+    l.name = n.text;
+    l.pos = posOf(n);
+    expect(Tok::Eq, "'='", "write: let NAME = EVENT(param): VALUE, or let NAME = INITIAL_VALUE");
+    // `let r = EVENT(...) ...: VALUE` sets it at each EVENT; `let r = VALUE` gives its initial value.
+    const bool pat = peek().kind == Tok::Ident &&
+                     (peek(1).kind == Tok::LParen || peek(1).kind == Tok::Colon || peek(1).kind == Tok::Pipe);
+    if (pat) {
+      l.pattern = pattern();
+      expect(Tok::Colon, "':' before the register's new value", "write: let NAME = EVENT(param): VALUE");
+    }
+    l.value = expr();
+    return l;
   }
 
   void relation(RuleDecl& r) {
@@ -413,10 +518,13 @@ class Parser {
     if (isKw("at") && peek(1).kind == Tok::Ident && peek(1).text == "most") {
       next();
       next();
-      const Token& n = expect(Tok::Int, "the bound N of 'at most N'");
-      if (n.value < 0) error(n, "the bound must not be negative", "");
+      const Token& n = peek();
+      if (n.kind != Tok::Int && n.kind != Tok::Ident && n.kind != Tok::LParen && n.kind != Tok::Minus)
+        error(n, "expected the bound N of 'at most N', found " + describe(n), "write: at most 4 EVENT(...), or at most LIMIT EVENT(...)");
+      if (n.kind == Tok::Ident && (peek(1).kind == Tok::LParen || startsItem(peek(1))))
+        error(n, "expected the bound N of 'at most N', found " + describe(n), "write: at most 4 EVENT(...), or at most LIMIT EVENT(...)");
       r.rel = RelKind::AtMost;
-      r.count = n.value;
+      r.count = expr();
       r.left = pattern();
       return;
     }
@@ -479,6 +587,10 @@ class Parser {
   size_t pos_ = 0;
   size_t itemStart_ = 0;
   size_t errors_ = 0;
+  static constexpr int kMaxDepth = 64;
+  static constexpr int kMaxOps = 256;
+  int depth_ = 0;
+  int ops_ = 0;
 };
 
 }  // namespace

@@ -69,23 +69,83 @@ const char* roleName(Role r, RelKind rel) {
   return "?";
 }
 
-bool Pred::holds(const Event& ev) const {
-  const Value* v = ev.field(field);
-  if (!v) return false;
+namespace {
+
+using XOp = ExprCode::Op;
+
+ExprValue fromValue(const Value& v) {
+  ExprValue x;
+  if (v.kind == Value::Kind::Str) {
+    x.kind = ExprValue::Kind::Str;
+    x.s = &v.s;
+  } else {
+    x.kind = ExprValue::Kind::Int;
+    x.i = v.i;
+  }
+  return x;
+}
+
+// Postfix evaluation; `leaf` gives a Field's or a Reg's value. Operators take integers; anything
+// else (a string, a value missing) gives none, and so does a shift by less than 0 or more than 63.
+template <class Leaf>
+ExprValue evalNodes(const std::vector<ExprCode::Node>& nodes, Leaf leaf) {
+  if (nodes.size() == 1) {
+    const auto& n = nodes[0];
+    return n.op == XOp::Const ? fromValue(n.value) : leaf(n);
+  }
+  constexpr size_t kStack = 32;
+  ExprValue stack[kStack];
+  size_t sp = 0;
+  for (const auto& n : nodes) {
+    switch (n.op) {
+      case XOp::Const: stack[sp++] = fromValue(n.value); break;
+      case XOp::Field: case XOp::Reg: stack[sp++] = leaf(n); break;
+      case XOp::Not: case XOp::Neg: {
+        ExprValue& a = stack[sp - 1];
+        if (a.kind != ExprValue::Kind::Int) { a = ExprValue{}; break; }
+        a.i = n.op == XOp::Not ? static_cast<int64_t>(~static_cast<uint64_t>(a.i))
+                               : static_cast<int64_t>(0 - static_cast<uint64_t>(a.i));
+        break;
+      }
+      default: {
+        ExprValue b = stack[--sp];
+        ExprValue& a = stack[sp - 1];
+        if (a.kind != ExprValue::Kind::Int || b.kind != ExprValue::Kind::Int) { a = ExprValue{}; break; }
+        const uint64_t x = static_cast<uint64_t>(a.i), y = static_cast<uint64_t>(b.i);
+        uint64_t r = 0;
+        switch (n.op) {
+          case XOp::Add: r = x + y; break;
+          case XOp::Sub: r = x - y; break;
+          case XOp::And: r = x & y; break;
+          case XOp::Or: r = x | y; break;
+          case XOp::Xor: r = x ^ y; break;
+          case XOp::Shl: case XOp::Shr:
+            if (b.i < 0 || b.i > 63) { a = ExprValue{}; continue; }
+            r = n.op == XOp::Shl ? x << y : x >> y;
+            break;
+          default: break;
+        }
+        a.i = static_cast<int64_t>(r);
+        break;
+      }
+    }
+  }
+  return sp == 1 ? stack[0] : ExprValue{};
+}
+
+// Comparison of two values: integers numerically (signed), strings by bytes; a string and an
+// integer are different (only != holds); no value: false.
+bool compare(spec::Op op, const ExprValue& a, const ExprValue& b) {
   using spec::Op;
+  if (a.kind == ExprValue::Kind::None || b.kind == ExprValue::Kind::None) return false;
   if (op == Op::Has || op == Op::Lacks) {
-    if (v->kind == Value::Kind::Str) return false;
-    bool all = (v->i & value.i) == value.i;
-    return op == Op::Has ? all : (v->i & value.i) == 0;
+    if (a.kind != ExprValue::Kind::Int || b.kind != ExprValue::Kind::Int) return false;
+    return op == Op::Has ? (a.i & b.i) == b.i : (a.i & b.i) == 0;
   }
-  if (v->kind != value.kind) {
-    // Booleans and integers compare as 0/1; strings never equal numbers.
-    bool numeric = v->kind != Value::Kind::Str && value.kind != Value::Kind::Str;
-    if (!numeric) return op == Op::Ne;
-  }
+  if (a.kind != b.kind) return op == Op::Ne;
   int c;
-  if (v->kind == Value::Kind::Str && value.kind == Value::Kind::Str) c = v->s.compare(value.s);
-  else c = v->i < value.i ? -1 : v->i > value.i ? 1 : 0;
+  if (a.kind == ExprValue::Kind::Str) c = a.s->compare(*b.s);
+  else c = a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
   switch (op) {
     case Op::Eq: return c == 0;
     case Op::Ne: return c != 0;
@@ -95,6 +155,57 @@ bool Pred::holds(const Event& ev) const {
     case Op::Ge: return c >= 0;
     default: return false;
   }
+}
+
+}  // namespace
+
+bool ExprCode::usesRegisters() const {
+  for (const auto& n : nodes)
+    if (n.op == Op::Reg) return true;
+  return false;
+}
+
+void ExprCode::fields(std::vector<Symbol>& out) const {
+  for (const auto& n : nodes)
+    if (n.op == Op::Field) out.push_back(n.field);
+}
+
+ExprValue ExprCode::eval(const Event& ev) const {
+  return evalNodes(nodes, [&](const Node& n) {
+    if (n.op != Op::Field) return ExprValue{};
+    const Value* v = ev.field(n.field);
+    return v ? fromValue(*v) : ExprValue{};
+  });
+}
+
+ExprValue ExprCode::eval(const void* event, IntFieldReader read, const int64_t* regs, uint8_t regSet) const {
+  return evalNodes(nodes, [&](const Node& n) {
+    ExprValue x;
+    if (n.op == Op::Reg) {
+      if (regSet & (1u << n.reg)) x = ExprValue{ExprValue::Kind::Int, regs[n.reg], nullptr};
+    } else if (read(event, n.field, x.i)) {
+      x.kind = ExprValue::Kind::Int;
+    }
+    return x;
+  });
+}
+
+void Pred::fields(std::vector<Symbol>& out) const {
+  lhs.fields(out);
+  rhs.fields(out);
+}
+
+bool Pred::holds(const Event& ev) const {
+  if (simple) {
+    const Value* v = ev.field(field);
+    if (!v) return false;
+    return compare(op, fromValue(*v), fromValue(value));
+  }
+  return compare(op, lhs.eval(ev), rhs.eval(ev));
+}
+
+bool Pred::holds(const void* event, IntFieldReader read, const int64_t* regs, uint8_t regSet) const {
+  return compare(op, lhs.eval(event, read, regs, regSet), rhs.eval(event, read, regs, regSet));
 }
 
 bool Matcher::matches(const Event& ev, std::vector<const Value*>& params, Symbol name) const {
@@ -129,7 +240,7 @@ class Resolver {
     for (const auto& c : f_.consts) {
       if (consts_.count(c.name)) { err(c.pos, "constant '" + c.name + "' is defined twice", ""); continue; }
       Value v;
-      if (evalExpr(c.value, v, nullptr)) consts_[c.name] = v;
+      if (evalConst(c.value, v, nullptr)) consts_[c.name] = v;
     }
     for (const auto& e : f_.events) {
       if (events_.count(e.name)) { err(e.pos, "event '" + e.name + "' is declared twice", ""); continue; }
@@ -192,50 +303,148 @@ class Resolver {
     d.span = p.len;
   }
 
-  bool evalAtom(const Atom& a, Value& v, const std::vector<std::string>* params) {
-    switch (a.kind) {
-      case Atom::Kind::Int: v = Value::ofInt(a.i); return true;
-      case Atom::Kind::Str: v = Value::ofStr(a.s); return true;
-      case Atom::Kind::Bool: v = Value::ofBool(a.i != 0); return true;
-      case Atom::Kind::Name: {
-        auto it = consts_.find(a.s);
-        if (it != consts_.end()) { v = it->second; return true; }
-        if (params)
-          for (const auto& p : *params)
-            if (p == a.s) {
-              err(a.pos, "parameter '" + a.s + "' can only be bound with '=='", "write: field == " + a.s);
-              return false;
-            }
-        err(a.pos, "unknown constant '" + a.s + "'", "define it first: const " + a.s + " = VALUE");
-        return false;
+  // What names in an expression may stand for, besides constants.
+  struct NameScope {
+    const std::vector<std::string>* params = nullptr;  // for the diagnostic of a parameter used as a value
+    const EventDecl* event = nullptr;                  // its fields
+    const std::vector<Register>* regs = nullptr;       // the rule's registers
+    bool regsAllowed = true;                           // false: a register here is an error (update values)
+  };
+
+  static const char* opName(char op) {
+    switch (op) {
+      case '<': return "<<";
+      case '>': return ">>";
+      case '+': return "+";
+      case '-': return "-";
+      case '&': return "&";
+      case '|': return "|";
+      case '^': return "^";
+      case '~': return "~";
+    }
+    return "?";
+  }
+
+  // Compiles an expression into postfix code; constant parts are folded.
+  bool compile(const Expr& e, const NameScope& sc, ExprCode& out) {
+    switch (e.kind) {
+      case Expr::Kind::Int: out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofInt(e.i)}); return true;
+      case Expr::Kind::Str: out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofStr(e.s)}); return true;
+      case Expr::Kind::Bool: out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofBool(e.i != 0)}); return true;
+      case Expr::Kind::Name: return compileName(e, sc, out);
+      case Expr::Kind::Unary:
+      case Expr::Kind::Binary: {
+        const size_t first = out.nodes.size();
+        for (const auto& k : e.kids)
+          if (!compile(k, sc, out)) return false;
+        // Strings have no operators: a constant string operand is an error here (a string field
+        // gives no value at run time).
+        XOp op = XOp::Not;
+        if (e.kind == Expr::Kind::Unary) op = e.op == '~' ? XOp::Not : XOp::Neg;
+        else
+          switch (e.op) {
+            case '+': op = XOp::Add; break;
+            case '-': op = XOp::Sub; break;
+            case '&': op = XOp::And; break;
+            case '|': op = XOp::Or; break;
+            case '^': op = XOp::Xor; break;
+            case '<': op = XOp::Shl; break;
+            case '>': op = XOp::Shr; break;
+          }
+        out.nodes.push_back({op, 0, kNoSymbol, Value{}});
+        // Fold when every operand is constant.
+        bool constant = true;
+        for (size_t i = first; i + 1 < out.nodes.size(); ++i) constant &= out.nodes[i].op != XOp::Field && out.nodes[i].op != XOp::Reg;
+        if (!constant) {
+          if (out.nodes.size() > 32) {
+            err(e.pos, "expression too long (at most 32 terms)", "split it with constants");
+            return false;
+          }
+          return true;
+        }
+        std::vector<ExprCode::Node> part(out.nodes.begin() + static_cast<std::ptrdiff_t>(first), out.nodes.end());
+        bool strings = false;
+        for (size_t i = 0; i + 1 < part.size(); ++i) strings |= part[i].value.kind == Value::Kind::Str;
+        ExprCode c;
+        c.nodes = std::move(part);
+        Event none;
+        ExprValue v = c.eval(none);
+        if (strings || v.kind != ExprValue::Kind::Int) {
+          if (e.op == '<' || e.op == '>')
+            err(e.kids[1].pos, std::string("'") + opName(e.op) + "' needs integers, with a shift from 0 to 63", "");
+          else
+            err(e.pos, std::string("'") + opName(e.op) + "' combines integers only", "");
+          return false;
+        }
+        out.nodes.resize(first);
+        out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofInt(v.i)});
+        return true;
       }
     }
     return false;
   }
 
-  bool evalExpr(const Expr& e, Value& out, const std::vector<std::string>* params) {
-    int64_t acc = 0;
-    for (size_t i = 0; i < e.terms.size(); ++i) {
-      const Term& t = e.terms[i];
-      Value v;
-      if (!evalAtom(t.base, v, params)) return false;
-      if (t.shift) {
-        Value sh;
-        if (!evalAtom(*t.shift, sh, params)) return false;
-        if (v.kind != Value::Kind::Int || sh.kind != Value::Kind::Int || sh.i < 0 || sh.i > 63) {
-          err(t.shift->pos, "'<<' needs integers, with a shift from 0 to 63", "");
+  bool compileName(const Expr& e, const NameScope& sc, ExprCode& out) {
+    auto c = consts_.find(e.s);
+    if (c != consts_.end()) {
+      out.nodes.push_back({XOp::Const, 0, kNoSymbol, c->second});
+      return true;
+    }
+    if (sc.params)
+      for (const auto& p : *sc.params)
+        if (p == e.s) {
+          err(e.pos, "parameter '" + e.s + "' can only be bound with '=='", "write: field == " + e.s);
           return false;
         }
-        v = Value::ofInt(static_cast<int64_t>(static_cast<uint64_t>(v.i) << sh.i));
-      }
-      if (e.terms.size() == 1) { out = v; return true; }
-      if (v.kind != Value::Kind::Int) {
-        err(t.base.pos, "'|' combines integers only", "");
+    int reg = -1;
+    if (sc.regs)
+      for (size_t i = 0; i < sc.regs->size(); ++i)
+        if ((*sc.regs)[i].name == e.s) reg = static_cast<int>(i);
+    bool field = false;
+    if (sc.event)
+      for (const auto& f : sc.event->fields) field |= f.first == e.s;
+    if (reg >= 0 && field) {
+      err(e.pos, "'" + e.s + "' is both a register of this rule and a field of event '" + sc.event->name + "'",
+          "rename the register");
+      return false;
+    }
+    if (reg >= 0) {
+      if (!sc.regsAllowed) {
+        err(e.pos, "register '" + e.s + "' cannot be read here",
+            "a register's new value is an expression of the event's fields, or NAME + / - one (so that prediction "
+            "stays tractable: docs/spec-language.md, Registers)");
         return false;
       }
-      acc |= v.i;
+      out.nodes.push_back({XOp::Reg, static_cast<uint8_t>(reg), kNoSymbol, Value{}});
+      return true;
     }
-    out = Value::ofInt(acc);
+    if (field) {
+      out.nodes.push_back({XOp::Field, 0, symbols_.intern(e.s), Value{}});
+      return true;
+    }
+    if (!sc.event && !sc.regs) {
+      err(e.pos, "unknown constant '" + e.s + "'", "define it first: const " + e.s + " = VALUE");
+      return false;
+    }
+    std::string help = "define it (const " + e.s + " = VALUE)";
+    if (sc.event) {
+      std::string list;
+      for (const auto& f : sc.event->fields) list += (list.empty() ? "" : ", ") + f.first;
+      help += list.empty() ? "; event '" + sc.event->name + "' has no fields" : "; the fields of '" + sc.event->name + "': " + list;
+    }
+    if (e.s.find('-') != std::string::npos) help += "; names may hold '-': write spaces around a minus (a - 1)";
+    err(e.pos, "'" + e.s + "' is not a constant, a register of this rule or a field of the event", help);
+    return false;
+  }
+
+  // A constant expression (const declarations, `at most N`, initial values).
+  bool evalConst(const Expr& e, Value& out, const std::vector<std::string>* params) {
+    ExprCode c;
+    NameScope sc;
+    sc.params = params;
+    if (!compile(e, sc, c)) return false;
+    if (c.nodes.size() != 1 || c.nodes[0].op != ExprCode::Op::Const) return false;
+    out = c.nodes[0].value;
     return true;
   }
 
@@ -246,26 +455,12 @@ class Resolver {
     for (size_t i = 0; i < p.args.size(); ++i) {
       const auto& a = p.args[i];
       if (i) s += ", ";
-      s += a.field;
+      s += exprText(a.lhs);
       if (a.op == Op::Bind) continue;
       s += ' ';
       s += opText(a.op);
       s += ' ';
-      for (size_t k = 0; k < a.rhs.terms.size(); ++k) {
-        const auto& t = a.rhs.terms[k];
-        if (k) s += " | ";
-        auto atomText = [](const Atom& x) {
-          switch (x.kind) {
-            case Atom::Kind::Int: return std::to_string(x.i);
-            case Atom::Kind::Str: return "\"" + x.s + "\"";
-            case Atom::Kind::Bool: return std::string(x.i ? "true" : "false");
-            case Atom::Kind::Name: return x.s;
-          }
-          return std::string();
-        };
-        s += atomText(t.base);
-        if (t.shift) s += " << " + atomText(*t.shift);
-      }
+      s += exprText(a.rhs);
     }
     return s + ')';
   }
@@ -287,10 +482,16 @@ class Resolver {
     for (const auto& a : decl.aliases) m.names.push_back(symbols_.intern(a.first));
     bool ok = true;
     std::set<std::string> boundParams;
+    NameScope sc;
+    sc.params = &params;
+    sc.event = &decl;
+    sc.regs = curRegs_;
     for (const auto& a : p.args) {
       bool known = false;
       for (const auto& f : decl.fields) known |= f.first == a.field;
-      if (!known) {
+      const bool isReg = curRegs_ && std::any_of(curRegs_->begin(), curRegs_->end(),
+                                                 [&](const Register& r) { return r.name == a.field; });
+      if (!a.field.empty() && !known && (a.op == Op::Bind || (!consts_.count(a.field) && !isReg))) {
         std::string list;
         for (const auto& f : decl.fields) list += (list.empty() ? "" : ", ") + f.first;
         err(a.pos, "event '" + p.name + "' has no field '" + a.field + "'",
@@ -298,14 +499,21 @@ class Resolver {
         ok = false;
         continue;
       }
-      Symbol field = symbols_.intern(a.field);
       // A bare name, or `field == NAME` where NAME is a parameter, binds the parameter.
       std::string paramName;
       if (a.op == Op::Bind) paramName = a.field;
-      else if (a.op == Op::Eq && a.rhs.terms.size() == 1 && !a.rhs.terms[0].shift &&
-               a.rhs.terms[0].base.kind == Atom::Kind::Name && !consts_.count(a.rhs.terms[0].base.s))
-        paramName = a.rhs.terms[0].base.s;
+      else if (a.op == Op::Eq && known && a.rhs.isName() && !consts_.count(a.rhs.s)) {
+        bool isParam = false;
+        for (const auto& x : params) isParam |= x == a.rhs.s;
+        if (rename) isParam = rename->count(a.rhs.s) > 0;
+        bool rhsField = false;
+        for (const auto& f : decl.fields) rhsField |= f.first == a.rhs.s;
+        const bool rhsReg = curRegs_ && std::any_of(curRegs_->begin(), curRegs_->end(),
+                                                    [&](const Register& r) { return r.name == a.rhs.s; });
+        if (isParam || (!rhsField && !rhsReg)) paramName = a.rhs.s;
+      }
       if (!paramName.empty()) {
+        Symbol field = symbols_.intern(a.field);
         std::string target = paramName;
         if (rename) {
           auto r = rename->find(paramName);
@@ -336,15 +544,19 @@ class Resolver {
         continue;
       }
       Pred pr;
-      pr.field = field;
       pr.op = a.op;
-      if (!evalExpr(a.rhs, pr.value, &params)) { ok = false; continue; }
-      if ((a.op == Op::Has || a.op == Op::Lacks) && pr.value.kind != Value::Kind::Int) {
+      if (!compile(a.lhs, sc, pr.lhs) || !compile(a.rhs, sc, pr.rhs)) { ok = false; continue; }
+      const bool rhsConst = pr.rhs.single() && pr.rhs.nodes[0].op == ExprCode::Op::Const;
+      if ((a.op == Op::Has || a.op == Op::Lacks) && rhsConst && pr.rhs.nodes[0].value.kind != Value::Kind::Int) {
         err(a.rhs.pos, std::string("'") + opText(a.op) + "' tests bits of an integer", "");
         ok = false;
         continue;
       }
-      m.preds.push_back(std::move(pr));
+      if (pr.lhs.single() && pr.lhs.nodes[0].op == ExprCode::Op::Field) pr.field = pr.lhs.nodes[0].field;
+      if (rhsConst) pr.value = pr.rhs.nodes[0].value;
+      pr.simple = pr.field != kNoSymbol && rhsConst;
+      pr.dynamic = pr.lhs.usesRegisters() || pr.rhs.usesRegisters();
+      (pr.dynamic ? m.dynPreds : m.preds).push_back(std::move(pr));
     }
     return ok;
   }
@@ -424,8 +636,14 @@ class Resolver {
     r.line = d.pos.line;
     r.text = ruleText(d.pos.line);
     r.rel = d.rel;
-    r.count = d.count;
     r.withinNs = d.withinNs;
+    if (d.count) {
+      Value n;
+      if (!evalConst(*d.count, n, &r.params)) return;
+      if (n.kind != Value::Kind::Int) { err(d.count->pos, "the bound of 'at most' is an integer", ""); return; }
+      if (n.i < 0) { err(d.count->pos, "the bound must not be negative", ""); return; }
+      r.count = n.i;
+    }
     r.scope = d.scope;
     std::set<std::string> seen;
     for (const auto& [p, pos] : d.params) {
@@ -436,6 +654,12 @@ class Resolver {
     if (r.params.size() > 8) { err(d.pos, "a rule has at most 8 parameters", ""); return; }
     if (d.cite.empty()) warn(d.pos, "rule '" + d.id + "' has no citation", "add cite \"document, section\" after the id");
     bool ok = true;
+    if (!registers(d, r)) return;
+    curRegs_ = &r.regs;
+    struct Reset {
+      const std::vector<Register>*& p;
+      ~Reset() { p = nullptr; }
+    } reset{curRegs_};
     auto doRole = [&](const PatAlts& alts, Role role, const std::map<std::string, std::string>* rename = nullptr) {
       if (alts.empty()) return;
       bool broadcast = false;
@@ -480,7 +704,94 @@ class Resolver {
       if (!bound) { err(d.params[i].second, "parameter '" + r.params[i] + "' is bound by no pattern", "bind it: EVENT(" + r.params[i] + ")"); ok = false; }
     }
     if (r.withinNs && *r.withinNs <= 0) { err(d.relPos, "'within' needs a positive duration", ""); ok = false; }
+    if (ok) ok = updates(d, r);
+    if (ok) ok = condBits(d, r);
     if (ok) out_.rules.push_back(std::move(r));
+  }
+
+  // The rule's registers, in order of first `let`, with their initial values.
+  bool registers(const RuleDecl& d, Rule& r) {
+    bool ok = true;
+    for (const auto& l : d.lets) {
+      auto it = std::find_if(r.regs.begin(), r.regs.end(), [&](const Register& x) { return x.name == l.name; });
+      if (it == r.regs.end()) {
+        if (consts_.count(l.name)) { err(l.pos, "register '" + l.name + "' has the name of a constant", "rename one of them"); ok = false; continue; }
+        if (std::find(r.params.begin(), r.params.end(), l.name) != r.params.end()) {
+          err(l.pos, "register '" + l.name + "' has the name of a parameter", "rename one of them");
+          ok = false;
+          continue;
+        }
+        if (r.regs.size() == kMaxRegisters) {
+          err(l.pos, "a rule has at most " + std::to_string(kMaxRegisters) + " registers", "");
+          ok = false;
+          continue;
+        }
+        r.regs.push_back(Register{l.name, false, 0});
+        it = r.regs.end() - 1;
+      }
+      if (!l.pattern.empty()) continue;
+      if (it->hasInit) { err(l.pos, "register '" + l.name + "' has two initial values", ""); ok = false; continue; }
+      Value v;
+      if (!evalConst(l.value, v, &r.params)) { ok = false; continue; }
+      if (v.kind == Value::Kind::Str) { err(l.value.pos, "a register holds an integer", ""); ok = false; continue; }
+      it->hasInit = true;
+      it->init = v.i;
+    }
+    return ok;
+  }
+
+  // `let NAME = PATTERN: VALUE`: one update per alternative of the pattern.
+  bool updates(const RuleDecl& d, Rule& r) {
+    bool ok = true;
+    for (const auto& l : d.lets) {
+      if (l.pattern.empty()) continue;
+      const uint8_t reg = static_cast<uint8_t>(
+          std::find_if(r.regs.begin(), r.regs.end(), [&](const Register& x) { return x.name == l.name; }) - r.regs.begin());
+      std::vector<Matcher> ms;
+      bool broadcast = false;
+      if (!role(l.pattern, r.params, ms, broadcast)) { ok = false; continue; }
+      // NAME + e / NAME - e: an accumulator; anything else: a sample of the event's fields.
+      Update::Kind kind = Update::Kind::Sample;
+      const Expr* value = &l.value;
+      if (l.value.kind == Expr::Kind::Binary && (l.value.op == '+' || l.value.op == '-') && l.value.kids[0].isName() &&
+          l.value.kids[0].s == l.name) {
+        kind = l.value.op == '+' ? Update::Kind::Add : Update::Kind::Sub;
+        value = &l.value.kids[1];
+      }
+      for (size_t i = 0; i < ms.size(); ++i) {
+        Update u;
+        u.reg = reg;
+        u.kind = kind;
+        NameScope sc;
+        sc.params = &r.params;
+        sc.event = events_.at(l.pattern[i].name);
+        sc.regs = &r.regs;
+        sc.regsAllowed = false;
+        if (!compile(*value, sc, u.value)) { ok = false; break; }
+        u.m = std::move(ms[i]);
+        r.updates.push_back(std::move(u));
+      }
+    }
+    return ok;
+  }
+
+  // Bit i of a match's `cond`: the patterns the automaton judges (register comparisons, updates).
+  bool condBits(const RuleDecl& d, Rule& r) {
+    for (int ri = 0; ri < kRoleCount; ++ri)
+      for (size_t i = 0; i < r.roles[ri].size(); ++i)
+        if (!r.roles[ri][i].dynPreds.empty()) {
+          r.roles[ri][i].cond = static_cast<int8_t>(r.conds.size());
+          r.conds.push_back(CondPattern{static_cast<int8_t>(ri), static_cast<uint16_t>(i)});
+        }
+    for (size_t i = 0; i < r.updates.size(); ++i) {
+      r.updates[i].m.cond = static_cast<int8_t>(r.conds.size());
+      r.conds.push_back(CondPattern{-1, static_cast<uint16_t>(i)});
+    }
+    if (r.conds.size() > 32) {
+      err(d.pos, "a rule has at most 32 patterns that read registers or update them", "split the rule");
+      return false;
+    }
+    return true;
   }
 
   void sync(const SyncDecl& s) {
@@ -544,6 +855,7 @@ class Resolver {
   std::map<std::string, const EventDecl*> events_;
   std::map<std::string, StateInfo> states_;
   bool inState_ = false;  // checking a state declaration: words in diagnostics
+  const std::vector<Register>* curRegs_ = nullptr;  // the registers of the rule being resolved
 };
 
 }  // namespace

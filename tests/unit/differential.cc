@@ -39,6 +39,23 @@ std::vector<std::string> bodies() {
   std::vector<std::string> out;
   for (const auto& r : rels)
     for (const auto& s : scopes) out.push_back(r + s);
+  // Registers (spec language v2): samples, accumulators, broadcast updates, register comparisons
+  // in every role; their values are part of the state the prediction memoises and settles.
+  for (const char* r : {
+           "let m = a(p): v never b(p, v != m)",
+           "let m = a(p): v a(p) before b(p, v == m)",
+           "let n = 0 let n = a(p): n + 1 let n = b(p): n - 1 never a(p, n >= 1)",
+           "let n = 0 let n = a(p): n + 1 let n = b(p): n - 1 never b(p, n < 1)",
+           "let m = a(p): v a(p, v != m) leadsto b(p)",
+           "let m = a: v never b(p, v == m)",
+           "let m = a(p): v + 1 never b(p, v + 1 == m)",
+           "let m = q(p): 1 let m = r(p): 0 never a(p, m == 1)",
+           "let m = a(p): v never b(p, v == m) after q(p) until r(p)",
+           "let m = a(p): v a(p) leadsto b(p, v == m)",
+           "let m = b(p): v never b(p, v < m)",
+           "let m = a(p): v let c = 0 let c = b(p, v == m): c + 1 at most 1 a(p) after q(p)",
+       })
+    out.push_back(r);
   return out;
 }
 
