@@ -45,7 +45,8 @@ static bool isDigit(char c) { return c >= '0' && c <= '9'; }
 Token Lexer::make(Tok k, size_t at, size_t len, std::string text, int64_t v) {
   Token t{k, std::move(text), v, line_, col(at), static_cast<uint32_t>(len ? len : 1), line_ != lastLine_};
   lastLine_ = line_;
-  afterValue_ = k == Tok::Ident || k == Tok::Int || k == Tok::RParen;
+  // A value ends here, except the keywords a number follows (`within -5ms` is a negative duration).
+  afterValue_ = (k == Tok::Ident && t.text != "within" && t.text != "most") || k == Tok::Int || k == Tok::RParen;
   return t;
 }
 

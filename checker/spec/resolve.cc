@@ -750,6 +750,9 @@ class Resolver {
       std::vector<Matcher> ms;
       bool broadcast = false;
       if (!role(l.pattern, r.params, ms, broadcast)) { ok = false; continue; }
+      // An update that binds no parameter changes what new instances start from, like a
+      // broadcast role: a bit above the roles' (0x40) says so (templates kept, no idle dropping).
+      if (broadcast) r.broadcastRoles = static_cast<uint8_t>(r.broadcastRoles | 0x40);
       // NAME + e / NAME - e: an accumulator; anything else: a sample of the event's fields.
       Update::Kind kind = Update::Kind::Sample;
       const Expr* value = &l.value;

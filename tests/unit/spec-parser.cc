@@ -13,19 +13,37 @@ namespace vc {
 namespace {
 
 TEST(SpecLexer, RuleIdsNumbersDurationsAndOperators) {
-  auto toks = spec::lex("rule virtio-2.1.2 a->b x..y 0x1f 0b101 -3 5ms \"s\\\"q\" # c\n");
+  auto toks = spec::lex("rule virtio-2.1.2 a->b x..y 0x1f 0b101 == -3 5ms \"s\\\"q\" # c\n");
   std::vector<spec::Tok> kinds;
   for (const auto& t : toks) kinds.push_back(t.kind);
   using spec::Tok;
   std::vector<Tok> want = {Tok::Ident, Tok::Ident, Tok::Ident, Tok::Arrow, Tok::Ident, Tok::Ident, Tok::DotDot,
-                           Tok::Ident, Tok::Int,   Tok::Int,   Tok::Int,   Tok::Duration, Tok::String, Tok::End};
+                           Tok::Ident, Tok::Int,   Tok::Int,   Tok::EqEq,  Tok::Int,      Tok::Duration, Tok::String,
+                           Tok::End};
   EXPECT_EQ(kinds, want);
   EXPECT_EQ(toks[1].text, "virtio-2.1.2");
   EXPECT_EQ(toks[8].value, 31);
   EXPECT_EQ(toks[9].value, 5);
-  EXPECT_EQ(toks[10].value, -3);
-  EXPECT_EQ(toks[11].value, 5000000);
-  EXPECT_EQ(toks[12].text, "s\"q");
+  EXPECT_EQ(toks[11].value, -3);
+  EXPECT_EQ(toks[12].value, 5000000);
+  EXPECT_EQ(toks[13].text, "s\"q");
+}
+
+TEST(SpecLexer, MinusAfterAValueIsAnOperator) {
+  using spec::Tok;
+  auto kinds = [](std::string_view src) {
+    std::vector<Tok> out;
+    for (const auto& t : spec::lex(src)) out.push_back(t.kind);
+    return out;
+  };
+  // After a name, a number or ')': the operator; elsewhere the sign of a number.
+  EXPECT_EQ(kinds("idx - 1"), (std::vector<Tok>{Tok::Ident, Tok::Minus, Tok::Int, Tok::End}));
+  EXPECT_EQ(kinds("(x) -1"), (std::vector<Tok>{Tok::LParen, Tok::Ident, Tok::RParen, Tok::Minus, Tok::Int, Tok::End}));
+  EXPECT_EQ(kinds("v == -1"), (std::vector<Tok>{Tok::Ident, Tok::EqEq, Tok::Int, Tok::End}));
+  EXPECT_EQ(kinds("idx-1"), (std::vector<Tok>{Tok::Ident, Tok::End}));  // names may hold '-'
+  EXPECT_EQ(kinds("a + b & ~c ^ d >> 2 << 1"),
+            (std::vector<Tok>{Tok::Ident, Tok::Plus, Tok::Ident, Tok::Amp, Tok::Tilde, Tok::Ident, Tok::Caret,
+                              Tok::Ident, Tok::Shr, Tok::Int, Tok::Shl, Tok::Int, Tok::End}));
 }
 
 TEST(SpecParser, ResolvesAFullRule) {
@@ -85,9 +103,12 @@ TEST(SpecParser, BinaryInputIsAnErrorNotACrash) {
 
 TEST(SpecLexer, NegativeLiteralsAreCheckedNotOverflowed) {
   // lexer.cc used to compute v * 10 + d past INT64_MAX on long negative literals (signed overflow).
-  auto toks = spec::lex("-9223372036854775808 -9223372036854775809 -99999999999999999999999 -0x10 -1_000");
+  // Each after '==' (a '-' after a value is the minus operator).
+  std::vector<spec::Token> toks;
+  for (const char* lit : {"-9223372036854775808", "-9223372036854775809", "-99999999999999999999999", "-0x10", "-1_000"})
+    toks.push_back(spec::lex(std::string("== ") + lit)[1]);
   using spec::Tok;
-  ASSERT_EQ(toks.size(), 6u);
+  ASSERT_EQ(toks.size(), 5u);
   EXPECT_EQ(toks[0].kind, Tok::Int);
   EXPECT_EQ(toks[0].value, INT64_MIN);
   EXPECT_EQ(toks[1].kind, Tok::Error);
