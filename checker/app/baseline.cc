@@ -18,17 +18,22 @@ const EventRef* identityEvent(const Violation& v) {
   return nullptr;
 }
 
-// The fields of trace event `name` that `rule`'s patterns test or bind.
+// The fields of trace event `name` that `rule`'s patterns bind or test against constants. A
+// comparison of data with data (a field with a register, `base != next & 0xffff`, or with another
+// field, `len <= writable`) reads values that change from run to run (a count of buffers, a
+// length): its fields are not part of the identity (dynPreds all read a register).
 std::set<std::string> ruleFields(const Rule& rule, const SymbolTable& symbols, const std::string& name) {
   std::set<std::string> out;
   for (const auto& role : rule.roles)
     for (const auto& m : role) {
       bool named = std::any_of(m.names.begin(), m.names.end(), [&](Symbol s) { return symbols.name(s) == name; });
       if (!named) continue;
-      std::vector<Symbol> fs;
-      for (const auto& p : m.preds) p.fields(fs);
-      for (const auto& p : m.dynPreds) p.fields(fs);
-      for (Symbol f : fs) out.insert(symbols.name(f));
+      for (const auto& p : m.preds) {
+        std::vector<Symbol> fs;
+        p.fields(fs);
+        std::sort(fs.begin(), fs.end());
+        if (std::unique(fs.begin(), fs.end()) - fs.begin() == 1) out.insert(symbols.name(fs[0]));
+      }
       for (const auto& [field, param] : m.binds) out.insert(symbols.name(field));
     }
   return out;

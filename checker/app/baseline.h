@@ -6,8 +6,10 @@
 // A violation is identified by what stays the same when the same fault is recorded again: the
 // rule id, the rule instance (its forall parameters), and the event at which the rule broke (the
 // culprit; else the anchor; else "the end of the trace"), as its name and the fields the rule
-// looks at (those its patterns test or bind). Never by line, sequence number, timestamp, thread
-// id, or a field the rule ignores (lengths, descriptor heads, counters differ from run to run).
+// looks at (those its patterns bind or compare with constants). Never by line, sequence number,
+// timestamp, thread id, a field the rule ignores (lengths, descriptor heads, counters differ from
+// run to run), or a field the rule compares with a register or with another field (data values:
+// `base != next & 0xffff` reads how many buffers the run took).
 // Whether it was observed or predicted is not part of it: a race recorded twice may show either.
 // A baseline is a multiset: an entry with "count": 2 accepts two such violations.
 #pragma once
