@@ -76,12 +76,15 @@ void ObservedCheck::stepInstance(size_t r, const std::string* key, Instance& in,
   const bool wasOpen = in.st.open;
   Verdict v = autos_[r].step(in.st, StepInput{mask.mask, seq, ev.hasTs, ev.ts, mask.cond, &ev, readEventInt});
   stats_[r].scopeOpened |= wasOpen || in.st.open;
-  // Keep copies of the events the state refers to; drop the rest.
+  // Keep copies of the events the state refers to, and those the verdict names (a violation held
+  // pending until its interval closed left the state at this step: its culprit is no longer a
+  // ref of the state); drop the rest.
   const auto refs = in.st.refs();
   bool wantsThis = std::find(refs.begin(), refs.end(), seq) != refs.end();
   if (wantsThis || !in.snaps.empty()) {
     std::erase_if(in.snaps, [&](const auto& p) {
-      return std::find(refs.begin(), refs.end(), p.first) == refs.end() && p.first != v.anchor;
+      return std::find(refs.begin(), refs.end(), p.first) == refs.end() && p.first != v.anchor &&
+             p.first != v.culprit;
     });
     if (wantsThis) in.snaps.emplace_back(seq, ev);
   }

@@ -125,6 +125,7 @@ struct RecorderDecl {
 struct SpecFile {
   std::string path;
   std::string name, cite;
+  std::string device;  // `spec NAME device "rng"`: the rules are about that device type only
   std::vector<RecorderDecl> recorders;
   std::vector<ConstDecl> consts;
   std::vector<EventDecl> events;

@@ -119,6 +119,7 @@ struct CondPattern {
 struct Rule {
   std::string id, cite, says;
   std::string file;
+  std::string device;               // its spec file's `device`: judged only on traces of that device
   uint32_t line = 0;
   std::string text;                 // the rule's source lines, for reports
   std::vector<std::string> params;  // forall

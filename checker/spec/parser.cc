@@ -138,6 +138,7 @@ class Parser {
         } else if (t.text == "spec") {
           next();
           f.name = expectIdent("the spec name").text;
+          if (acceptKw("device")) f.device = expect(Tok::String, "the device type, as a string (e.g. \"rng\")").text;
           if (acceptKw("cite")) f.cite = expect(Tok::String, "the citation").text;
         } else if (t.text == "const") {
           f.consts.push_back(constDecl());

@@ -633,6 +633,7 @@ class Resolver {
     r.cite = d.cite;
     r.says = d.says;
     r.file = f_.path;
+    r.device = f_.device;
     r.line = d.pos.line;
     r.text = ruleText(d.pos.line);
     r.rel = d.rel;

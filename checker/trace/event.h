@@ -137,6 +137,10 @@ struct Source {
   // What recorded it ("backend", "qemu-log", "lttng:PROVIDER", ...); selects the recorders' sync
   // files (specs/sync/, docs/spec-language.md). Known once the reader is open.
   std::vector<std::string> recorders;
+  // The device type the trace is of ("rng", "fs", ...), when the trace or its map says so (a JSON
+  // trace's meta record, a map's "device"); empty: unknown. A rule of a spec declared for another
+  // device is not judged on such a trace (check/recordable.h).
+  std::string device;
   uint64_t events = 0;   // events delivered (counted by the check)
   uint64_t unmatchedLines = 0;  // text sources: non-blank lines no map pattern matched
   std::vector<std::pair<uint64_t, std::string>> unmatchedExamples;  // (line, text): the first few

@@ -43,8 +43,8 @@ struct RecordError {
   bool meta = false;         // the record is the trace's metadata record (an error only if msg is set)
 };
 
-// {"meta": {"recorder": "backend" | ["a", "b"], ...}}: what recorded the trace
-// (docs/trace-format.md). Other metadata keys are the writer's own.
+// {"meta": {"recorder": "backend" | ["a", "b"], "device": "rng", ...}}: what recorded the trace
+// and the device type it is of (docs/trace-format.md). Other metadata keys are the writer's own.
 bool readMeta(od::value v, Source& src, RecordError& e) {
   od::object mo;
   if (v.get_object().get(mo)) {
@@ -59,6 +59,17 @@ bool readMeta(od::value v, Source& src, RecordError& e) {
       e.msg = "not valid JSON";
       e.syntax = true;
       return false;
+    }
+    if (mk == "device") {
+      std::string_view dev;
+      if (mv.get_string().get(dev) || dev.empty()) {
+        e.msg = "'device' must be a non-empty string";
+        e.help = R"(the device type the trace is of, e.g. {"meta": {"recorder": "backend", "device": "rng"}})";
+        e.key = "device";
+        return false;
+      }
+      src.device.assign(dev);
+      continue;
     }
     if (mk != "recorder") continue;
     auto bad = [&] {

@@ -108,6 +108,7 @@ struct MapFile {
   std::string format;  // the map's name, used by --input-format
   std::string description;
   std::string recorder;  // what writes such logs ("qemu-log", ...): selects sync files; default: format
+  std::string device;    // "device": the device type the logs are of ("fs", "net"); empty: unknown
   std::map<std::string, std::map<int64_t, std::string>> enums;     // number -> (first) label
   std::map<std::string, std::map<std::string, int64_t>> enumLabels;  // every label -> number
   std::vector<LineShape> lines;

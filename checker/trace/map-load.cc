@@ -495,6 +495,14 @@ struct Loader {
       }
       m->recorder = j["recorder"].get<std::string>();
     }
+    if (j.contains("device")) {
+      if (!j["device"].is_string() || j["device"].get<std::string>().empty()) {
+        error(at("device"), "'device' must be a non-empty string",
+              "the device type the logs are of, as spec files name it in `spec NAME device \"TYPE\"`, e.g. \"fs\"");
+        return nullptr;
+      }
+      m->device = j["device"].get<std::string>();
+    }
     if (j.contains("enums")) {
       if (!j["enums"].is_object()) { error(at("enums"), "'enums' must be an object"); return nullptr; }
       for (auto it = j["enums"].begin(); it != j["enums"].end(); ++it) {

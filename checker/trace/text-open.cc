@@ -43,6 +43,7 @@ std::unique_ptr<TraceReader> openTextTrace(std::unique_ptr<Input> in, const Read
   src.format = map->format;
   src.map = map->format;
   src.recorders = {map->recorder};
+  src.device = map->device;
   return std::make_unique<TextTraceReader>(std::move(in), map, source, tables, diags, opts);
 }
 

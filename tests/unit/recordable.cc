@@ -152,5 +152,42 @@ TEST(Recordable, DroppedRulesAreNotExercisedAndLoseTheirViolations) {
   EXPECT_EQ(res2.verdict(2), RuleVerdict::Violated);
 }
 
+// A rule of a spec declared for one device is not judged when every trace that can give it an
+// event says it is of another device (a virtio-fs daemon's pops are not an entropy device's); a
+// trace that says nothing, or the same device, keeps it judged.
+TEST(Recordable, RuleOfAnotherDeviceIsNotJudged) {
+  Loaded l(R"(spec rng device "rng"
+event pop(vring)
+event fuse(unique)
+rule one-queue: never pop(vring != 0)
+)");
+  Loaded common(R"(spec all
+event pop(vring)
+rule any: never pop(vring != 0)
+)");
+  ASSERT_EQ(l.spec.rules.size(), 1u);
+  EXPECT_EQ(l.spec.rules[0].device, "rng");
+  EXPECT_EQ(common.spec.rules[0].device, "");
+  Source fs = textSource("fs.log", "virtiofsd", {"pop", "fuse"});
+  fs.device = "fs";
+  auto why = unrecordableRules(l.spec, l.t.symbols, {fs});
+  ASSERT_EQ(why.size(), 1u);
+  EXPECT_EQ(why[0], "a rule about the \"rng\" device, and fs.log is of a \"fs\" device");
+  EXPECT_EQ(unrecordableRules(common.spec, common.t.symbols, {fs}), std::vector<std::string>{""});
+  // JSON (any name): the same.
+  Source json = Source::make("t.json", "json");
+  json.device = "fs";
+  EXPECT_FALSE(unrecordableRules(l.spec, l.t.symbols, {json})[0].empty());
+  // A trace of the device, or of no declared device, that can give a pop: judged.
+  Source rng = Source::make("rng.json", "json");
+  rng.device = "rng";
+  EXPECT_EQ(unrecordableRules(l.spec, l.t.symbols, {fs, rng})[0], "");
+  EXPECT_EQ(unrecordableRules(l.spec, l.t.symbols, {fs, Source::make("u.json", "json")})[0], "");
+  // A trace of another device that cannot give the rule's events does not count either way.
+  Source qemu = textSource("qemu.log", "qemu", {"virtio_set_status"});
+  qemu.device = "net";
+  EXPECT_EQ(unrecordableRules(l.spec, l.t.symbols, {qemu, Source::make("u.json", "json")})[0], "");
+}
+
 }  // namespace
 }  // namespace vc
