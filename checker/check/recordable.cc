@@ -34,6 +34,15 @@ std::string otherDevice(const Rule& rule, const SymbolTable& symbols, const std:
   return "a rule about the \"" + rule.device + "\" device, and " + others;
 }
 
+// Registers a comparison reads, as a bit mask.
+uint32_t regsRead(const Pred& p) {
+  uint32_t mask = 0;
+  for (const ExprCode* c : {&p.lhs, &p.rhs})
+    for (const auto& n : c->nodes)
+      if (n.op == ExprCode::Op::Reg) mask |= 1u << n.reg;
+  return mask;
+}
+
 }  // namespace
 
 std::vector<std::string> unrecordableRules(const Spec& spec, const SymbolTable& symbols,
@@ -46,19 +55,50 @@ std::vector<std::string> unrecordableRules(const Spec& spec, const SymbolTable& 
     if (!src.vocabularyKnown) return why;
     from += (from.empty() ? "" : ", ") + src.path + (src.map.empty() ? "" : " (map " + src.map + ")");
   }
+  auto recordable = [&](const Matcher& m) {
+    for (Symbol n : m.names)
+      for (const Source& src : sources)
+        if (canRecord(src, symbols.name(n))) return true;
+    return false;
+  };
   for (size_t r = 0; r < spec.rules.size(); ++r) {
     const Rule& rule = spec.rules[r];
+    // A register is set by its initial value or by a sampling update (an accumulator leaves an
+    // unset register unset); one no log can set keeps every comparison reading it false.
+    uint32_t settable = 0;
+    for (size_t g = 0; g < rule.regs.size(); ++g)
+      if (rule.regs[g].hasInit) settable |= 1u << g;
+    for (const Update& u : rule.updates)
+      if (u.kind == Update::Kind::Sample && recordable(u.m)) settable |= 1u << u.reg;
     for (int ri = 0; ri < kRoleCount && why[r].empty(); ++ri) {
       const auto& ms = rule.roles[static_cast<size_t>(ri)];
       if (ms.empty()) continue;
       bool any = false;
+      uint32_t unset = 0;                // registers that kept a recordable pattern from matching
       std::vector<std::string> events;  // declared event names, in pattern order, once each
       for (const auto& m : ms) {
-        for (Symbol n : m.names)
-          for (const Source& src : sources) any = any || canRecord(src, symbols.name(n));
+        if (recordable(m)) {
+          uint32_t reads = 0;
+          for (const Pred& p : m.dynPreds) reads |= regsRead(p);
+          if ((reads & ~settable) == 0) any = true;
+          unset |= reads & ~settable;
+        }
         if (std::find(events.begin(), events.end(), m.event) == events.end()) events.push_back(m.event);
       }
       if (any) continue;
+      if (unset) {
+        std::string regs, setters;
+        for (size_t g = 0; g < rule.regs.size(); ++g) {
+          if (!(unset & (1u << g))) continue;
+          regs += (regs.empty() ? "" : ", ") + rule.regs[g].name;
+          for (const Update& u : rule.updates)
+            if (u.reg == g && u.kind == Update::Kind::Sample && setters.find(u.m.event) == std::string::npos)
+              setters += (setters.empty() ? "" : " or ") + u.m.event;
+        }
+        why[r] = "register " + regs + " is never set: no trace of this run can record " +
+                 (setters.empty() ? std::string("an event that sets it") : setters) + " (read: " + from + ")";
+        continue;
+      }
       std::string names;
       for (const auto& e : events) names += (names.empty() ? "" : " or ") + e;
       why[r] = "no trace of this run can record " + names + " (read: " + from + ")";

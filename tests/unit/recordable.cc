@@ -189,5 +189,33 @@ rule any: never pop(vring != 0)
   EXPECT_EQ(unrecordableRules(l.spec, l.t.symbols, {qemu, Source::make("u.json", "json")})[0], "");
 }
 
+// A comparison with a register that no log of the run can set is never true (an unset register
+// makes it false): a rule whose part needs it has nothing to judge there, and must not "hold"
+// (virtiofsd's log has get_vring_base but no set_vring_base: vu-vring-base held on it).
+TEST(Recordable, RegisterNoLogCanSetMakesThePartUnrecordable) {
+  Loaded l(R"(spec s
+event set_base(vring, base)
+event get_base(vring, base)
+event pop(vring)
+rule vb cite "x" says "x":
+  forall vring:
+    let next = set_base(vring): base
+    let next = pop(vring): next + 1
+    never get_base(vring, base != next & 0xffff)
+rule counted cite "x" says "x":
+  forall vring:
+    let n = 0
+    let n = pop(vring): n + 1
+    never get_base(vring, base < n)
+)");
+  ASSERT_EQ(l.spec.rules.size(), 2u);
+  auto why = unrecordableRules(l.spec, l.t.symbols, {textSource("v.log", "virtiofsd", {"get_base", "pop"})});
+  EXPECT_EQ(why[0], "register next is never set: no trace of this run can record set_base (read: v.log (map virtiofsd))");
+  EXPECT_EQ(why[1], "");  // an initial value sets it
+  // A log that records the sampling event: judged.
+  why = unrecordableRules(l.spec, l.t.symbols, {textSource("v.log", "m", {"get_base", "set_base"})});
+  EXPECT_EQ(why[0], "");
+}
+
 }  // namespace
 }  // namespace vc
