@@ -8,6 +8,33 @@ std::vector<Value> Match::values() const {
   return out;
 }
 
+std::string projectKey(const std::vector<Value>& params, uint8_t bound) {
+  std::vector<const Value*> ps(params.size(), nullptr);
+  for (size_t i = 0; i < params.size(); ++i)
+    if (bound & (1u << i)) ps[i] = &params[i];
+  std::string k;
+  appendKey(ps, k);
+  return k;
+}
+
+Roles rolesFor(std::span<const Match> ms, const std::string& key, const std::vector<Value>& params, uint8_t own,
+               Roles broadcast) {
+  Roles r = broadcast;
+  for (const auto& m : ms) {
+    if (m.broadcast) continue;
+    bool mine = false;
+    if (m.bound == own)
+      mine = m.key == key;
+    else if ((m.bound & own) == m.bound)
+      mine = projectKey(params, m.bound) == m.key;
+    if (mine) {
+      r.mask |= m.mask;
+      r.cond |= m.cond;
+    }
+  }
+  return r;
+}
+
 Dispatcher::Dispatcher(const Spec& spec, const SymbolTable& symbols) : spec_(spec), symbols_(symbols) {
   hasParams_.resize(spec.rules.size());
   for (size_t r = 0; r < spec.rules.size(); ++r) {
@@ -78,6 +105,7 @@ std::span<const Match> Dispatcher::match(const Event& ev, Symbol name, std::vect
     Match& m = pool_[n_++];
     m.rule = d.rule;
     m.broadcast = broadcast;
+    m.bound = d.m->bound;
     m.key.assign(keyBuf_);
     m.mask = role;
     m.cond = cond;

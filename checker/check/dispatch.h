@@ -20,7 +20,8 @@ namespace vc {
 struct Match {
   size_t rule = 0;
   bool broadcast = false;
-  std::string key;  // the instance (appendKey of the parameter values); empty when broadcast
+  uint8_t bound = 0;  // the parameters the pattern binds; partly: `key` has the others missing
+  std::string key;    // the instance (appendKey of the parameter values); empty when broadcast
   uint8_t mask = 0;
   uint32_t cond = 0;  // patterns the automaton judges (Rule::conds) whose other arguments matched
   std::array<const Value*, 8> params{};
@@ -46,6 +47,10 @@ inline Roles broadcastRoles(std::span<const Match> ms) {
   return r;
 }
 
+// The key of `params` projected on the parameters in `bound` (the others missing): what a
+// partly bound match of those parameters has as its key.
+std::string projectKey(const std::vector<Value>& params, uint8_t bound);
+
 // The roles the event has for the instance `key`: the broadcast ones and its own.
 inline Roles rolesFor(std::span<const Match> ms, const std::string& key, Roles broadcast) {
   Roles r = broadcast;
@@ -55,6 +60,19 @@ inline Roles rolesFor(std::span<const Match> ms, const std::string& key, Roles b
       r.cond |= m.cond;
     }
   return r;
+}
+
+// The same with partly bound matches (Rule::partials): an instance (or a partial template of
+// the parameters `own`) with parameter values `params` takes those whose bound parameters it has
+// and agrees on. `own`: the parameters the instance has (all, for an instance).
+Roles rolesFor(std::span<const Match> ms, const std::string& key, const std::vector<Value>& params, uint8_t own,
+               Roles broadcast);
+
+// Whether some match binds the rule's parameters partly (neither none nor all of `all`).
+inline bool anyPartial(std::span<const Match> ms, uint8_t all) {
+  for (const auto& m : ms)
+    if (!m.broadcast && m.bound != all) return true;
+  return false;
 }
 
 class Dispatcher {

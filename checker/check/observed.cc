@@ -22,7 +22,9 @@ ObservedCheck::ObservedCheck(const Spec& spec, const std::vector<RuleAutomaton>&
     run.hasParams = !rule.params.empty();
     run.templ.st = autos_[r].initial();
     MonState probe = run.templ.st;
-    run.canCollect = !rule.params.empty() && rule.broadcastRoles == 0 && !autos_[r].finish(probe);
+    run.canCollect =
+        !rule.params.empty() && rule.broadcastRoles == 0 && rule.partials.empty() && !autos_[r].finish(probe);
+    run.all = static_cast<uint8_t>((1u << rule.params.size()) - 1);
     if (!run.hasParams) {
       run.inst.emplace("", Instance{autos_[r].initial(), {}, {}});
       run.created = 1;
@@ -30,12 +32,24 @@ ObservedCheck::ObservedCheck(const Spec& spec, const std::vector<RuleAutomaton>&
   }
 }
 
-std::unordered_map<std::string, ObservedCheck::Instance>::iterator ObservedCheck::instanceFor(RuleRun& run,
+ObservedCheck::Instance& ObservedCheck::templateFor(size_t r, RuleRun& run, const std::vector<Value>& params,
+                                                    size_t below) {
+  const auto& levels = spec_.rules[r].partials;
+  for (size_t l = std::min(below, levels.size()); l-- > 0;) {
+    // Level l's template exists if some event bound its parameters; otherwise go shallower.
+    auto it = run.partial.find({l, projectKey(params, levels[l])});
+    if (it != run.partial.end()) return it->second;
+  }
+  return run.templ;
+}
+
+std::unordered_map<std::string, ObservedCheck::Instance>::iterator ObservedCheck::instanceFor(size_t r, RuleRun& run,
                                                                                               const Match& m) {
   auto [it, fresh] = run.inst.try_emplace(m.key);
   if (fresh) {
-    it->second = run.templ;
-    it->second.params = m.values();
+    std::vector<Value> params = m.values();
+    it->second = templateFor(r, run, params, SIZE_MAX);
+    it->second.params = std::move(params);
     ++run.created;
     run.peakLive = std::max<uint64_t>(run.peakLive, run.inst.size());
   }
@@ -46,20 +60,47 @@ void ObservedCheck::step(size_t r, std::span<const Match> ms, const Event& ev, u
                          const RecentEvents& recent) {
   RuleRun& run = runs_[r];
   const Roles bmask = broadcastRoles(ms);
+  if (!spec_.rules[r].partials.empty() && anyPartial(ms, run.all)) {
+    // Partly bound matches: their templates made (from shallower ones) and the instances this
+    // event binds made, all before it is seen; then every instance and template that agrees
+    // with a match steps once, with all the roles it has.
+    const auto& levels = spec_.rules[r].partials;
+    for (const auto& m : ms) {
+      if (m.broadcast || m.bound == run.all) continue;
+      const size_t l = static_cast<size_t>(std::find(levels.begin(), levels.end(), m.bound) - levels.begin());
+      if (run.partial.count({l, m.key})) continue;
+      std::vector<Value> params = m.values();
+      Instance t = templateFor(r, run, params, l);
+      t.params = std::move(params);
+      run.partial.emplace(std::make_pair(l, m.key), std::move(t));
+    }
+    for (const auto& m : ms)
+      if (!m.broadcast && m.bound == run.all) instanceFor(r, run, m);
+    for (auto& [key, in] : run.inst)
+      if (const Roles mask = rolesFor(ms, key, in.params, run.all, bmask))
+        stepInstance(r, &key, in, mask, ev, seq, recent);
+    for (auto& [lk, t] : run.partial)
+      if (const Roles mask = rolesFor(ms, lk.second, t.params, levels[lk.first], bmask))
+        stepInstance(r, nullptr, t, mask, ev, seq, recent);
+    if (bmask) stepInstance(r, nullptr, run.templ, bmask, ev, seq, recent);
+    return;
+  }
   if (bmask) {
     // Create the instances this event binds, from the template (before it sees this event);
     // then every instance steps once, with the broadcast roles and its own.
     for (const auto& m : ms)
-      if (!m.broadcast) instanceFor(run, m);
+      if (!m.broadcast) instanceFor(r, run, m);
     for (auto& [key, in] : run.inst) {
-      const Roles mask = rolesFor(ms, key, bmask);
+      const Roles mask =
+          spec_.rules[r].partials.empty() ? rolesFor(ms, key, bmask) : rolesFor(ms, key, in.params, run.all, bmask);
       stepInstance(r, &key, in, mask, ev, seq, recent);
     }
+    for (auto& [lk, t] : run.partial) stepInstance(r, nullptr, t, bmask, ev, seq, recent);
     stepInstance(r, nullptr, run.templ, bmask, ev, seq, recent);
     return;
   }
   for (const auto& m : ms) {
-    auto it = instanceFor(run, m);
+    auto it = instanceFor(r, run, m);
     stepInstance(r, &it->first, it->second, Roles{m.mask, m.cond}, ev, seq, recent);
     // An instance back in the initial state holds nothing worth its memory: it behaves as a
     // new one would, and ends without a verdict. Only sound while no broadcast event can move

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -59,12 +60,19 @@ class ObservedCheck {
   struct RuleRun {
     std::unordered_map<std::string, Instance> inst;
     Instance templ;           // what a new instance starts from: the broadcast events so far
+    // Partial templates (Rule::partials): per level and partial key, what a new instance that
+    // agrees on those parameters starts from.
+    std::map<std::pair<size_t, std::string>, Instance> partial;
+    uint8_t all = 0;          // the bits of every parameter
     bool canCollect = false;  // instances back in the initial state may be dropped
     bool hasParams = false;
     uint64_t created = 0;
     uint64_t peakLive = 0;
   };
-  std::unordered_map<std::string, Instance>::iterator instanceFor(RuleRun& run, const Match& m);
+  std::unordered_map<std::string, Instance>::iterator instanceFor(size_t r, RuleRun& run, const Match& m);
+  // The template a new instance (or partial template) with these values starts from: the
+  // deepest partial template of levels below `below` it agrees with, made if missing.
+  Instance& templateFor(size_t r, RuleRun& run, const std::vector<Value>& params, size_t below);
   // `key`: the instance's key; nullptr for the template.
   void stepInstance(size_t r, const std::string* key, Instance& in, Roles mask, const Event& ev, uint64_t seq,
                     const RecentEvents& recent);

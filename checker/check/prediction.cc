@@ -37,11 +37,13 @@ StreamingPredictor::StreamingPredictor(const Spec& spec, const std::vector<RuleA
     if (!run.predictable) continue;
     run.hasParams = !rule.params.empty();
     MonState probe = autos_[r].initial();
-    run.canCollect = run.hasParams && rule.broadcastRoles == 0 && !autos_[r].finish(probe);
+    run.canCollect = run.hasParams && rule.broadcastRoles == 0 && rule.partials.empty() && !autos_[r].finish(probe);
+    run.all = static_cast<uint8_t>((1u << rule.params.size()) - 1);
     Instance fresh;
     fresh.boundary.push_back(Boundary{autos_[r].initial(), {}, 0, true});
     if (!run.hasParams) run.inst.emplace("", std::move(fresh));  // the single instance exists even without events
-    else if (rule.broadcastRoles) run.templ = std::make_unique<Instance>(std::move(fresh));
+    else if (rule.broadcastRoles || !rule.partials.empty())
+      run.templ = std::make_unique<Instance>(std::move(fresh));
   }
 }
 
@@ -49,6 +51,7 @@ StreamingPredictor::~StreamingPredictor() {
   for (auto& run : runs_) {
     for (auto& [k, in] : run.inst) clear(in);
     if (run.templ) clear(*run.templ);
+    for (auto& [lk, t] : run.partial) clear(*t);
   }
   for (auto& f : found_) {
     for (EventHandle h : f.order) store_.release(h);
@@ -89,17 +92,9 @@ StreamingPredictor::Instance& StreamingPredictor::instanceFor(size_t r, const Ma
   if (!fresh) return it->second;
   Instance& in = it->second;
   if (run.templ) {
-    // A copy of the template: the broadcast events so far, settled or not.
-    const Instance& t = *run.templ;
-    in.boundary = t.boundary;
-    for (const auto& b : in.boundary) hold(b);
-    in.window = t.window;
-    for (const auto& item : in.window) store_.acquire(item.h);
-    in.participants = t.participants;
-    in.settled = t.settled;
-    in.explored = t.explored;
+    // A copy of the template: the broadcast (and partly bound) events so far, settled or not.
     in.params = m.values();
-    if (t.dead) giveUp(r, &it->first, in, t.why, t.explored);
+    copyInstance(r, &it->first, *templateFor(r, in.params, SIZE_MAX), in);
     return in;
   } else {
     in.boundary.push_back(Boundary{autos_[r].initial(), {}, 0, true});
@@ -108,6 +103,37 @@ StreamingPredictor::Instance& StreamingPredictor::instanceFor(size_t r, const Ma
   }
   in.params = m.values();
   return in;
+}
+
+const StreamingPredictor::Instance* StreamingPredictor::templateFor(size_t r, const std::vector<Value>& params,
+                                                                    size_t below) const {
+  const RuleRun& run = runs_[r];
+  const auto& levels = spec_.rules[r].partials;
+  for (size_t l = std::min(below, levels.size()); l-- > 0;) {
+    auto it = run.partial.find({l, projectKey(params, levels[l])});
+    if (it != run.partial.end()) return it->second.get();
+  }
+  return run.templ.get();
+}
+
+void StreamingPredictor::copyInstance(size_t r, const std::string* key, const Instance& t, Instance& in) {
+  std::vector<Value> params = std::move(in.params);
+  in.boundary = t.boundary;
+  for (const auto& b : in.boundary) hold(b);
+  in.window = t.window;
+  for (const auto& item : in.window) store_.acquire(item.h);
+  in.participants = t.participants;
+  in.settled = t.settled;
+  in.explored = t.explored;
+  in.params = std::move(params);
+  if (t.dead) {
+    if (key)
+      giveUp(r, key, in, t.why, t.explored);
+    else {
+      in.dead = true;
+      in.why = t.why;
+    }
+  }
 }
 
 void StreamingPredictor::add(const Event& ev, uint64_t seq, const Clock& clock, std::span<const Match> matches) {
@@ -123,6 +149,27 @@ void StreamingPredictor::add(const Event& ev, uint64_t seq, const Clock& clock, 
     if (h == kNoEvent) h = store_.keep(ev, seq, clock);  // one reference, ours, until the end of add()
     const KeptEvent& kev = store_.at(h);
     const Roles bmask = broadcastRoles(ms);
+    if (!spec_.rules[r].partials.empty() && (bmask || anyPartial(ms, run.all))) {
+      const auto& levels = spec_.rules[r].partials;
+      for (const auto& m : ms) {
+        if (m.broadcast || m.bound == run.all) continue;
+        const size_t l = static_cast<size_t>(std::find(levels.begin(), levels.end(), m.bound) - levels.begin());
+        if (run.partial.count({l, m.key})) continue;
+        auto t = std::make_unique<Instance>();
+        t->params = m.values();
+        copyInstance(r, nullptr, *templateFor(r, t->params, l), *t);
+        run.partial.emplace(std::make_pair(l, m.key), std::move(t));
+      }
+      for (const auto& m : ms)
+        if (!m.broadcast && m.bound == run.all) instanceFor(r, m);
+      for (auto& [key, in] : run.inst)
+        if (const Roles mask = rolesFor(ms, key, in.params, run.all, bmask)) addTo(r, &key, in, h, kev, mask);
+      for (auto& [lk, t] : run.partial)
+        if (const Roles mask = rolesFor(ms, lk.second, t->params, levels[lk.first], bmask))
+          addTo(r, nullptr, *t, h, kev, mask);
+      if (bmask && run.templ) addTo(r, nullptr, *run.templ, h, kev, bmask);
+      continue;
+    }
     if (bmask) {
       for (const auto& m : ms)
         if (!m.broadcast) instanceFor(r, m);
@@ -172,6 +219,8 @@ void StreamingPredictor::sweep() {
     RuleRun& run = runs_[r];
     if (!run.predictable) continue;
     if (run.templ) tryCollapse(r, nullptr, *run.templ);
+    for (auto& [lk, t] : run.partial)
+      if (!t->dead) tryCollapse(r, nullptr, *t);
     for (auto& [key, in] : run.inst)
       if (!in.dead)
         if (size_t k = settledPrefix(in)) jobs.push_back(prepare(r, &key, in, k, false));

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -110,12 +111,19 @@ class StreamingPredictor {
     bool canCollect = false;  // an idle instance (window empty, initial state) may be dropped
     std::unordered_map<std::string, Instance> inst;
     std::unique_ptr<Instance> templ;  // broadcast events so far: what new instances start from
+    // Partial templates (Rule::partials), per level and partial key: what a new instance that
+    // agrees on those parameters starts from.
+    std::map<std::pair<size_t, std::string>, std::unique_ptr<Instance>> partial;
+    uint8_t all = 0;
     // Keys dropped while idle (by hash): the latest settled events of each, which its later
     // events must come after.
     std::unordered_map<uint64_t, std::vector<std::pair<uint32_t, uint32_t>>> dropped;
   };
 
   Instance& instanceFor(size_t r, const Match& m);
+  // The template to copy for new values `params` (partial templates of levels below `below`).
+  const Instance* templateFor(size_t r, const std::vector<Value>& params, size_t below) const;
+  void copyInstance(size_t r, const std::string* key, const Instance& t, Instance& in);
   void addTo(size_t r, const std::string* key, Instance& in, EventHandle h, const KeptEvent& ev, Roles mask);
   // How many of the instance's first window events form a segment that can be collapsed.
   size_t settledPrefix(const Instance& in) const;

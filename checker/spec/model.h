@@ -82,6 +82,7 @@ struct Matcher {
   std::vector<Pred> preds;      // judged when the event is dispatched
   std::vector<Pred> dynPreds;   // read registers: judged by the automaton, per instance
   int8_t cond = -1;             // with dynPreds (or an update): its bit in a match's `cond`
+  uint8_t bound = 0;            // the parameters it binds (bit i: parameter i)
   std::vector<std::pair<Symbol, uint8_t>> binds;  // field -> parameter index
   std::string text;           // the pattern as written, for reports
   std::string event;          // the declared event it names
@@ -134,6 +135,10 @@ struct Rule {
   std::string stateName;            // during
   // Roles whose patterns bind no parameter: their events apply to every instance.
   uint8_t broadcastRoles = 0;
+  // The parameter sets that patterns bind partly (neither none nor all), smallest first; each
+  // holds the one before it (a chain). An event of such a pattern applies to every instance that
+  // agrees on those parameters, and to the ones made later.
+  std::vector<uint8_t> partials;
 };
 
 struct SyncRule {

@@ -569,16 +569,17 @@ class Resolver {
     for (const auto& p : alts) {
       Matcher m;
       if (!matcher(p, params, m, rename)) { ok = false; continue; }
-      int n = static_cast<int>(m.binds.size());
-      if (n != 0 && n != static_cast<int>(params.size())) {
+      int n = 0;
+      for (const auto& bd : m.binds) n |= 1 << bd.second;
+      m.bound = static_cast<uint8_t>(n);
+      if (n != 0 && n != (1 << params.size()) - 1 && (inState_ || rename)) {
         std::string missing;
-        for (size_t i = 0; i < params.size(); ++i) {
-          bool b = false;
-          for (const auto& bd : m.binds) b |= bd.second == i;
-          if (!b) missing += (missing.empty() ? "" : ", ") + params[i];
-        }
-        err(p.pos, std::string("this pattern binds some parameters of the ") + (inState_ ? "state" : "rule") + " but not " + missing,
-            "a pattern binds all of the rule's parameters, or none (then it applies to every instance)");
+        for (size_t i = 0; i < params.size(); ++i)
+          if (!(n & (1 << i))) missing += (missing.empty() ? "" : ", ") + params[i];
+        err(p.pos,
+            std::string("this pattern binds some parameters of the ") + (inState_ ? "state" : "rule") + " but not " +
+                missing,
+            "a state's pattern binds all of its parameters, or none");
         ok = false;
         continue;
       }
@@ -706,6 +707,7 @@ class Resolver {
     }
     if (r.withinNs && *r.withinNs <= 0) { err(d.relPos, "'within' needs a positive duration", ""); ok = false; }
     if (ok) ok = updates(d, r);
+    if (ok) ok = partialChain(d, r);
     if (ok) ok = condBits(d, r);
     if (ok) out_.rules.push_back(std::move(r));
   }
@@ -777,6 +779,45 @@ class Resolver {
       }
     }
     return ok;
+  }
+
+  // The parameter sets patterns bind partly must be nested: then an instance made later starts
+  // from the events of the one partial template that holds all that concern it.
+  bool partialChain(const RuleDecl& d, Rule& r) {
+    const uint8_t all = static_cast<uint8_t>((1u << r.params.size()) - 1);
+    std::vector<std::pair<uint8_t, const Matcher*>> sets;
+    auto add = [&](const Matcher& m) {
+      if (m.bound == 0 || m.bound == all) return;
+      for (const auto& [b, x] : sets)
+        if (b == m.bound) return;
+      sets.emplace_back(m.bound, &m);
+    };
+    for (const auto& role : r.roles)
+      for (const auto& m : role) add(m);
+    for (const auto& u : r.updates) add(u.m);
+    std::sort(sets.begin(), sets.end(), [](const auto& a, const auto& b) {
+      return __builtin_popcount(a.first) != __builtin_popcount(b.first)
+                 ? __builtin_popcount(a.first) < __builtin_popcount(b.first)
+                 : a.first < b.first;
+    });
+    auto names = [&](uint8_t b) {
+      std::string s;
+      for (size_t i = 0; i < r.params.size(); ++i)
+        if (b & (1u << i)) s += (s.empty() ? "" : ", ") + r.params[i];
+      return "(" + s + ")";
+    };
+    for (size_t i = 1; i < sets.size(); ++i)
+      if ((sets[i - 1].first & sets[i].first) != sets[i - 1].first) {
+        err(sets[i].second->pos,
+            "this pattern binds " + names(sets[i].first) + " and another binds " + names(sets[i - 1].first) +
+                ": the parameter sets patterns bind partly must be nested",
+            "bind one set inside the other (" + names(sets[i - 1].first) + " and " +
+                names(static_cast<uint8_t>(sets[i - 1].first | sets[i].first)) + "), or split the rule");
+        (void)d;
+        return false;
+      }
+    for (const auto& s : sets) r.partials.push_back(s.first);
+    return true;
   }
 
   // Bit i of a match's `cond`: the patterns the automaton judges (register comparisons, updates).

@@ -2,6 +2,9 @@
 // event, constants wherever a number goes, registers (`let`), and their diagnostics.
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+
 #include "test-util.h"
 
 namespace vc {
@@ -151,6 +154,89 @@ TEST(DataRules, Diagnostics) {
   // Deep nesting is a diagnostic, not a crash.
   d = std::string(kDecls) + "const S = " + std::string(200, '(') + "1" + std::string(200, ')') + "\n";
   EXPECT_NE(firstError(d).find("nested too deeply"), std::string::npos) << firstError(d);
+}
+
+// The instances a rule reports violated (`p=…, v=…`), on one thread in recorded order.
+std::set<std::string> violatedInstances(const std::string& ruleText, const std::vector<Ev>& evs) {
+  TraceTables tables;
+  tables.sources.add(Source::make("t.jsonl", "json"));
+  Spec spec;
+  Diagnostics diags;
+  EXPECT_TRUE(loadSpecText("t.spec", std::string(kDecls) + ruleText, spec, tables.symbols, diags)) << ruleText << "\n"
+                                                                                                   << renderAll(diags);
+  std::vector<Event> out;
+  uint64_t line = 0;
+  for (const auto& e : evs) {
+    Event x = test::ev(tables, 1, e.name, {{"p", e.p}, {"v", e.v}, {"w", e.w}});
+    x.origin.line = ++line;
+    out.push_back(std::move(x));
+  }
+  test::VectorReader reader(std::move(out));
+  CheckOptions opts;
+  opts.order = OrderMode::Recorded;
+  CheckResult res = check(spec, reader, tables, opts, diags);
+  EXPECT_FALSE(diags.hasErrors()) << renderAll(diags);
+  std::set<std::string> ids;
+  for (const auto& v : res.violations) {
+    std::string k;
+    for (const auto& [name, value] : v.params) k += name + "=" + value + " ";
+    ids.insert(k);
+  }
+  return ids;
+}
+
+// Partial binding: the instance (p, v) of a rule whose patterns bind p alone behaves as the same
+// rule written for those values alone (every parameter replaced by a comparison with its value),
+// on random traces; whichever comes first, the partly bound events or the instance's own.
+TEST(DataRules, PartialBindingIsTheRuleForThoseValuesAlone) {
+  struct Case {
+    const char* rule;     // over forall p, v
+    const char* special;  // the same for p == P, v == V (P and V replaced)
+    const char* makers;   // the events whose patterns bind both p and v (they make instances)
+  };
+  const Case cases[] = {
+      {"never s(p) after a(p, v) until b(p, v)", "never s(p == P) after a(p == P, v == V) until b(p == P, v == V)",
+       "ab"},
+      {"s(p) before a(p, v)", "s(p == P) before a(p == P, v == V)", "a"},
+      {"a(p, v) leadsto b(p)", "a(p == P, v == V) leadsto b(p == P)", "a"},
+      {"never a(p, v) after s(p) until b(p, w == 1)", "never a(p == P, v == V) after s(p == P) until b(p == P, w == 1)",
+       "a"},
+      {"let m = 0 let m = s(p): 1 let m = b(p): 0 never a(p, v, m == 1)",
+       "let m = 0 let m = s(p == P): 1 let m = b(p == P): 0 never a(p == P, v == V, m == 1)", "a"},
+  };
+  std::mt19937_64 rng(20261129);
+  auto pick = [&](int n) { return static_cast<int64_t>(rng() % static_cast<uint64_t>(n)); };
+  const char* names[] = {"a", "b", "s"};
+  for (const auto& c : cases) {
+    for (int k = 0; k < 150; ++k) {
+      std::vector<Ev> evs;
+      const int n = 1 + static_cast<int>(pick(9));
+      for (int i = 0; i < n; ++i) evs.push_back(Ev{names[pick(3)], pick(2), pick(2), pick(2)});
+      const auto got =
+          violatedInstances(std::string("rule x cite \"t\" says \"t\":\n  forall p, v: ") + c.rule + "\n", evs);
+      std::set<std::string> want;
+      for (int64_t P = 0; P < 2; ++P)
+        for (int64_t V = 0; V < 2; ++V) {
+          // An instance exists once an event binds both of its values.
+          bool made = false;
+          for (const auto& e : evs)
+            made |= std::string(c.makers).find(e.name[0]) != std::string::npos && e.p == P && e.v == V;
+          if (!made) continue;
+          std::string special = c.special;
+          for (size_t at; (at = special.find("== P")) != std::string::npos;)
+            special.replace(at, 4, "== " + std::to_string(P));
+          for (size_t at; (at = special.find("== V")) != std::string::npos;)
+            special.replace(at, 4, "== " + std::to_string(V));
+          if (!violatedInstances("rule x cite \"t\" says \"t\":\n  " + special + "\n", evs).empty())
+            want.insert("p=" + std::to_string(P) + " v=" + std::to_string(V) + " ");
+        }
+      std::string dump;
+      for (const auto& e : evs)
+        dump += std::string(e.name) + "(p=" + std::to_string(e.p) + ", v=" + std::to_string(e.v) +
+                ", w=" + std::to_string(e.w) + ") ";
+      ASSERT_EQ(got, want) << c.rule << "\ntrace: " << dump;
+    }
+  }
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ std::string specFor(const std::string& body) {
   return "spec d cite \"test\"\n"
          "event a(p, v)\nevent b(p, v)\nevent q(p)\nevent r(p)\nevent o(p)\nevent c(p)\n"
          "state s(p) = o(p) .. c(p)\n"
-         "rule x cite \"t\" says \"t\":\n  forall p: " + body + "\n";
+         "rule x cite \"t\" says \"t\":\n  " +
+         std::string(body.rfind("forall", 0) == 0 ? "" : "forall p: ") + body + "\n";
 }
 
 std::vector<std::string> bodies() {
@@ -54,6 +55,17 @@ std::vector<std::string> bodies() {
            "let m = a(p): v a(p) leadsto b(p, v == m)",
            "let m = b(p): v never b(p, v < m)",
            "let m = a(p): v let c = 0 let c = b(p, v == m): c + 1 at most 1 a(p) after q(p)",
+       })
+    out.push_back(r);
+  // Partial binding: patterns that bind p alone in rules over (p, v), alone and with broadcasts
+  // and registers; instances made after partly bound events start from their templates.
+  for (const char* r : {
+           "forall p, v: never q(p) after a(p, v) until b(p, v)",
+           "forall p, v: q(p) before a(p, v)",
+           "forall p, v: never a(p, v) after q(p) until r(p)",
+           "forall p, v: a(p, v) leadsto b(p)",
+           "forall p, v: never b(p, v) after q(p) until r",
+           "forall p, v: let m = 0 let m = q(p): 1 let m = r(p): 0 never a(p, v, m == 1)",
        })
     out.push_back(r);
   return out;
