@@ -45,6 +45,113 @@ class NameCollector : public TraceReader {
   std::vector<uint8_t> seen_;
 };
 
+// The values an expression can take whatever its fields and registers (constants, masks and
+// shifts narrow it), for comparisons that always or never hold.
+struct Range {
+  int64_t lo = INT64_MIN, hi = INT64_MAX;
+  bool known = true;  // false: a string
+};
+
+Range rangeOf(const ExprCode& e) {
+  using Op = ExprCode::Op;
+  std::vector<Range> st;
+  for (const auto& n : e.nodes) {
+    if (n.op == Op::Const) {
+      if (n.value.kind == Value::Kind::Str)
+        st.push_back(Range{0, 0, false});
+      else
+        st.push_back(Range{n.value.i, n.value.i, true});
+      continue;
+    }
+    if (n.op == Op::Field || n.op == Op::Reg) {
+      st.push_back(Range{});
+      continue;
+    }
+    if (n.op == Op::Not || n.op == Op::Neg) {
+      st.back() = Range{};
+      continue;
+    }
+    Range b = st.back();
+    st.pop_back();
+    Range a = st.back();
+    Range r;
+    switch (n.op) {
+      case Op::And:
+        if (a.lo >= 0 && b.lo >= 0)
+          r = Range{0, std::min(a.hi, b.hi), true};
+        else if (a.lo >= 0)
+          r = Range{0, a.hi, true};
+        else if (b.lo >= 0)
+          r = Range{0, b.hi, true};
+        break;
+      case Op::Shr:
+        if (b.lo == b.hi && b.lo >= 1 && b.lo <= 63) {
+          if (a.lo >= 0)
+            r = Range{a.lo >> b.lo, a.hi >> b.lo, true};
+          else
+            r = Range{0, static_cast<int64_t>(UINT64_MAX >> b.lo), true};
+        }
+        break;
+      case Op::Add:
+      case Op::Sub: {
+        int64_t lo, hi;
+        const bool add = n.op == Op::Add;
+        bool over = add ? __builtin_add_overflow(a.lo, b.lo, &lo) || __builtin_add_overflow(a.hi, b.hi, &hi)
+                        : __builtin_sub_overflow(a.lo, b.hi, &lo) || __builtin_sub_overflow(a.hi, b.lo, &hi);
+        if (!over) r = Range{lo, hi, true};
+        break;
+      }
+      default:
+        break;
+    }
+    if (!a.known || !b.known) r = Range{0, 0, false};
+    st.back() = r;
+  }
+  return st.empty() ? Range{0, 0, false} : st.back();
+}
+
+// 1: always holds, 0: never, -1: depends on the event.
+int alwaysOrNever(const Pred& p) {
+  const Range l = rangeOf(p.lhs), r = rangeOf(p.rhs);
+  if (!l.known || !r.known) return -1;
+  using spec::Op;
+  switch (p.op) {
+    case Op::Eq:
+      if (l.hi < r.lo || r.hi < l.lo) return 0;
+      if (l.lo == l.hi && r.lo == r.hi) return l.lo == r.lo;
+      return -1;
+    case Op::Ne:
+      if (l.hi < r.lo || r.hi < l.lo) return 1;
+      if (l.lo == l.hi && r.lo == r.hi) return l.lo != r.lo;
+      return -1;
+    case Op::Lt:
+      if (l.hi < r.lo) return 1;
+      if (l.lo >= r.hi) return 0;
+      return -1;
+    case Op::Le:
+      if (l.hi <= r.lo) return 1;
+      if (l.lo > r.hi) return 0;
+      return -1;
+    case Op::Gt:
+      if (l.lo > r.hi) return 1;
+      if (l.hi <= r.lo) return 0;
+      return -1;
+    case Op::Ge:
+      if (l.lo >= r.hi) return 1;
+      if (l.hi < r.lo) return 0;
+      return -1;
+    case Op::Has:
+      // A bit above everything the left side can hold is never set.
+      if (l.lo >= 0 && r.lo == r.hi && r.lo > 0 &&
+          (static_cast<uint64_t>(r.lo) &
+           ~((uint64_t{1} << (64 - __builtin_clzll(static_cast<uint64_t>(l.hi) | 1))) - 1)))
+        return 0;
+      return -1;
+    default:
+      return -1;
+  }
+}
+
 }  // namespace
 
 int runLint(const LintArgs& a, std::string& out, std::string& err) {
@@ -71,6 +178,33 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
                     "add says \"...\" after the citation: reports print it");
     if (r.rel == RelKind::AtMost && r.count == 0)
       diags.warning("lint-at-most-0", Location{r.file, r.line, 0}, "'at most 0' is 'never'", "write: never ...");
+    // Registers no update sets: their comparisons are false and their accumulators do nothing.
+    for (size_t i = 0; i < r.regs.size(); ++i) {
+      bool set = r.regs[i].hasInit;
+      for (const auto& u : r.updates) set |= u.reg == i && u.kind == Update::Kind::Sample;
+      if (!set)
+        diags.warning("lint-register-never-set", Location{r.file, r.line, 0},
+                      "register '" + r.regs[i].name + "' of rule '" + r.id +
+                          "' is never set: it has no initial value and no update samples it, so every comparison "
+                          "with it is false and adding to it does nothing",
+                      "give it an initial value (let " + r.regs[i].name + " = 0) or sample it (let " + r.regs[i].name +
+                          " = EVENT(...): field)");
+    }
+    // Comparisons that hold always or never, whatever the event's fields (masks, shifts, constants).
+    auto always = [&](const Matcher& m) {
+      for (const auto* preds : {&m.preds, &m.dynPreds})
+        for (const auto& p : *preds) {
+          const int v = alwaysOrNever(p);
+          if (v < 0) continue;
+          diags.warning("lint-always", Location{r.file, m.pos.line, m.pos.col},
+                        "in pattern " + m.text + ", '" + p.text + "' is always " + (v ? "true" : "false") +
+                            (v ? ": it constrains nothing" : ": the pattern never matches"),
+                        "the left side's values are fixed by its constants, masks and shifts");
+        }
+    };
+    for (const auto& role : r.roles)
+      for (const auto& m : role) always(m);
+    for (const auto& u : r.updates) always(u.m);
     for (int ri = 0; ri < kRoleCount; ++ri)
       for (const auto& m : r.roles[ri]) {
         // Two == on one field with different values can never both hold.

@@ -115,8 +115,14 @@ std::span<const Match> Dispatcher::match(const Event& ev, Symbol name, std::vect
   for (size_t i = 0; i < n_; ++i) {
     RuleStats& st = stats[pool_[i].rule];
     ++st.events;
+    // Roles judged with registers count by their other arguments.
+    uint8_t mask = pool_[i].mask;
+    for (uint32_t bits = pool_[i].cond; bits; bits &= bits - 1) {
+      const CondPattern& c = spec_.rules[pool_[i].rule].conds[static_cast<size_t>(__builtin_ctz(bits))];
+      if (c.role >= 0) mask = static_cast<uint8_t>(mask | (1u << c.role));
+    }
     for (int ri = 0; ri < kRoleCount; ++ri)
-      if (pool_[i].mask & (1 << ri)) ++st.roleEvents[ri];
+      if (mask & (1 << ri)) ++st.roleEvents[ri];
   }
   return {pool_.data(), n_};
 }

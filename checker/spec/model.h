@@ -69,6 +69,7 @@ struct Pred {
   spec::Op op = spec::Op::Eq;
   Value value;               // RHS when it is a constant (simple comparisons)
   ExprCode lhs, rhs;
+  std::string text;          // as written, for lint
   bool simple = false;       // `field OP constant`: the fast path
   bool dynamic = false;      // reads a register: judged by the automaton, per instance
   bool holds(const Event& ev) const;

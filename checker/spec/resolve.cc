@@ -545,6 +545,7 @@ class Resolver {
       }
       Pred pr;
       pr.op = a.op;
+      pr.text = exprText(a.lhs) + " " + opText(a.op) + " " + exprText(a.rhs);
       if (!compile(a.lhs, sc, pr.lhs) || !compile(a.rhs, sc, pr.rhs)) { ok = false; continue; }
       const bool rhsConst = pr.rhs.single() && pr.rhs.nodes[0].op == ExprCode::Op::Const;
       if ((a.op == Op::Has || a.op == Op::Lacks) && rhsConst && pr.rhs.nodes[0].value.kind != Value::Kind::Int) {
