@@ -97,7 +97,6 @@ def test_known_wrong():
 # recordings are in traces/backend/ (traces/README.md says which rule each awaits).
 AWAITING_RULE = {
     "used-len-exceeds-writable": "a used length is at most the writable length of its chain",
-    "vring-base-off-by-one": "GET_VRING_BASE = SET_VRING_BASE + buffers taken (mod 2^16)",
 }
 
 
