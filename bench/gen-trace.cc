@@ -2,6 +2,9 @@
 // of backend/ (docs/backend-events.md), at any size. One socket thread, one worker per vring.
 //
 //   vconform-gen-trace --events N [--vrings V] [--seed S] > trace.jsonl
+//   vconform-gen-trace --events N --faults K > trace.jsonl
+//     (K times, spread over the run, a worker uses and notifies a buffer while its ring is
+//      disabled: K observed violations of vu-enable, for the reports' benchmarks)
 //   vconform-gen-trace --events N --reply-pairs > trace.jsonl
 //     (only need_reply requests and their replies, each with a new seq: N/2 distinct parameter
 //      values for vu-reply-ack, the "million distinct parameters" case)
@@ -60,13 +63,16 @@ int main(int argc, char** argv) {
   int vrings = 15;
   uint64_t seed = 1;
   bool replyPairs = false;
+  uint64_t faults = 0;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--events") && i + 1 < argc) events = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--vrings") && i + 1 < argc) vrings = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--reply-pairs")) replyPairs = true;
+    else if (!std::strcmp(argv[i], "--faults") && i + 1 < argc)
+      faults = std::strtoull(argv[++i], nullptr, 10);
     else {
-      std::fprintf(stderr, "usage: %s --events N [--vrings V] [--seed S]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --events N [--vrings V] [--seed S] [--faults K | --reply-pairs]\n", argv[0]);
       return 2;
     }
   }
@@ -115,10 +121,27 @@ int main(int argc, char** argv) {
     enabled[v] = true;
   }
   // Steady state: worker passes, with occasional disable/enable toggles by the socket thread.
+  uint64_t faulted = 0;
   while (o.n < events) {
     int v = static_cast<int>(rng() % static_cast<uint64_t>(vrings));
     int tid = sock + 1 + v;
     const char* w = wname[v].c_str();
+    if (faulted < faults && o.n >= events / (faults + 1) * (faulted + 1)) {
+      // The fault: a pass while the ring is disabled (it observes the disable, so the recorded
+      // order breaks vu-enable).
+      ++faulted;
+      msg(18, "SET_VRING_ENABLE", 1, "set_vring_enable", f("\"vring\":%d,\"enable\":0", v));
+      publish(v, "ring_disable");
+      o.ev("ring_observe", tid, w, f("\"vring\":%d,\"version\":%" PRIu64, v, version[v]));
+      uint64_t h = head[v]++ % 256;
+      o.ev("add_used", tid, w,
+           f("\"vring\":%d,\"head\":%" PRIu64 ",\"len\":64,\"used_idx\":%" PRIu64, v, h, used[v]++ % 65536));
+      o.ev("used_notify", tid, w, f("\"vring\":%d", v));
+      o.ev("ring_release", tid, w, f("\"vring\":%d,\"version\":%" PRIu64, v, version[v]));
+      msg(18, "SET_VRING_ENABLE", 1, "set_vring_enable", f("\"vring\":%d,\"enable\":1", v));
+      publish(v, "ring_enable");
+      continue;
+    }
     if (rng() % 2000 == 0) {
       msg(18, "SET_VRING_ENABLE", 1, "set_vring_enable", f("\"vring\":%d,\"enable\":0", v));
       publish(v, "ring_disable");

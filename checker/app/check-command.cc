@@ -43,19 +43,23 @@ struct Run {
   Spec spec;
   CheckResult result;
   std::vector<Violation> known;  // taken out of result.violations by the --baseline
+  RunOverview overview;          // --format html: the run at a glance
   Diagnostics diags;
   bool checked = false;  // a result exists (a verdict, or "not applicable")
   int code = kExitBadInput;
 };
 
 // Passes events through, telling `sink` every 65536 events how many were read (the CLI's
-// progress line). The check's own work after reading is not reported.
+// progress line), and giving each to `overview` when there is one (--format html). The check's
+// own work after reading is not reported.
 class ProgressReader : public TraceReader {
  public:
-  ProgressReader(TraceReader& in, const ProgressSink& sink) : in_(in), sink_(sink) {}
+  ProgressReader(TraceReader& in, const ProgressSink& sink, OverviewRecorder* overview)
+      : in_(in), sink_(sink), overview_(overview) {}
   bool next(Event& ev) override {
     if (!in_.next(ev)) return false;
     if ((++events_ & 0xffff) == 0 && sink_) sink_(Progress{"reading", events_, 0, 0});
+    if (overview_) overview_->add(ev);
     return true;
   }
   uint64_t discarded() const override { return in_.discarded(); }
@@ -63,6 +67,7 @@ class ProgressReader : public TraceReader {
  private:
   TraceReader& in_;
   const ProgressSink& sink_;
+  OverviewRecorder* overview_;
   uint64_t events_ = 0;
 };
 
@@ -77,7 +82,7 @@ void parseOutputs(const CheckArgs& a, std::vector<ReportOutput>& outs, Diagnosti
     if (std::find(known.begin(), known.end(), o.format) == known.end()) {
       diags.error("flag-format", Location{},
                   "--format '" + o.format + "' is not a report format" + didYouMean(o.format, known),
-                  "formats: text, json, junit, sarif, dot; FMT=FILE writes that one to FILE");
+                  "formats: text, json, junit, sarif, dot, html; FMT=FILE writes that one to FILE");
       continue;
     }
     if (eq != std::string::npos && o.file.empty()) {
@@ -134,7 +139,9 @@ bool checkFlags(const CheckArgs& a, CheckOptions& opts, const std::vector<Report
   opts.predictWindow = a.predictWindow;
   opts.jobs = a.jobs ? a.jobs : availableCores();
   opts.contextEvents = a.context;
-  opts.keepGraph = dot;
+  // The pictures (DOT, HTML) draw why a pair is unordered: every synchronised event is kept.
+  opts.keepGraph =
+      dot || std::any_of(outs.begin(), outs.end(), [](const ReportOutput& o) { return o.format == "html"; });
   return !diags.hasErrors();
 }
 
@@ -163,8 +170,8 @@ void checkRuleSelection(const CheckArgs& a, const Spec& spec, Diagnostics& diags
     diags.error("flag-rule", Location{}, "--rule and --skip-rule leave no rule to check", "");
 }
 
-void checkRun(const CheckArgs& a, const CheckOptions& opts, const std::vector<std::string>& specFiles, Baseline* baseline,
-              Run& run) {
+void checkRun(const CheckArgs& a, const CheckOptions& opts, const std::vector<std::string>& specFiles,
+              Baseline* baseline, bool overview, Run& run) {
   Diagnostics& diags = run.diags;
   if (!loadSpecs(specFiles, run.spec, run.tables, diags)) return;
   if (run.spec.rules.empty()) {
@@ -188,8 +195,10 @@ void checkRun(const CheckArgs& a, const CheckOptions& opts, const std::vector<st
   if (!reader) return;
   std::vector<std::string> syncFiles;
   if (!loadRunSyncs(a.syncs, run.spec, run.tables, diags, syncFiles)) return;
-  ProgressReader counted(*reader, a.progress);
+  OverviewRecorder recorder;
+  ProgressReader counted(*reader, a.progress, overview ? &recorder : nullptr);
   run.result = check(run.spec, counted, run.tables, opts, diags);
+  if (overview) run.overview = recorder.finish(run.tables.threads);
   // A rule with a part none of the run's logs can record is not judged on it (docs/guarantees.md).
   dropUnrecordableRules(run.spec, run.tables.symbols, run.result);
   run.result.syncFiles = syncFiles;
@@ -253,7 +262,8 @@ int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
       runs.push_back(std::make_unique<Run>());
       runs.back()->traces = a.traces;
     }
-    for (auto& r : runs) checkRun(a, opts, specFiles, useBaseline ? &baseline : nullptr, *r);
+    const bool html = std::any_of(outs.begin(), outs.end(), [](const ReportOutput& o) { return o.format == "html"; });
+    for (auto& r : runs) checkRun(a, opts, specFiles, useBaseline ? &baseline : nullptr, html, *r);
   }
 
   int code = kExitOk;
@@ -265,9 +275,8 @@ int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
   bool anyChecked = std::any_of(runs.begin(), runs.end(), [](const auto& r) { return r->checked; });
   std::vector<ReportInput> inputs;
   for (auto& r : runs) {
-    inputs.push_back(
-        ReportInput{r->spec, r->result, r->traces, a.verbose, &r->diags, !r->checked,
-                    r->checked && r->code == kExitBadInput, false, a.baseline, &r->known});
+    inputs.push_back(ReportInput{r->spec, r->result, r->traces, a.verbose, &r->diags, !r->checked,
+                                 r->checked && r->code == kExitBadInput, false, a.baseline, &r->known, &r->overview});
   }
   Diagnostics writeDiags;
   for (const auto& o : outs) {

@@ -99,6 +99,10 @@ class Engine {
         bool asObserved = !reportsObserved(f.rule) && f.recorded;
         Violation v = describeFound(spec_, f, store_, tables_, asObserved, opts_.witnessMax);
         if (opts_.keepGraph && !v.unordered.empty()) neighbourhood(v);
+        if (opts_.keepGraph) {
+          for (auto [x, y] : v.witnessEdges) v.witnessEdgeKinds.push_back(edgeKind(v.witness[x], v.witness[y]));
+          for (auto [x, y] : v.graphEdges) v.graphEdgeKinds.push_back(edgeKind(v.graph[x], v.graph[y]));
+        }
         result_.violations.push_back(std::move(v));
       }
       result_.inconclusive = std::move(predictor_->inconclusive());
@@ -179,6 +183,7 @@ class Engine {
       if (opts_.keepGraph) {
         graphIndex_[seq] = graph_.size();
         graph_.push_back(store_.keep(ev, seq, *clock));
+        graphIn_.push_back(hb_->incoming());
       }
     }
     recent_.push(seq, ev);
@@ -254,6 +259,19 @@ class Engine {
     }
   }
 
+  // What makes the happens-before edge x -> y that a picture draws (--dot: every synchronised
+  // event was kept, with the edges into it).
+  EdgeKind edgeKind(const EventRef& x, const EventRef& y) const {
+    if (x.thread == y.thread) return EdgeKind{EdgeKind::ProgramOrder};
+    auto ix = graphIndex_.find(x.seq), iy = graphIndex_.find(y.seq);
+    if (ix == graphIndex_.end() || iy == graphIndex_.end()) return EdgeKind{};
+    const KeptEvent& from = store_.at(graph_[ix->second]);
+    for (const HbEdgeIn& in : graphIn_[iy->second])
+      if (in.thread == from.thread && in.pos == from.pos())
+        return in.sync == HbEdgeIn::kTraceEdge ? EdgeKind{EdgeKind::TraceEdge} : EdgeKind{EdgeKind::Sync, in.sync};
+    return EdgeKind{};
+  }
+
   // Why are the first unordered pair's events unordered? Their latest common ancestors and the
   // happens-before paths from those to each of them (--dot: every synchronised event was kept).
   void neighbourhood(Violation& out) {
@@ -315,6 +333,7 @@ class Engine {
   uint64_t nextSeq_ = 0;  // events processed so far: the next one's place in the judged order
   std::vector<EventHandle> graph_;  // --dot: every synchronised event
   std::unordered_map<uint64_t, size_t> graphIndex_;
+  std::vector<std::vector<HbEdgeIn>> graphIn_;  // per graph_ event: its edges other than program order
   CheckResult result_;
 };
 

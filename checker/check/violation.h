@@ -28,6 +28,15 @@ struct EventRef {
 
 enum class ViolationKind : uint8_t { Observed, Predicted };
 
+// What makes a drawn happens-before edge (x, y): program order (one thread), a sync of the run
+// (`sync`: an index into Spec::syncs, from the sync files), the trace's own `after` ids, or a path
+// through events the picture does not show.
+struct EdgeKind {
+  enum Kind : uint8_t { ProgramOrder, Sync, TraceEdge, Path };
+  Kind kind = Path;
+  uint32_t sync = UINT32_MAX;
+};
+
 struct UnorderedPair {
   EventRef first, second;  // recorded first-then-second; nothing orders first before second
 };
@@ -51,6 +60,8 @@ struct Violation {
   // ancestors and the paths from there), and its covering edges.
   std::vector<EventRef> graph;
   std::vector<std::pair<size_t, size_t>> graphEdges;
+  // With --dot / --format html: what makes each edge (parallel to witnessEdges, graphEdges).
+  std::vector<EdgeKind> witnessEdgeKinds, graphEdgeKinds;
 };
 
 // A rule instance whose prediction could not be decided: the exploration or window budget ran

@@ -26,6 +26,8 @@ const std::vector<Example> kCheckExamples = {
      "--baseline known.json"},
     {"some rules only, and a Graphviz picture of each violation",
      "vconform check run.jsonl --spec specs/ --rule 'vu-enable*' --format dot=run.dot"},
+    {"a page to look at: the run on thread lanes, each violation's witness, links to the lines",
+     "vconform check run.jsonl --spec specs/ --format text --format html=report.html"},
 };
 
 const std::vector<Example> kEventsExamples = {

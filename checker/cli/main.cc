@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
   check->add_flag("--each", ca.each, "Check every trace as its own run, in one report (the CI shape)");
   repeatable(check->add_option("-f,--format", ca.formats,
                                "Report format, FMT or FMT=FILE (repeatable, one to stdout): text (default), json, "
-                               "junit, sarif, dot"))
+                               "junit, sarif, dot, html (one page, no network: lanes, witnesses, links)"))
       ->type_name("FMT[=FILE]");
   check->add_option("-o,--output", ca.output, "Write the report (of the --format given without =FILE) to FILE")
       ->type_name("FILE");

@@ -79,10 +79,15 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
   Clock& c = threadClock_[t];
   if (c.size() <= t) c.resize(t + 1, 0);
   c[t] += 1;
+  incoming_.clear();
+  auto edgeFrom = [&](const Stamped& s, uint32_t sync) {
+    clockJoin(c, s.clock);
+    incoming_.push_back(HbEdgeIn{s.thread, s.pos, sync});
+  };
   for (const auto& id : ev.after) {
     auto it = ids_.find(id);
     if (it != ids_.end()) {
-      clockJoin(c, it->second);
+      edgeFrom(it->second, HbEdgeIn::kTraceEdge);
       ++stats_.traceEdges;
     } else if (!inCycle_.count(id)) {
       auto& d = diags_.warning("hb-missing-id", Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
@@ -97,7 +102,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     threadStarted_[t] = 1;
     auto it = spawned_.find({ti.source, ti.pid, ti.tid});
     if (it != spawned_.end()) {
-      clockJoin(c, it->second);
+      edgeFrom(it->second, it->second.sync);
       ++stats_.syncEdges;
     }
   }
@@ -108,7 +113,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     if (s.kind == SyncKind::Message) {
       auto it = channels_.find({m.sync, m.key});
       if (it != channels_.end() && !it->second.empty()) {
-        clockJoin(c, it->second.front().clock);
+        edgeFrom(it->second.front().at, static_cast<uint32_t>(m.sync));
         if (it->second.front().source != ev.origin.source)
           stats_.linkedSources.emplace(it->second.front().source, ev.origin.source);
         it->second.pop_front();
@@ -121,7 +126,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     } else if (s.kind == SyncKind::Release) {
       auto it = released_.find({m.sync, m.key});
       if (it != released_.end()) {
-        clockJoin(c, it->second);
+        edgeFrom(it->second, static_cast<uint32_t>(m.sync));
         ++stats_.syncEdges;
       }
     }
@@ -140,7 +145,7 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
         for (uint32_t u = 0; u < threadClock_.size() && u < tables_.threads.size(); ++u) {
           const auto& tu = tables_.threads.at(u);
           if (tu.source == ti.source && tu.pid == ti.pid && tu.tid == child->i && u != t) {
-            clockJoin(c, threadClock_[u]);
+            edgeFrom(Stamped{threadClock_[u], u, clockAt(threadClock_[u], u)}, static_cast<uint32_t>(m.sync));
             ++stats_.syncEdges;
             if (threadEnded_.size() <= u) threadEnded_.resize(u + 1, 0);
             threadEnded_[u] = 1;  // joined: no event of it comes after
@@ -150,22 +155,30 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     }
   }
   // Outgoing edges.
+  // (Made only where an edge leaves: most events send nothing, and copy no clock.)
+  auto here = [&] { return Stamped{c, t, c[t], HbEdgeIn::kTraceEdge}; };
   for (const auto& m : scratch_) {
     if (!m.from) continue;
     const SyncRule& s = spec_.syncs[m.sync];
-    if (s.kind == SyncKind::Message) channels_[{m.sync, m.key}].push_back(Sent{c, ev.origin.source});
-    else if (s.kind == SyncKind::Release) released_[{m.sync, m.key}] = c;
+    if (s.kind == SyncKind::Message)
+      channels_[{m.sync, m.key}].push_back(Sent{here(), ev.origin.source});
+    else if (s.kind == SyncKind::Release)
+      released_[{m.sync, m.key}] = here();
     else if (s.kind == SyncKind::Spawn) {
       std::vector<const Value*> params(1, nullptr);
       for (const auto& mm : s.from)
         if (mm.matches(ev, params, curName_)) {
-          if (params[0] && params[0]->kind == Value::Kind::Int) spawned_[{ti.source, ti.pid, params[0]->i}] = c;
+          if (params[0] && params[0]->kind == Value::Kind::Int) {
+            Stamped spawn = here();
+            spawn.sync = static_cast<uint32_t>(m.sync);
+            spawned_[{ti.source, ti.pid, params[0]->i}] = std::move(spawn);
+          }
           break;
         }
     }
   }
   if (!ev.id.empty()) {
-    if (!ids_.emplace(ev.id, c).second)
+    if (!ids_.emplace(ev.id, here()).second)
       diags_.warning("hb-duplicate-id", Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
                      "event id '" + ev.id + "' is used twice; edges go to its first event", "");
   }

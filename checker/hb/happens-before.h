@@ -42,6 +42,15 @@ struct HbStats {
   std::set<std::pair<uint32_t, uint32_t>> linkedSources;  // (send source, receive source) of messages across traces
 };
 
+// An edge into an event other than program order: from the event at position `pos` of thread
+// `thread` (its own clock entry), made by sync `sync` (an index into Spec::syncs) or, with
+// kTraceEdge, by the trace's own `after` ids. Reports name the kind of each edge they draw.
+struct HbEdgeIn {
+  static constexpr uint32_t kTraceEdge = UINT32_MAX;
+  uint32_t thread = 0, pos = 0;
+  uint32_t sync = kTraceEdge;
+};
+
 class HappensBefore {
  public:
   using Sink = std::function<void(Event& ev, uint64_t seq, const Clock& clock)>;
@@ -52,6 +61,8 @@ class HappensBefore {
   // The end of the input: releases held events, reports unmatched sync and cycles.
   void finish();
   const HbStats& stats() const { return stats_; }
+  // The edges into the event the sink is being given (valid during that call only).
+  const std::vector<HbEdgeIn>& incoming() const { return incoming_; }
   // The clock of thread t's latest processed event (empty before its first), and whether the
   // thread has ended (a join named it): prediction's settled frontier is computed from these.
   size_t threadCount() const { return threadClock_.size(); }
@@ -95,14 +106,20 @@ class HappensBefore {
   std::vector<Clock> threadClock_;
   std::vector<uint8_t> threadStarted_;
   std::vector<uint8_t> threadEnded_;
-  struct Sent {
+  // A clock as some event left it, and that event (thread, position): the source of an edge.
+  struct Stamped {
     Clock clock;
+    uint32_t thread = 0, pos = 0;
+    uint32_t sync = HbEdgeIn::kTraceEdge;
+  };
+  struct Sent {
+    Stamped at;
     uint32_t source;
   };
   std::map<std::pair<size_t, std::string>, std::deque<Sent>> channels_;  // message queues
-  std::map<std::pair<size_t, std::string>, Clock> released_;              // last release per key
-  std::map<std::tuple<uint32_t, int64_t, int64_t>, Clock> spawned_;      // child (source,pid,tid) -> spawner clock
-  std::unordered_map<std::string, Clock> ids_;                            // trace event ids
+  std::map<std::pair<size_t, std::string>, Stamped> released_;           // last release per key
+  std::map<std::tuple<uint32_t, int64_t, int64_t>, Stamped> spawned_;    // child (source,pid,tid) -> spawner clock
+  std::unordered_map<std::string, Stamped> ids_;                         // trace event ids
   std::map<uint32_t, std::deque<Held>> sourceHeld_;  // per source: a receive waits for its send
   std::map<uint32_t, std::deque<Held>> threadHeld_;  // per thread: an event waits for an `after` id
   std::vector<uint64_t> syncUses_;
@@ -110,6 +127,7 @@ class HappensBefore {
   uint64_t lastSeq_ = 0;
   std::set<std::string> inCycle_;  // ids of events on a reported cycle (no "missing id" warnings)
   std::vector<SyncMatch> scratch_;
+  std::vector<HbEdgeIn> incoming_;
   NameResolver names_;
   Symbol curName_ = kNoSymbol;
 };

@@ -1,13 +1,10 @@
-// Graphviz output: for each violation, the events it involves and the happens-before edges among
-// them (covering edges only), built as a Boost.Graph graph and written with write_graphviz.
-#include <boost/graph/adjacency_list.hpp>
-// GCC 12 -O2 warns inside Boost's edge iterator (a known false positive); keep our build clean.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <boost/graph/graphviz.hpp>
-#pragma GCC diagnostic pop
+// Graphviz output: a legend, then for each violation a cluster with the events it involves (see
+// report/picture.h), the happens-before edges among them by kind (program order, each kind of
+// sync with the sync file's line, the trace's own edges, paths through events not drawn), the
+// pair nothing orders, and the witness order.
 #include <sstream>
 
+#include "report/picture.h"
 #include "report/report.h"
 
 namespace vc {
@@ -18,85 +15,97 @@ std::string esc(const std::string& s) {
   std::string o;
   for (char c : s) {
     if (c == '"' || c == '\\') o += '\\';
-    if (c == '\n') { o += "\\n"; continue; }
+    if (c == '\n') {
+      o += "\\n";
+      continue;
+    }
+    if (c == '\r') continue;
     o += c;
   }
   return o;
+}
+
+// Edge attributes of each kind (edgeKindClass), shared by the legend and the pictures.
+std::string edgeStyle(const std::string& cls) {
+  if (cls == "program") return "color=\"#000000\"";
+  if (cls == "message") return "color=\"#1f5fbf\", penwidth=1.5";
+  if (cls == "release") return "color=\"#2a8a2a\", penwidth=1.5";
+  if (cls == "spawn" || cls == "join") return "color=\"#7b3fa0\", penwidth=1.5";
+  if (cls == "trace") return "color=\"#8c564b\", penwidth=1.5";
+  return "color=\"#888888\", style=dotted";  // path
+}
+const char* kUnorderedStyle = "style=dashed, color=red, dir=none, constraint=false, penwidth=2";
+const char* kWitnessStyle = "style=dotted, color=\"#e07000\", constraint=false, fontcolor=\"#e07000\"";
+const char* kCulpritFill = "style=filled, fillcolor=\"#f4a6a6\", penwidth=2";
+const char* kPairFill = "style=filled, fillcolor=\"#fbe3a1\"";
+
+void legend(std::ostringstream& out) {
+  out << "  subgraph cluster_legend {\n    label=\"legend\";\n    style=dashed;\n"
+      << "    node [shape=plaintext, fontsize=9];\n    edge [fontsize=9];\n"
+      << "    legend_culprit [shape=box, label=\"the event that breaks the rule\", " << kCulpritFill << "];\n"
+      << "    legend_pair [shape=box, label=\"an event of the pair nothing orders\", " << kPairFill << "];\n";
+  const std::pair<const char*, const char*> kinds[] = {
+      {"program", "program order (one thread)"}, {"message", "message sync: send -> receive"},
+      {"release", "release -> acquire sync"},    {"spawn", "spawn / join sync"},
+      {"trace", "the trace's own edge (after)"}, {"path", "happens-before through events not drawn"},
+  };
+  int n = 0;
+  for (const auto& [cls, text] : kinds) {
+    out << "    legend_" << n << "a [label=\"\", shape=point];\n    legend_" << n << "b [label=\"" << text << "\"];\n"
+        << "    legend_" << n << "a->legend_" << n << "b [" << edgeStyle(cls) << "];\n";
+    ++n;
+  }
+  out << "    legend_" << n << "a [label=\"\", shape=point];\n    legend_" << n
+      << "b [label=\"unordered: nothing orders the pair\"];\n    legend_" << n << "a->legend_" << n << "b ["
+      << kUnorderedStyle << "];\n";
+  ++n;
+  out << "    legend_" << n << "a [label=\"\", shape=point];\n    legend_" << n
+      << "b [label=\"witness order: a possible order that breaks the rule (w1, w2, ...)\"];\n    legend_" << n
+      << "a->legend_" << n << "b [" << kWitnessStyle << "];\n  }\n";
 }
 
 }  // namespace
 
 std::string dotReport(const ReportInput& in) {
   std::ostringstream out;
-  out << "digraph vconform {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n";
+  out << "digraph vconform {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n"
+      << "  edge [fontname=\"monospace\", fontsize=9];\n";
+  legend(out);
   size_t k = 0;
   for (const auto& v : in.result.violations) {
     const Rule& r = in.spec.rules[v.rule];
-    std::vector<EventRef> evs = v.graph.empty() ? v.witness : v.graph;
-    std::vector<std::pair<size_t, size_t>> edges = v.graph.empty() ? v.witnessEdges : v.graphEdges;
-    if (evs.empty()) {
-      if (v.anchor) evs.push_back(*v.anchor);
-      if (v.culprit) evs.push_back(*v.culprit);
-      std::sort(evs.begin(), evs.end(), [](const EventRef& a, const EventRef& b) { return a.seq < b.seq; });
-      for (size_t i = 1; i < evs.size(); ++i)
-        if (evs[i - 1].thread == evs[i].thread) edges.emplace_back(i - 1, i);
-    }
-    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-    Graph g(evs.size());
-    for (auto [a, b] : edges) boost::add_edge(a, b, g);
-    std::ostringstream sub;
-    auto vertexWriter = [&](std::ostream& os, Graph::vertex_descriptor d) {
-      const EventRef& e = evs[d];
-      bool bad = (v.culprit && e.seq == v.culprit->seq) || (v.anchor && e.seq == v.anchor->seq);
-      bool pair = false;
-      for (const auto& p : v.unordered) pair |= p.first.seq == e.seq || p.second.seq == e.seq;
-      os << "[label=\"" << esc(e.brief() + "\n" + e.threadLabel + "\n" + e.file + ":" + std::to_string(e.line)) << "\"";
-      if (bad) os << ", style=filled, fillcolor=\"#f4a6a6\", penwidth=2";
-      else if (pair) os << ", style=filled, fillcolor=\"#fbe3a1\"";
-      os << "]";
-    };
-    boost::write_graphviz(sub, g, vertexWriter);
-    // Re-home the standalone digraph's body as a cluster with prefixed vertex names.
-    std::string body = sub.str();
-    size_t open = body.find('{'), close = body.rfind('}');
-    body = body.substr(open + 1, close - open - 1);
-    std::string prefixed;
-    std::istringstream lines(body);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (line.empty()) continue;
-      // Lines look like `0[label=...];` or `0->1 ;`.
-      std::string outLine;
-      size_t i = 0;
-      auto emitId = [&]() {
-        size_t j = i;
-        while (j < line.size() && std::isdigit(static_cast<unsigned char>(line[j]))) ++j;
-        outLine += "v" + std::to_string(k) + "_" + line.substr(i, j - i);
-        i = j;
-      };
-      emitId();
-      if (line.compare(i, 2, "->") == 0) {
-        outLine += "->";
-        i += 2;
-        emitId();
-      }
-      outLine += line.substr(i);
-      prefixed += "    " + outLine + "\n";
-    }
+    const Picture p = pictureOf(v);
+    const std::string id = "v" + std::to_string(k) + "_";
     out << "  subgraph cluster_" << k << " {\n    label=\""
-        << esc(std::string(kindName(v.kind)) + " violation of " + r.id + ": " + v.message) << "\";\n"
-        << prefixed;
-    for (const auto& p : v.unordered) {
-      // A dashed red line between the events nothing orders.
-      size_t a = SIZE_MAX, b = SIZE_MAX;
-      for (size_t i = 0; i < evs.size(); ++i) {
-        if (evs[i].seq == p.first.seq) a = i;
-        if (evs[i].seq == p.second.seq) b = i;
-      }
-      if (a != SIZE_MAX && b != SIZE_MAX)
-        out << "    v" << k << "_" << a << "->v" << k << "_" << b
-            << " [style=dashed, color=red, dir=none, constraint=false, label=\"unordered\"];\n";
+        << esc(std::string(kindName(v.kind)) + " violation of " + r.id + " (" + r.file + ":" + std::to_string(r.line) +
+               "): " + v.message)
+        << "\";\n";
+    std::vector<size_t> step(p.events.size(), 0);
+    for (size_t s = 0; s < p.witness.size(); ++s) step[p.witness[s]] = s + 1;
+    for (size_t i = 0; i < p.events.size(); ++i) {
+      const EventRef& e = p.events[i];
+      bool pair = false;
+      for (const auto& [a, b] : p.unordered) pair |= a == i || b == i;
+      std::string label = (step[i] ? "w" + std::to_string(step[i]) + "  " : std::string()) + e.brief() + "\n" +
+                          e.threadLabel + "\n" + e.file + ":" + std::to_string(e.line);
+      out << "    " << id << i << " [label=\"" << esc(label) << "\"";
+      if (i == p.culprit || i == p.anchor)
+        out << ", " << kCulpritFill;
+      else if (pair)
+        out << ", " << kPairFill;
+      out << "];\n";
     }
+    for (const auto& e : p.edges) {
+      const std::string cls = edgeKindClass(in.spec, e.kind);
+      out << "    " << id << e.from << "->" << id << e.to << " [" << edgeStyle(cls);
+      if (cls != "program") out << ", label=\"" << esc(edgeKindText(in.spec, e.kind)) << "\"";
+      out << "];\n";
+    }
+    for (const auto& [a, b] : p.unordered)
+      out << "    " << id << a << "->" << id << b << " [" << kUnorderedStyle << ", label=\"unordered\"];\n";
+    for (size_t s = 1; s < p.witness.size(); ++s)
+      out << "    " << id << p.witness[s - 1] << "->" << id << p.witness[s] << " [" << kWitnessStyle << ", label=\"w"
+          << s << "->w" << s + 1 << "\"];\n";
     out << "  }\n";
     ++k;
   }

@@ -5,7 +5,7 @@
 namespace vc {
 
 const std::vector<std::string>& reportFormats() {
-  static const std::vector<std::string> formats = {"text", "json", "junit", "sarif", "dot"};
+  static const std::vector<std::string> formats = {"text", "json", "junit", "sarif", "dot", "html"};
   return formats;
 }
 
@@ -23,6 +23,7 @@ std::string ruleVerdictText(const ReportInput& in, size_t rule) {
 }
 
 std::string renderReport(const std::string& format, const std::vector<ReportInput>& runs, bool each) {
+  if (format == "html") return htmlReport(runs);
   if (each) return renderEach(format, runs);
   const ReportInput& in = runs.at(0);
   if (format == "json") return jsonReport(in);

@@ -10,6 +10,33 @@
 
 namespace vc {
 
+// The whole run at a glance, for the HTML report's overview: the events in the recorded order
+// cut into at most kMaxBuckets buckets of `bucketEvents` events, and per thread how many of each
+// bucket's events it recorded. Bounded memory whatever the run's length (OverviewRecorder).
+struct RunOverview {
+  static constexpr size_t kMaxBuckets = 512;
+  uint64_t events = 0;
+  uint64_t bucketEvents = 1;
+  std::vector<std::string> lanes;             // thread labels, in order of first event
+  std::vector<uint32_t> laneThreads;          // their thread indices
+  std::vector<std::vector<uint32_t>> counts;  // [lane][bucket]
+  std::vector<int64_t> bucketTs;              // the first timestamp of each bucket (or 0)
+  std::vector<uint8_t> bucketHasTs;
+};
+
+// Builds a RunOverview from the events as they are read (each event once, in the order read):
+// when the buckets are full, neighbours merge and each bucket holds twice as many events.
+class OverviewRecorder {
+ public:
+  void add(const Event& ev);
+  RunOverview finish(const ThreadTable& threads);
+
+ private:
+  RunOverview o_;
+  std::vector<uint32_t> laneOf_;  // thread index -> lane + 1 (0: none yet)
+  uint64_t inBucket_ = 0;
+};
+
 struct ReportInput {
   const Spec& spec;
   const CheckResult& result;
@@ -28,6 +55,8 @@ struct ReportInput {
   // Violations the --baseline accepts (taken out of result.violations: reported, never failing).
   // May be null.
   const std::vector<Violation>* known = nullptr;
+  // --format html: the run at a glance (may be null: no overview).
+  const RunOverview* overview = nullptr;
 };
 
 std::string textReport(const ReportInput& in);
@@ -35,6 +64,9 @@ std::string jsonReport(const ReportInput& in);   // schema: docs/report-format.m
 std::string dotReport(const ReportInput& in);    // Graphviz: one cluster per violation
 std::string junitReport(const ReportInput& in);  // one testcase per rule
 std::string sarifReport(const ReportInput& in);  // SARIF 2.1.0, one result per violation
+// One self-contained HTML page (no network): an overview of the run on thread lanes, and each
+// violation's events, edges and witness. Several runs (--each): one section each.
+std::string htmlReport(const std::vector<ReportInput>& runs);
 
 // --each: one report holding several runs (text sections, a JSON "runs" array, one JUnit
 // testsuite and one SARIF run per trace).
