@@ -279,6 +279,19 @@ class Parser {
     }
   }
 
+  static Expr nameExpr(const Token& t) {
+    Expr a;
+    a.pos = posOf(t);
+    if (t.text == "true" || t.text == "false") {
+      a.kind = Expr::Kind::Bool;
+      a.i = t.text == "true";
+    } else {
+      a.kind = Expr::Kind::Name;
+      a.s = t.text;
+    }
+    return a;
+  }
+
   Expr primary() {
     const Token& t = peek();
     Expr a;
@@ -312,29 +325,40 @@ class Parser {
     return a;
   }
 
-  Expr expr(int minPrec = 1) {
-    Expr lhs = primary();
+  Expr expr(int minPrec = 1) { return exprAfter(primary(), minPrec); }
+
+  // The rest of an expression whose first operand `lhs` is read.
+  Expr exprAfter(Expr lhs, int minPrec) {
     for (;;) {
       const Token& o = peek();
       const int p = precedence(o.kind);
       if (p < minPrec || p == 0) return lhs;
       // An operator that starts a line in column 1 starts the next item, not this expression.
       if (startsItem(o)) return lhs;
-      if (++ops_ > kMaxOps) {
-        ops_ = 0;
-        error(o, "expression too long (at most " + std::to_string(kMaxOps) + " operators in one declaration)",
-              "split it with constants");
-      }
-      Expr b;
-      b.kind = Expr::Kind::Binary;
-      b.op = opChar(o.kind);
-      b.pos = lhs.pos;
+      countOp(o);
+      const char op = opChar(o.kind);  // before `o` leaves the token stream's window
       next();
       Expr rhs = expr(p + 1);
-      b.kids.push_back(std::move(lhs));
-      b.kids.push_back(std::move(rhs));
-      lhs = std::move(b);
+      lhs = binary(op, std::move(lhs), std::move(rhs));
     }
+  }
+
+  void countOp(const Token& o) {
+    if (++ops_ > kMaxOps) {
+      ops_ = 0;
+      error(o, "expression too long (at most " + std::to_string(kMaxOps) + " operators in one declaration)",
+            "split it with constants");
+    }
+  }
+
+  static Expr binary(char op, Expr lhs, Expr rhs) {
+    Expr b;
+    b.kind = Expr::Kind::Binary;
+    b.op = op;
+    b.pos = lhs.pos;
+    b.kids.push_back(std::move(lhs));
+    b.kids.push_back(std::move(rhs));
+    return b;
   }
 
   ConstDecl constDecl() {
@@ -502,11 +526,27 @@ class Parser {
     l.pos = posOf(n);
     expect(Tok::Eq, "'='", "write: let NAME = EVENT(param): VALUE, or let NAME = INITIAL_VALUE");
     // `let r = EVENT(...) ...: VALUE` sets it at each EVENT; `let r = VALUE` gives its initial value.
-    const bool pat = peek().kind == Tok::Ident &&
-                     (peek(1).kind == Tok::LParen || peek(1).kind == Tok::Colon || peek(1).kind == Tok::Pipe);
-    if (pat) {
-      l.pattern = pattern();
+    // Names joined by '|' are a pattern only if one of them has arguments or ':' follows them:
+    // `let m = A | B` or's two constants.
+    std::vector<Token> names;  // copies: the token stream keeps a few tokens only
+    while (peek().kind == Tok::Ident && peek(1).kind == Tok::Pipe) {
+      names.push_back(next());
+      countOp(next());
+    }
+    if (peek().kind == Tok::Ident && (peek(1).kind == Tok::LParen || peek(1).kind == Tok::Colon)) {
+      for (const Token& t : names) {
+        EventPat p;
+        p.name = t.text;
+        p.pos = posOf(t);
+        l.pattern.push_back(std::move(p));
+      }
+      for (auto& p : pattern()) l.pattern.push_back(std::move(p));
       expect(Tok::Colon, "':' before the register's new value", "write: let NAME = EVENT(param): VALUE");
+    } else if (!names.empty()) {
+      Expr lhs = nameExpr(names[0]);
+      for (size_t i = 1; i < names.size(); ++i) lhs = binary('|', std::move(lhs), nameExpr(names[i]));
+      l.value = exprAfter(binary('|', std::move(lhs), expr(precedence(Tok::Pipe) + 1)), precedence(Tok::Pipe));
+      return l;
     }
     l.value = expr();
     return l;

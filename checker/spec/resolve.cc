@@ -357,7 +357,8 @@ class Resolver {
         for (size_t i = first; i + 1 < out.nodes.size(); ++i) constant &= out.nodes[i].op != XOp::Field && out.nodes[i].op != XOp::Reg;
         if (!constant) {
           if (out.nodes.size() > 32) {
-            err(e.pos, "expression too long (at most 32 terms)", "split it with constants");
+            err(e.pos, "expression too long: at most 32 fields, registers, constants and operators on one side",
+                "a constant part counts once (it is folded): move constants together, e.g. v + (1 + 2)");
             return false;
           }
           return true;
@@ -390,7 +391,12 @@ class Resolver {
       out.nodes.push_back({XOp::Const, 0, kNoSymbol, c->second});
       return true;
     }
-    if (sc.params)
+    // A field of the event before a parameter of that name: where the pattern binds the parameter
+    // (`pop(vring, vring > 7)`), the field holds the parameter's value.
+    bool field = false;
+    if (sc.event)
+      for (const auto& f : sc.event->fields) field |= f.first == e.s;
+    if (sc.params && !field)
       for (const auto& p : *sc.params)
         if (p == e.s) {
           err(e.pos, "parameter '" + e.s + "' can only be bound with '=='", "write: field == " + e.s);
@@ -400,9 +406,6 @@ class Resolver {
     if (sc.regs)
       for (size_t i = 0; i < sc.regs->size(); ++i)
         if ((*sc.regs)[i].name == e.s) reg = static_cast<int>(i);
-    bool field = false;
-    if (sc.event)
-      for (const auto& f : sc.event->fields) field |= f.first == e.s;
     if (reg >= 0 && field) {
       err(e.pos, "'" + e.s + "' is both a register of this rule and a field of event '" + sc.event->name + "'",
           "rename the register");
@@ -411,8 +414,8 @@ class Resolver {
     if (reg >= 0) {
       if (!sc.regsAllowed) {
         err(e.pos, "register '" + e.s + "' cannot be read here",
-            "a register's new value is an expression of the event's fields, or NAME + / - one (so that prediction "
-            "stays tractable: docs/spec-language.md, Registers)");
+            "a register's new value is an expression of the event's fields, or NAME + / - one with NAME first "
+            "(n + 1 + v, not 1 + n) so that prediction stays tractable: docs/spec-language.md, Registers");
         return false;
       }
       out.nodes.push_back({XOp::Reg, static_cast<uint8_t>(reg), kNoSymbol, Value{}});
@@ -760,10 +763,14 @@ class Resolver {
       // NAME + e / NAME - e: an accumulator; anything else: a sample of the event's fields.
       Update::Kind kind = Update::Kind::Sample;
       const Expr* value = &l.value;
+      Expr delta;
       if (l.value.kind == Expr::Kind::Binary && (l.value.op == '+' || l.value.op == '-') && l.value.kids[0].isName() &&
           l.value.kids[0].s == l.name) {
         kind = l.value.op == '+' ? Update::Kind::Add : Update::Kind::Sub;
         value = &l.value.kids[1];
+      } else if (accumulatorChain(l.value, l.name, delta)) {
+        kind = Update::Kind::Add;  // NAME + a - b + c: NAME + (a - b + c), the same modulo 2^64
+        value = &delta;
       }
       for (size_t i = 0; i < ms.size(); ++i) {
         Update u;
@@ -818,6 +825,34 @@ class Resolver {
         return false;
       }
     for (const auto& s : sets) r.partials.push_back(s.first);
+    return true;
+  }
+
+  // A chain of + and - whose leftmost operand is register `name`, read left to right
+  // (`n + 1 + v` is `(n + 1) + v`): `delta` gets the sum of the other terms, signed.
+  static bool accumulatorChain(const Expr& e, const std::string& name, Expr& delta) {
+    std::vector<const Expr*> chain;  // the + and - nodes, outermost first
+    const Expr* x = &e;
+    for (; x->kind == Expr::Kind::Binary && (x->op == '+' || x->op == '-'); x = &x->kids[0]) chain.push_back(x);
+    if (chain.size() < 2 || !x->isName() || x->s != name) return false;
+    const Expr* first = chain.back();
+    if (first->op == '-') {
+      delta.kind = Expr::Kind::Unary;
+      delta.op = '-';
+      delta.pos = first->kids[1].pos;
+      delta.kids.push_back(first->kids[1]);
+    } else {
+      delta = first->kids[1];
+    }
+    for (size_t i = chain.size() - 1; i-- > 0;) {
+      Expr b;
+      b.kind = Expr::Kind::Binary;
+      b.op = chain[i]->op;
+      b.pos = delta.pos;
+      b.kids.push_back(std::move(delta));
+      b.kids.push_back(chain[i]->kids[1]);
+      delta = std::move(b);
+    }
     return true;
   }
 

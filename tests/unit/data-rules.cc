@@ -122,6 +122,47 @@ TEST(DataRules, RegistersInScopesAndBeforeRelations) {
   EXPECT_EQ(violations(bc, {{"s", 9, 4, 0}, {"a", 0, 3, 0}, {"a", 1, 5, 0}}), 0u);
 }
 
+TEST(DataRules, ParameterNameAsAFieldIsTheField) {
+  // `forall vring: never pop(vring, vring > 7)` was rejected ("parameter 'vring' can only be bound
+  // with '=='"): the field of that name holds the bound value.
+  EXPECT_EQ(violations("never a(p, p > 7)", {{"a", 8, 0, 0}, {"a", 3, 0, 0}}), 1u);
+  EXPECT_EQ(violations("never a(p, v > p)", {{"a", 2, 5, 0}}), 1u);
+  EXPECT_EQ(violations("never a(p, v > p)", {{"a", 5, 2, 0}}), 0u);
+  // A parameter that is not a field of the event is still only bound.
+  std::string d = std::string(kDecls) + "event q(x, v)\nrule r cite \"c\":\n  forall p: never q(x == p, v > p)\n";
+  EXPECT_NE(firstError(d).find("x.spec:9:33: error: parameter 'p' can only be bound with '=='"), std::string::npos)
+      << firstError(d);
+}
+
+TEST(DataRules, LetOfConstantsJoinedByPipeIsAnExpression) {
+  // `let m = A | B` was read as a pattern of events A and B.
+  EXPECT_EQ(violations("let m = LIMIT | 1 never a(p, v == m)", {{"a", 0, 3, 0}}), 1u);
+  EXPECT_EQ(violations("let m = LIMIT | 1 never a(p, v == m)", {{"a", 0, 2, 0}}), 0u);
+  EXPECT_EQ(violations("let m = LIMIT | MASK + 1 never a(p, v == m)", {{"a", 0, 0x10002, 0}}), 1u);
+  EXPECT_EQ(violations("let m = LIMIT | LIMIT | 4 never a(p, v == m)", {{"a", 0, 6, 0}}), 1u);
+  // Names joined by '|' then ':' are still a pattern; so are alternatives with arguments.
+  EXPECT_EQ(violations("let k = s | b: v never a(p, v == k)", {{"b", 9, 4, 0}, {"a", 0, 4, 0}}), 1u);
+  EXPECT_EQ(violations("let k = s | b(v == 4): v never a(p, v == k)", {{"b", 9, 4, 0}, {"a", 0, 4, 0}}), 1u);
+  EXPECT_EQ(violations("let k = s | b(v == 4): v never a(p, v == k)", {{"b", 9, 5, 0}, {"a", 0, 5, 0}}), 0u);
+  // A forgotten ':' after a pattern with arguments is still reported as such.
+  std::string d = std::string(kDecls) + "rule r cite \"c\":\n  forall p: let k = s | b(p) v never a(p)\n";
+  EXPECT_NE(firstError(d).find("expected ':' before the register's new value"), std::string::npos) << firstError(d);
+}
+
+TEST(DataRules, AccumulatorChainsStartingWithTheRegister) {
+  // `n + 1 + v` is `(n + 1) + v`: it was rejected ("register 'n' cannot be read here").
+  const char* body = "let n = 0 let n = a(p): n + 1 + v never a(p, n > 3)";
+  EXPECT_EQ(violations(body, {{"a", 0, 0, 0}, {"a", 0, 1, 0}, {"a", 0, 0, 0}}), 0u);  // n: 0, 1, 3, 4
+  EXPECT_EQ(violations(body, {{"a", 0, 0, 0}, {"a", 0, 1, 0}, {"a", 0, 0, 0}, {"a", 0, 0, 0}}), 1u);
+  const char* down = "let n = 10 let n = a(p): n - 1 + v never a(p, n < 9)";
+  EXPECT_EQ(violations(down, {{"a", 0, 0, 0}, {"a", 0, 0, 0}, {"a", 0, 0, 0}}), 1u);  // n: 10, 9, 8
+  EXPECT_EQ(violations(down, {{"a", 0, 1, 0}, {"a", 0, 1, 0}, {"a", 0, 1, 0}}), 0u);  // n stays 10
+  // The register elsewhere than first is still rejected, with a help that says so.
+  std::string d = std::string(kDecls) + "rule r cite \"c\":\n  forall p: let n = a(p): n + 1 + n never a(p, n > 3)\n";
+  EXPECT_NE(firstError(d).find("register 'n' cannot be read here"), std::string::npos) << firstError(d);
+  EXPECT_NE(firstError(d).find("NAME first"), std::string::npos) << firstError(d);
+}
+
 TEST(DataRules, Diagnostics) {
   std::string d = std::string(kDecls) + "rule r cite \"c\":\n  forall p: let n = a(p): n * 2 never a(p)\n";
   EXPECT_NE(firstError(d).find("x.spec:8:29"), std::string::npos) << firstError(d);
