@@ -46,7 +46,8 @@ Token Lexer::make(Tok k, size_t at, size_t len, std::string text, int64_t v) {
   Token t{k, std::move(text), v, line_, col(at), static_cast<uint32_t>(len ? len : 1), line_ != lastLine_};
   lastLine_ = line_;
   // A value ends here, except the keywords a number follows (`within -5ms` is a negative duration).
-  afterValue_ = (k == Tok::Ident && t.text != "within" && t.text != "most") || k == Tok::Int || k == Tok::RParen;
+  afterValue_ = (k == Tok::Ident && t.text != "within" && t.text != "most") || k == Tok::Int || k == Tok::String ||
+                k == Tok::RParen;
   return t;
 }
 

@@ -232,6 +232,8 @@ class Parser {
     if (!acceptKw(kw)) error(peek(), std::string("expected '") + kw + "', found " + describe(peek()), help);
   }
   const Token& expect(Tok k, const std::string& what, const std::string& help = {}) {
+    // A token the lexer rejected says what is wrong with it (`within -5ms`: a negative duration).
+    if (peek().kind == Tok::Error) error(peek(), peek().text, help.empty() ? "expected " + what + " here" : help);
     if (peek().kind != k) error(peek(), "expected " + what + ", found " + describe(peek()), help);
     return next();
   }
@@ -315,6 +317,8 @@ class Parser {
       --depth_;
       return inner;
     }
+    if (t.kind == Tok::Error)  // the lexer's message says what is wrong
+      error(t, t.text, "expected a value (integer, string, true/false, a constant, a field or a register) here");
     if (t.kind == Tok::Int) { a.kind = Expr::Kind::Int; a.i = t.value; }
     else if (t.kind == Tok::String) { a.kind = Expr::Kind::Str; a.s = t.text; }
     else if (t.kind == Tok::Ident && (t.text == "true" || t.text == "false")) { a.kind = Expr::Kind::Bool; a.i = t.text == "true"; }

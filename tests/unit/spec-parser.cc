@@ -137,6 +137,40 @@ TEST(SpecLexer, LargeLiteralsAndDurations) {
   EXPECT_EQ(toks[5].text, "unknown unit 'h' (use ns, us, ms or s)");
 }
 
+TEST(SpecLexer, MinusAfterAStringIsAnOperator) {
+  // `v == "x" -1` lexed -1 as a number: "found integer -1".
+  using spec::Tok;
+  std::vector<Tok> kinds;
+  for (const auto& t : spec::lex("v == \"x\" -1")) kinds.push_back(t.kind);
+  EXPECT_EQ(kinds, (std::vector<Tok>{Tok::Ident, Tok::EqEq, Tok::String, Tok::Minus, Tok::Int, Tok::End}));
+  SymbolTable sym;
+  Spec spec;
+  Diagnostics d;
+  EXPECT_FALSE(loadSpecText("x.spec", "event a(p, v)\nrule r cite \"c\":\n  forall p: never a(p, v == \"x\" -1)\n",
+                            spec, sym, d));
+  ASSERT_FALSE(d.all().empty());
+  EXPECT_NE(render(d.all()[0]).find("'-' combines integers only"), std::string::npos) << renderAll(d);
+}
+
+TEST(SpecParser, LexerErrorIsReportedAsIs) {
+  // `within -5ms` said "expected a duration such as 5ms, found a duration cannot be negative".
+  SymbolTable sym;
+  Spec spec;
+  Diagnostics d;
+  EXPECT_FALSE(loadSpecText("x.spec",
+                            "event a(p)\nevent b(p)\nrule r cite \"c\":\n  forall p: a(p) leadsto b(p) within -5ms\n",
+                            spec, sym, d));
+  ASSERT_EQ(d.errorCount(), 1u) << renderAll(d);
+  const std::string first = render(d.all()[0]);
+  EXPECT_NE(first.find("x.spec:4:38: error: a duration cannot be negative [spec-syntax]"), std::string::npos) << first;
+  // The same in a value: the lexer's message, not "expected a value ..., found ...".
+  Diagnostics d2;
+  EXPECT_FALSE(loadSpecText("x.spec", "const X = 99999999999999999999999\n", spec, sym, d2));
+  ASSERT_FALSE(d2.all().empty());
+  EXPECT_NE(render(d2.all()[0]).find("error: integer too large (the range is -2^63 to 2^64-1)"), std::string::npos)
+      << renderAll(d2);
+}
+
 TEST(SpecLexer, EscapedLineEndDoesNotHideALine) {
   // A backslash at the end of a line used to swallow the newline: every later line number was off.
   auto toks = spec::lex("\"abc\\\nrule");
