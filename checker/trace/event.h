@@ -206,7 +206,9 @@ class ThreadTable {
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
-      return std::hash<int64_t>{}(k.tid * 1000003 ^ k.pid) ^ (static_cast<size_t>(k.source) << 48);
+      // Unsigned: a tid or pid may be any int64_t (INT64_MIN * 1000003 overflowed: UBSan).
+      const uint64_t mixed = static_cast<uint64_t>(k.tid) * 1000003u ^ static_cast<uint64_t>(k.pid);
+      return std::hash<uint64_t>{}(mixed) ^ (static_cast<size_t>(k.source) << 48);
     }
   };
   std::unordered_map<Key, uint32_t, KeyHash> ids_;
