@@ -36,8 +36,9 @@ struct Out {
   void ev(const char* name, int tid, const char* thread, const std::string& fields) {
     ts += 1 + static_cast<int64_t>(n % 7);
     char head[256];
-    std::snprintf(head, sizeof head, "{\"name\":\"%s\",\"ts\":%" PRId64 ",\"pid\":4200,\"tid\":%d,\"thread\":\"%s\",\"fields\":{",
-                  name, ts, tid, thread);
+    std::snprintf(head, sizeof head,
+                  "{\"name\":\"%s\",\"ts\":%" PRId64 ",\"pid\":4200,\"tid\":%d,\"thread\":\"%s\",\"fields\":{", name,
+                  ts, tid, thread);
     buf += head;
     buf += fields;
     buf += "}}\n";
@@ -65,10 +66,14 @@ int main(int argc, char** argv) {
   bool replyPairs = false;
   uint64_t faults = 0;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--events") && i + 1 < argc) events = std::strtoull(argv[++i], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--vrings") && i + 1 < argc) vrings = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--reply-pairs")) replyPairs = true;
+    if (!std::strcmp(argv[i], "--events") && i + 1 < argc)
+      events = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--vrings") && i + 1 < argc)
+      vrings = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc)
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    else if (!std::strcmp(argv[i], "--reply-pairs"))
+      replyPairs = true;
     else if (!std::strcmp(argv[i], "--faults") && i + 1 < argc)
       faults = std::strtoull(argv[++i], nullptr, 10);
     else {
@@ -91,7 +96,8 @@ int main(int argc, char** argv) {
   uint64_t seq = 0;
   auto msg = [&](int req, const char* m, int flags, const std::string& semName, const std::string& sem) {
     ++seq;
-    o.ev("vu_recv", sock, st, f("\"req\":%d,\"msg\":\"%s\",\"flags\":%d,\"seq\":%" PRIu64 ",\"size\":8", req, m, flags, seq));
+    o.ev("vu_recv", sock, st,
+         f("\"req\":%d,\"msg\":\"%s\",\"flags\":%d,\"seq\":%" PRIu64 ",\"size\":8", req, m, flags, seq));
     if (!semName.empty()) o.ev(semName.c_str(), sock, st, sem);
     if (flags & 8) o.ev("vu_reply", sock, st, f("\"req\":%d,\"msg\":\"%s\",\"seq\":%" PRIu64, req, m, seq));
   };
@@ -153,7 +159,8 @@ int main(int argc, char** argv) {
     o.ev("handle_event", tid, w, f("\"vring\":%d,\"count\":1", v));
     uint64_t h = head[v]++ % 256;
     o.ev("pop", tid, w, f("\"vring\":%d,\"head\":%" PRIu64 ",\"avail_idx\":%" PRIu64, v, h, avail[v]++ % 65536));
-    o.ev("add_used", tid, w, f("\"vring\":%d,\"head\":%" PRIu64 ",\"len\":64,\"used_idx\":%" PRIu64, v, h, used[v]++ % 65536));
+    o.ev("add_used", tid, w,
+         f("\"vring\":%d,\"head\":%" PRIu64 ",\"len\":64,\"used_idx\":%" PRIu64, v, h, used[v]++ % 65536));
     o.ev("used_notify", tid, w, f("\"vring\":%d", v));
     o.ev("ring_release", tid, w, f("\"vring\":%d,\"version\":%" PRIu64, v, version[v]));
   }
@@ -162,7 +169,8 @@ int main(int argc, char** argv) {
     msg(18, "SET_VRING_ENABLE", 1, "set_vring_enable", f("\"vring\":%d,\"enable\":0", v));
     publish(v, "ring_disable");
     ++seq;
-    o.ev("vu_recv", sock, st, f("\"req\":11,\"msg\":\"GET_VRING_BASE\",\"flags\":1,\"seq\":%" PRIu64 ",\"size\":8", seq));
+    o.ev("vu_recv", sock, st,
+         f("\"req\":11,\"msg\":\"GET_VRING_BASE\",\"flags\":1,\"seq\":%" PRIu64 ",\"size\":8", seq));
     o.ev("get_vring_base", sock, st, f("\"vring\":%d,\"base\":%" PRIu64, v, avail[v] % 65536));
     publish(v, "ring_stop");
     o.ev("vu_reply", sock, st, f("\"req\":11,\"msg\":\"GET_VRING_BASE\",\"seq\":%" PRIu64, seq));

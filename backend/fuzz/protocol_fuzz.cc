@@ -266,9 +266,8 @@ class Harness {
   void Drain(std::chrono::milliseconds limit, bool until_probe, uint64_t before = 0) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!eof_ && !(until_probe && probes_answered_ > before)) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            deadline - std::chrono::steady_clock::now())
-                            .count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
       if (left <= 0) {
         if (until_probe) return;  // a probe may be answered late; the final drain still checks
         std::abort();             // the back-end neither finished nor hung up: a hang
@@ -337,8 +336,8 @@ std::vector<uint8_t> RingImage(std::mt19937_64& rng, uint32_t num, bool indirect
   std::vector<uint8_t> img(0x800, 0);
   for (uint64_t base : kRingOff) {
     for (uint32_t i = 0; i < num; ++i) {
-      VringDesc d{0x2000 + 0x40 * (rng() % 32), static_cast<uint32_t>(1 + rng() % 0x40),
-                  kDescFlagWrite, static_cast<uint16_t>((i + 1) % num)};
+      VringDesc d{0x2000 + 0x40 * (rng() % 32), static_cast<uint32_t>(1 + rng() % 0x40), kDescFlagWrite,
+                  static_cast<uint16_t>((i + 1) % num)};
       if (rng() % 4 == 0) d.flags |= kDescFlagNext;
       if (indirect && rng() % 4 == 0) d = VringDesc{0x300, 32, kDescFlagIndirect, 0};
       std::memcpy(img.data() + base + 16 * i, &d, 16);
@@ -350,8 +349,7 @@ std::vector<uint8_t> RingImage(std::mt19937_64& rng, uint32_t num, bool indirect
       std::memcpy(img.data() + base + 0x100 + 4 + 2 * i, &head, 2);
     }
   }
-  const VringDesc ind[2] = {{0x2900, 16, kDescFlagWrite | kDescFlagNext, 1},
-                            {0x2980, 16, kDescFlagWrite, 0}};
+  const VringDesc ind[2] = {{0x2900, 16, kDescFlagWrite | kDescFlagNext, 1}, {0x2980, 16, kDescFlagWrite, 0}};
   std::memcpy(img.data() + 0x300, ind, sizeof ind);
   return img;
 }
@@ -366,8 +364,8 @@ std::vector<uint8_t> GenerateProtocolInput(std::mt19937_64& rng) {
   w.U64(kSetProtocolFeatures, kProtocolReplyAck | kProtocolMq | (rng() % 2 ? kProtocolResetDevice : 0));
   w.Msg(kSetOwner, kFlagVersion, nullptr, 0);
   const bool indirect = rng() % 2;
-  w.U64(kSetFeatures, kFeatureVersion1 | kFeatureProtocolFeatures | kFeatureEventIdx |
-                          (indirect ? kFeatureIndirectDesc : 0));
+  w.U64(kSetFeatures,
+        kFeatureVersion1 | kFeatureProtocolFeatures | kFeatureEventIdx | (indirect ? kFeatureIndirectDesc : 0));
   // The memory table: one or two regions, each its own memfd.
   const uint32_t num = 1u << (rng() % 4);  // 1..8
   const int regions = 1 + static_cast<int>(rng() % 2);
@@ -391,16 +389,29 @@ std::vector<uint8_t> GenerateProtocolInput(std::mt19937_64& rng) {
   const uint32_t count[2] = {static_cast<uint32_t>(regions), 0};
   w.Bytes(count, 8);
   for (int i = 0; i < regions; ++i) {
-    uint64_t r[4] = {0x100000ull * static_cast<uint64_t>(i), 4 * 4096,
-                     kUva + 0x100000ull * static_cast<uint64_t>(i), 0};
+    uint64_t r[4] = {0x100000ull * static_cast<uint64_t>(i), 4 * 4096, kUva + 0x100000ull * static_cast<uint64_t>(i),
+                     0};
     if (hostile) {
       switch (rng() % 6) {
-        case 0: r[1] = 5 * 4096; break;                          // larger than the file
-        case 1: r[3] = 4096 * (1 + rng() % 4); break;             // offset + size past the end
-        case 2: r[3] = ~uint64_t{0} - 0xfff; break;               // offset + size overflows
-        case 3: r[0] = ~uint64_t{0} - 0xfff; break;               // guest range wraps
-        case 4: r[0] = 0x2000; r[2] = kUva + 0x2000; break;       // overlaps region 0 (both ranges)
-        default: r[1] = 0; break;                                 // empty
+        case 0:
+          r[1] = 5 * 4096;
+          break;  // larger than the file
+        case 1:
+          r[3] = 4096 * (1 + rng() % 4);
+          break;  // offset + size past the end
+        case 2:
+          r[3] = ~uint64_t{0} - 0xfff;
+          break;  // offset + size overflows
+        case 3:
+          r[0] = ~uint64_t{0} - 0xfff;
+          break;  // guest range wraps
+        case 4:
+          r[0] = 0x2000;
+          r[2] = kUva + 0x2000;
+          break;  // overlaps region 0 (both ranges)
+        default:
+          r[1] = 0;
+          break;  // empty
       }
     }
     w.Bytes(r, 32);
@@ -456,6 +467,4 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   return vc::backend::fuzz::RunProtocolInput(data, size);
 }
 
-std::vector<uint8_t> GenerateInput(std::mt19937_64& rng) {
-  return vc::backend::fuzz::GenerateProtocolInput(rng);
-}
+std::vector<uint8_t> GenerateInput(std::mt19937_64& rng) { return vc::backend::fuzz::GenerateProtocolInput(rng); }

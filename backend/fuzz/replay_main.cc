@@ -36,10 +36,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> paths;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--random" && i + 1 < argc) random_inputs = std::strtol(argv[++i], nullptr, 10);
-    else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--write-seeds" && i + 1 < argc) seeds_dir = argv[++i];
-    else paths.push_back(a);
+    if (a == "--random" && i + 1 < argc)
+      random_inputs = std::strtol(argv[++i], nullptr, 10);
+    else if (a == "--seed" && i + 1 < argc)
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--write-seeds" && i + 1 < argc)
+      seeds_dir = argv[++i];
+    else
+      paths.push_back(a);
   }
   size_t files = 0;
   for (const std::string& p : paths) {
@@ -64,7 +68,6 @@ int main(int argc, char** argv) {
       out.write(reinterpret_cast<const char*>(in.data()), static_cast<std::streamsize>(in.size()));
     }
   }
-  std::printf("fuzz replay: %zu corpus files, %ld generated inputs, no crash\n", files,
-              random_inputs);
+  std::printf("fuzz replay: %zu corpus files, %ld generated inputs, no crash\n", files, random_inputs);
   return 0;
 }

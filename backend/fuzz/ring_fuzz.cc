@@ -1,11 +1,11 @@
 #include "ring_fuzz.h"
 
 #include <cstdlib>
-#include <random>
-#include <vector>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "guest_memory.h"
 #include "split_queue.h"
@@ -90,16 +90,15 @@ std::vector<uint8_t> GenerateInput(std::mt19937_64& rng) {
   in[3] = static_cast<uint8_t>(base >> 8);
   for (uint32_t i = 0; i < num; ++i) {
     VringDesc d{0x2000 + 0x40 * (rng() % 64), static_cast<uint32_t>(rng() % 0x80),
-                static_cast<uint16_t>(rng() % 2 ? kDescFlagWrite : 0),
-                static_cast<uint16_t>(rng() % num)};
+                static_cast<uint16_t>(rng() % 2 ? kDescFlagWrite : 0), static_cast<uint16_t>(rng() % num)};
     if (rng() % 3 == 0) d.flags |= kDescFlagNext;
     if (rng() % 8 == 0) {
       // Indirect table in the data area.
       const uint32_t n = 1 + rng() % 4;
       d = VringDesc{0x3000 + 0x100 * (rng() % 8), 16 * n, kDescFlagIndirect, 0};
       for (uint32_t k = 0; k < n; ++k) {
-        VringDesc id{0x2000 + 0x40 * (rng() % 64), static_cast<uint32_t>(rng() % 0x40),
-                     kDescFlagWrite, static_cast<uint16_t>(k + 1)};
+        VringDesc id{0x2000 + 0x40 * (rng() % 64), static_cast<uint32_t>(rng() % 0x40), kDescFlagWrite,
+                     static_cast<uint16_t>(k + 1)};
         if (k + 1 < n) id.flags |= kDescFlagNext;
         Put(in, d.addr + 16 * k, &id, sizeof id);
       }
@@ -117,4 +116,3 @@ std::vector<uint8_t> GenerateInput(std::mt19937_64& rng) {
   in.resize(kHeader + rng() % (in.size() - kHeader + 1));
   return in;
 }
-

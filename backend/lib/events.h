@@ -29,7 +29,10 @@ class Tracer {
   }
 
   // --- socket thread: messages
-  void VuConnect() { VC_TP(vu_connect); J("vu_connect", {}); }
+  void VuConnect() {
+    VC_TP(vu_connect);
+    J("vu_connect", {});
+  }
   void VuRecv(uint32_t req, std::string_view msg, uint32_t flags, uint64_t seq, uint32_t size) {
     VC_TP(vu_recv, req, S(msg), flags, seq, size);
     J("vu_recv", {{"req", req}, {"msg", msg}, {"flags", flags}, {"seq", seq}, {"size", size}});
@@ -42,7 +45,10 @@ class Tracer {
     VC_TP(vu_error, S(reason));
     J("vu_error", {{"reason", reason}});
   }
-  void VuDisconnect() { VC_TP(vu_disconnect); J("vu_disconnect", {}); }
+  void VuDisconnect() {
+    VC_TP(vu_disconnect);
+    J("vu_disconnect", {});
+  }
   void FaultInjected(std::string_view fault) {
     VC_TP(fault_injected, S(fault));
     J("fault_injected", {{"fault", fault}});
@@ -54,7 +60,10 @@ class Tracer {
     VC_TP(get_features, f);
     J("get_features", {{"features", f}});
   }
-  void SetFeatures(uint64_t f) { VC_TP(set_features, f); J("set_features", {{"features", f}}); }
+  void SetFeatures(uint64_t f) {
+    VC_TP(set_features, f);
+    J("set_features", {{"features", f}});
+  }
   void GetProtocolFeatures(uint64_t f) {
     VC_TP(get_protocol_features, f);
     J("get_protocol_features", {{"features", f}});
@@ -63,8 +72,14 @@ class Tracer {
     VC_TP(set_protocol_features, f);
     J("set_protocol_features", {{"features", f}});
   }
-  void SetOwner() { VC_TP(set_owner); J("set_owner", {}); }
-  void ResetOwner() { VC_TP(reset_owner); J("reset_owner", {}); }
+  void SetOwner() {
+    VC_TP(set_owner);
+    J("set_owner", {});
+  }
+  void ResetOwner() {
+    VC_TP(reset_owner);
+    J("reset_owner", {});
+  }
   void SetMemTable(uint32_t regions) {
     VC_TP(set_mem_table, regions);
     J("set_mem_table", {{"regions", regions}});
@@ -77,7 +92,10 @@ class Tracer {
     VC_TP(set_vring_base, vring, base);
     J("set_vring_base", {{"vring", vring}, {"base", base}});
   }
-  void SetVringAddr(uint32_t vring) { VC_TP(set_vring_addr, vring); J("set_vring_addr", {{"vring", vring}}); }
+  void SetVringAddr(uint32_t vring) {
+    VC_TP(set_vring_addr, vring);
+    J("set_vring_addr", {{"vring", vring}});
+  }
   void SetVringKick(uint32_t vring, bool nofd) {
     VC_TP(set_vring_kick, vring, nofd ? 1 : 0);
     J("set_vring_kick", {{"vring", vring}, {"nofd", nofd ? 1 : 0}});
@@ -98,22 +116,40 @@ class Tracer {
     VC_TP(get_vring_base, vring, base);
     J("get_vring_base", {{"vring", vring}, {"base", base}});
   }
-  void ResetDevice() { VC_TP(reset_device); J("reset_device", {}); }
+  void ResetDevice() {
+    VC_TP(reset_device);
+    J("reset_device", {});
+  }
   void GetQueueNum(uint64_t queues) {
     VC_TP(get_queue_num, queues);
     J("get_queue_num", {{"queues", queues}});
   }
-  void SetStatus(uint64_t status) { VC_TP(set_status, status); J("set_status", {{"status", status}}); }
+  void SetStatus(uint64_t status) {
+    VC_TP(set_status, status);
+    J("set_status", {{"status", status}});
+  }
   void GetStatus(uint64_t status) {
     VC_TP(get_status, status);
     J("get_status", {{"status", status}});
   }
 
   // --- ring state, changed by the socket thread under the ring lock
-  void RingStart(uint32_t vring) { VC_TP(ring_start, vring); J("ring_start", {{"vring", vring}}); }
-  void RingStop(uint32_t vring) { VC_TP(ring_stop, vring); J("ring_stop", {{"vring", vring}}); }
-  void RingEnable(uint32_t vring) { VC_TP(ring_enable, vring); J("ring_enable", {{"vring", vring}}); }
-  void RingDisable(uint32_t vring) { VC_TP(ring_disable, vring); J("ring_disable", {{"vring", vring}}); }
+  void RingStart(uint32_t vring) {
+    VC_TP(ring_start, vring);
+    J("ring_start", {{"vring", vring}});
+  }
+  void RingStop(uint32_t vring) {
+    VC_TP(ring_stop, vring);
+    J("ring_stop", {{"vring", vring}});
+  }
+  void RingEnable(uint32_t vring) {
+    VC_TP(ring_enable, vring);
+    J("ring_enable", {{"vring", vring}});
+  }
+  void RingDisable(uint32_t vring) {
+    VC_TP(ring_disable, vring);
+    J("ring_disable", {{"vring", vring}});
+  }
   void RingPublish(uint32_t vring, uint64_t version) {
     VC_TP(ring_publish, vring, version);
     J("ring_publish", {{"vring", vring}, {"version", version}});
@@ -128,17 +164,32 @@ class Tracer {
   }
 
   // --- threads
-  void ThreadSpawn(int64_t child) { VC_TP(thread_spawn, child); J("thread_spawn", {{"child", child}}); }
-  void ThreadBegin() { VC_TP(thread_begin); J("thread_begin", {}); }
-  void ThreadEnd() { VC_TP(thread_end); J("thread_end", {}); }
-  void ThreadJoin(int64_t child) { VC_TP(thread_join, child); J("thread_join", {{"child", child}}); }
+  void ThreadSpawn(int64_t child) {
+    VC_TP(thread_spawn, child);
+    J("thread_spawn", {{"child", child}});
+  }
+  void ThreadBegin() {
+    VC_TP(thread_begin);
+    J("thread_begin", {});
+  }
+  void ThreadEnd() {
+    VC_TP(thread_end);
+    J("thread_end", {});
+  }
+  void ThreadJoin(int64_t child) {
+    VC_TP(thread_join, child);
+    J("thread_join", {{"child", child}});
+  }
 
   // --- worker thread: the data path
   void HandleEvent(uint32_t vring, uint64_t count) {
     VC_TP(handle_event, vring, count);
     J("handle_event", {{"vring", vring}, {"count", count}});
   }
-  void KickDropped(uint32_t vring) { VC_TP(kick_dropped, vring); J("kick_dropped", {{"vring", vring}}); }
+  void KickDropped(uint32_t vring) {
+    VC_TP(kick_dropped, vring);
+    J("kick_dropped", {{"vring", vring}});
+  }
   // The chain's device-readable ("out") and device-writable ("in") bytes and descriptors.
   void Pop(uint32_t vring, uint32_t head, uint32_t avail_idx, uint64_t out_len, uint64_t in_len, uint32_t out_num,
            uint32_t in_num) {
@@ -160,7 +211,10 @@ class Tracer {
     VC_TP(add_used, vring, head, len, used_idx);
     J("add_used", {{"vring", vring}, {"head", head}, {"len", len}, {"used_idx", used_idx}});
   }
-  void UsedNotify(uint32_t vring) { VC_TP(used_notify, vring); J("used_notify", {{"vring", vring}}); }
+  void UsedNotify(uint32_t vring) {
+    VC_TP(used_notify, vring);
+    J("used_notify", {{"vring", vring}});
+  }
   void NotifySuppressed(uint32_t vring) {
     VC_TP(notify_suppressed, vring);
     J("notify_suppressed", {{"vring", vring}});

@@ -41,16 +41,22 @@ struct Faults {
 
 // Sets the flag named `name` ("drop-kick-when-disabled", ...). False for an unknown name.
 inline bool EnableFault(Faults* f, std::string_view name) {
-  if (name == "drop-kick-when-disabled") f->drop_kick_when_disabled = true;
-  else if (name == "process-before-enable") f->process_before_enable = true;
-  else if (name == "notify-after-stop") f->notify_after_stop = true;
-  else if (name == "skip-reply") f->skip_reply = true;
-  else if (name == "process-outside-lock") f->process_outside_lock = true;
+  if (name == "drop-kick-when-disabled")
+    f->drop_kick_when_disabled = true;
+  else if (name == "process-before-enable")
+    f->process_before_enable = true;
+  else if (name == "notify-after-stop")
+    f->notify_after_stop = true;
+  else if (name == "skip-reply")
+    f->skip_reply = true;
+  else if (name == "process-outside-lock")
+    f->process_outside_lock = true;
   else if (name == "used-len-exceeds-writable")
     f->used_len_exceeds_writable = true;
   else if (name == "vring-base-off-by-one")
     f->vring_base_off_by_one = true;
-  else return false;
+  else
+    return false;
   return true;
 }
 

@@ -1,8 +1,8 @@
 #include "guest_memory.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -32,9 +32,7 @@ bool Overlap(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize) {
   return a <= b + (bsize - 1) && b <= a + (asize - 1);
 }
 
-std::string Range(uint64_t start, uint64_t size) {
-  return "[" + Hex(start) + ", " + Hex(start + size) + ")";
-}
+std::string Range(uint64_t start, uint64_t size) { return "[" + Hex(start) + ", " + Hex(start + size) + ")"; }
 
 const char* FileKind(mode_t m) {
   if (S_ISDIR(m)) return "a directory";
@@ -67,13 +65,15 @@ bool GuestMemory::AddRegion(const MemoryRegion& r, std::string* err) {
     return false;
   }
   if (r.guest_phys > kMax - (r.size - 1)) {
-    if (err) *err = "guest-physical range at " + Hex(r.guest_phys) + " of size " + Hex(r.size) +
-                    " wraps around the address space";
+    if (err)
+      *err = "guest-physical range at " + Hex(r.guest_phys) + " of size " + Hex(r.size) +
+             " wraps around the address space";
     return false;
   }
   if (r.user_addr > kMax - (r.size - 1)) {
-    if (err) *err = "front-end address range at " + Hex(r.user_addr) + " of size " + Hex(r.size) +
-                    " wraps around the address space";
+    if (err)
+      *err = "front-end address range at " + Hex(r.user_addr) + " of size " + Hex(r.size) +
+             " wraps around the address space";
     return false;
   }
   for (size_t i = 0; i < regions_.size(); ++i) {
@@ -81,13 +81,15 @@ bool GuestMemory::AddRegion(const MemoryRegion& r, std::string* err) {
     const std::string which = "region " + std::to_string(regions_.size());
     const std::string other = "region " + std::to_string(i);
     if (Overlap(r.guest_phys, r.size, o.guest_phys, o.size)) {
-      if (err) *err = which + "'s guest-physical range " + Range(r.guest_phys, r.size) +
-                      " overlaps " + other + "'s " + Range(o.guest_phys, o.size);
+      if (err)
+        *err = which + "'s guest-physical range " + Range(r.guest_phys, r.size) + " overlaps " + other + "'s " +
+               Range(o.guest_phys, o.size);
       return false;
     }
     if (Overlap(r.user_addr, r.size, o.user_addr, o.size)) {
-      if (err) *err = which + "'s front-end address range " + Range(r.user_addr, r.size) +
-                      " overlaps " + other + "'s " + Range(o.user_addr, o.size);
+      if (err)
+        *err = which + "'s front-end address range " + Range(r.user_addr, r.size) + " overlaps " + other + "'s " +
+               Range(o.user_addr, o.size);
       return false;
     }
   }
@@ -95,8 +97,8 @@ bool GuestMemory::AddRegion(const MemoryRegion& r, std::string* err) {
   return true;
 }
 
-bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t user_addr,
-                            uint64_t mmap_offset, std::string* err) {
+bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t user_addr, uint64_t mmap_offset,
+                            std::string* err) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     if (err) *err = std::string("cannot fstat the region's fd: ") + std::strerror(errno);
@@ -104,8 +106,7 @@ bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t
   }
   if (!S_ISREG(st.st_mode)) {
     // A device or an anonymous inode has no size to check the region against.
-    if (err) *err = std::string("the region's fd is ") + FileKind(st.st_mode) +
-                    ", not a regular file or memfd";
+    if (err) *err = std::string("the region's fd is ") + FileKind(st.st_mode) + ", not a regular file or memfd";
     return false;
   }
   if (size == 0) {
@@ -118,8 +119,9 @@ bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t
   }
   const uint64_t file_size = static_cast<uint64_t>(st.st_size);
   if (mmap_offset + size > file_size) {
-    if (err) *err = "region at file offset " + Hex(mmap_offset) + " of size " + Hex(size) +
-                    " runs past the end of its file (" + Hex(file_size) + " bytes)";
+    if (err)
+      *err = "region at file offset " + Hex(mmap_offset) + " of size " + Hex(size) +
+             " runs past the end of its file (" + Hex(file_size) + " bytes)";
     return false;
   }
   MemoryRegion r;
@@ -141,8 +143,8 @@ bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t
   uint64_t granule = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   struct statfs fs {};
   const uint64_t blk = static_cast<uint64_t>(st.st_blksize);
-  if (::fstatfs(fd, &fs) == 0 && fs.f_type == HUGETLBFS_MAGIC && blk > granule &&
-      (blk & (blk - 1)) == 0 && blk <= (uint64_t{1} << 30)) {
+  if (::fstatfs(fd, &fs) == 0 && fs.f_type == HUGETLBFS_MAGIC && blk > granule && (blk & (blk - 1)) == 0 &&
+      blk <= (uint64_t{1} << 30)) {
     granule = blk;
   }
   const uint64_t map_off = mmap_offset & ~(granule - 1);
@@ -153,11 +155,9 @@ bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t
     return false;
   }
   const size_t length = static_cast<size_t>((want + granule - 1) & ~(granule - 1));
-  void* base = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                      static_cast<off_t>(map_off));
+  void* base = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(map_off));
   if (base == MAP_FAILED) {
-    if (err) *err = std::string("cannot map the region's file (it must be open read-write): ") +
-                    std::strerror(errno);
+    if (err) *err = std::string("cannot map the region's file (it must be open read-write): ") + std::strerror(errno);
     return false;
   }
   const int slot = GuardMapping(base, length, static_cast<size_t>(granule), &fault_);
@@ -179,10 +179,9 @@ std::string GuestMemory::FaultDescription() const {
     const uintptr_t h = reinterpret_cast<uintptr_t>(r.host);
     if (a < h || a - h >= r.size) continue;
     const uint64_t off = a - h;
-    return "the page at guest-physical " + Hex((r.guest_phys + off) & ~uint64_t{0xfff}) +
-           " (region " + std::to_string(i) + ", file offset " +
-           Hex((r.mmap_offset + off) & ~uint64_t{0xfff}) + "; the file had " + Hex(r.file_size) +
-           " bytes when it was mapped)";
+    return "the page at guest-physical " + Hex((r.guest_phys + off) & ~uint64_t{0xfff}) + " (region " +
+           std::to_string(i) + ", file offset " + Hex((r.mmap_offset + off) & ~uint64_t{0xfff}) + "; the file had " +
+           Hex(r.file_size) + " bytes when it was mapped)";
   }
   return "a page of the memory table";
 }

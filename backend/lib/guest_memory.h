@@ -20,10 +20,10 @@
 namespace vc::backend {
 
 struct MemoryRegion {
-  uint64_t guest_phys = 0;   // guest-physical start
-  uint64_t size = 0;         // bytes
-  uint64_t user_addr = 0;    // front-end virtual start (SET_VRING_ADDR uses these)
-  uint8_t* host = nullptr;   // where the region's first byte is mapped here
+  uint64_t guest_phys = 0;  // guest-physical start
+  uint64_t size = 0;        // bytes
+  uint64_t user_addr = 0;   // front-end virtual start (SET_VRING_ADDR uses these)
+  uint8_t* host = nullptr;  // where the region's first byte is mapped here
   // MapRegion() only: where the region starts in its file, the file's size when it was mapped,
   // and its F_GET_SEALS seals (-1: unknown or not a file).
   uint64_t mmap_offset = 0;
@@ -44,8 +44,8 @@ class GuestMemory {
   bool AddRegion(const MemoryRegion& r, std::string* err);
   // Checks the region against fstat(fd), then mmap()s the part of `fd` that holds it (MAP_SHARED)
   // and adds it; the mapping is released with this object. Does not close `fd`.
-  bool MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t user_addr,
-                 uint64_t mmap_offset, std::string* err);
+  bool MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t user_addr, uint64_t mmap_offset,
+                 std::string* err);
 
   // Host pointer for [gpa, gpa+len) if entirely inside one region, else nullptr. len may be 0.
   uint8_t* TranslateGuest(uint64_t gpa, uint64_t len) const;

@@ -5,10 +5,14 @@ namespace vc::backend {
 namespace {
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warning";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
   }
   return "?";
 }
@@ -21,8 +25,8 @@ void Logger::Log(LogLevel level, std::string_view message) {
     sink_(level, message);
     return;
   }
-  std::fprintf(stderr, "%s: %s: %.*s\n", prefix_.c_str(), LevelName(level),
-               static_cast<int>(message.size()), message.data());
+  std::fprintf(stderr, "%s: %s: %.*s\n", prefix_.c_str(), LevelName(level), static_cast<int>(message.size()),
+               message.data());
 }
 
 }  // namespace vc::backend

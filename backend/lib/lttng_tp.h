@@ -34,7 +34,7 @@ VC_EV0(thread_end)
 // Events with only a vring.
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, vring_only, LTTNG_UST_TP_ARGS(uint32_t, vring),
                                  LTTNG_UST_TP_FIELDS(VC_U32(vring)))
-#define VC_EV_VRING(name)                                                                  \
+#define VC_EV_VRING(name)                                                                   \
   LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_only, vconform_backend, name, \
                                       LTTNG_UST_TP_ARGS(uint32_t, vring))
 VC_EV_VRING(set_vring_addr)
@@ -47,15 +47,16 @@ VC_EV_VRING(used_notify)
 VC_EV_VRING(notify_suppressed)
 
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, vu_recv,
-  LTTNG_UST_TP_ARGS(uint32_t, req, const char*, msg, uint32_t, flags, uint64_t, seq, uint32_t, size),
-  LTTNG_UST_TP_FIELDS(VC_U32(req) VC_STR(msg) VC_U32(flags) VC_U64(seq) VC_U32(size)))
+                           LTTNG_UST_TP_ARGS(uint32_t, req, const char*, msg, uint32_t, flags, uint64_t, seq, uint32_t,
+                                             size),
+                           LTTNG_UST_TP_FIELDS(VC_U32(req) VC_STR(msg) VC_U32(flags) VC_U64(seq) VC_U32(size)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, vu_reply,
-  LTTNG_UST_TP_ARGS(uint32_t, req, const char*, msg, uint64_t, seq),
-  LTTNG_UST_TP_FIELDS(VC_U32(req) VC_STR(msg) VC_U64(seq)))
+                           LTTNG_UST_TP_ARGS(uint32_t, req, const char*, msg, uint64_t, seq),
+                           LTTNG_UST_TP_FIELDS(VC_U32(req) VC_STR(msg) VC_U64(seq)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, vu_error, LTTNG_UST_TP_ARGS(const char*, reason),
-  LTTNG_UST_TP_FIELDS(VC_STR(reason)))
+                           LTTNG_UST_TP_FIELDS(VC_STR(reason)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, fault_injected, LTTNG_UST_TP_ARGS(const char*, fault),
-  LTTNG_UST_TP_FIELDS(VC_STR(fault)))
+                           LTTNG_UST_TP_FIELDS(VC_STR(fault)))
 // Feature masks: offered (GET_*: the reply) and acked (SET_*).
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, features_only, LTTNG_UST_TP_ARGS(uint64_t, features),
                                  LTTNG_UST_TP_FIELDS(VC_U64(features)))
@@ -71,41 +72,41 @@ LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, get_queue_num, LTTNG_UST_TP_ARGS(ui
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, get_status, LTTNG_UST_TP_ARGS(uint64_t, status),
                            LTTNG_UST_TP_FIELDS(VC_U64(status)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_mem_table, LTTNG_UST_TP_ARGS(uint32_t, regions),
-  LTTNG_UST_TP_FIELDS(VC_U32(regions)))
+                           LTTNG_UST_TP_FIELDS(VC_U32(regions)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_vring_num, LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, num),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(num)))
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(num)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_vring_base, LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, base),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(base)))
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(base)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, get_vring_base, LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, base),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(base)))
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(base)))
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, vring_nofd, LTTNG_UST_TP_ARGS(uint32_t, vring, int, nofd),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) lttng_ust_field_integer(uint8_t, nofd, nofd)))
+                                 LTTNG_UST_TP_FIELDS(VC_U32(vring) lttng_ust_field_integer(uint8_t, nofd, nofd)))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_nofd, vconform_backend, set_vring_kick,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, int, nofd))
+                                    LTTNG_UST_TP_ARGS(uint32_t, vring, int, nofd))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_nofd, vconform_backend, set_vring_call,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, int, nofd))
+                                    LTTNG_UST_TP_ARGS(uint32_t, vring, int, nofd))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_nofd, vconform_backend, set_vring_err,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, int, nofd))
+                                    LTTNG_UST_TP_ARGS(uint32_t, vring, int, nofd))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_vring_enable, LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, enable),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(enable)))
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(enable)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, set_status, LTTNG_UST_TP_ARGS(uint64_t, status),
-  LTTNG_UST_TP_FIELDS(VC_U64(status)))
+                           LTTNG_UST_TP_FIELDS(VC_U64(status)))
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, vring_version, LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U64(version)))
+                                 LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U64(version)))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_version, vconform_backend, ring_publish,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
+                                    LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_version, vconform_backend, ring_observe,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
+                                    LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, vring_version, vconform_backend, ring_release,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
+                                    LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, version))
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(vconform_backend, thread_child, LTTNG_UST_TP_ARGS(int64_t, child),
-  LTTNG_UST_TP_FIELDS(VC_I64(child)))
+                                 LTTNG_UST_TP_FIELDS(VC_I64(child)))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, thread_child, vconform_backend, thread_spawn,
-  LTTNG_UST_TP_ARGS(int64_t, child))
+                                    LTTNG_UST_TP_ARGS(int64_t, child))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vconform_backend, thread_child, vconform_backend, thread_join,
-  LTTNG_UST_TP_ARGS(int64_t, child))
+                                    LTTNG_UST_TP_ARGS(int64_t, child))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, handle_event, LTTNG_UST_TP_ARGS(uint32_t, vring, uint64_t, count),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U64(count)))
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U64(count)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, pop,
                            LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, head, uint32_t, avail_idx, uint64_t, out_len,
                                              uint64_t, in_len, uint32_t, out_num, uint32_t, in_num),
@@ -115,10 +116,10 @@ LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, avail_read,
                            LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, idx, uint32_t, last_avail_idx),
                            LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(idx) VC_U32(last_avail_idx)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, add_used,
-  LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, head, uint32_t, len, uint32_t, used_idx),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(head) VC_U32(len) VC_U32(used_idx)))
+                           LTTNG_UST_TP_ARGS(uint32_t, vring, uint32_t, head, uint32_t, len, uint32_t, used_idx),
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_U32(head) VC_U32(len) VC_U32(used_idx)))
 LTTNG_UST_TRACEPOINT_EVENT(vconform_backend, ring_error, LTTNG_UST_TP_ARGS(uint32_t, vring, const char*, reason),
-  LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_STR(reason)))
+                           LTTNG_UST_TP_FIELDS(VC_U32(vring) VC_STR(reason)))
 
 #endif  // VC_BACKEND_LTTNG_TP_H
 

@@ -6,42 +6,71 @@ namespace vc::backend {
 
 const char* RequestName(uint32_t request) {
   switch (request) {
-    case kGetFeatures: return "GET_FEATURES";
-    case kSetFeatures: return "SET_FEATURES";
-    case kSetOwner: return "SET_OWNER";
-    case kResetOwner: return "RESET_OWNER";
-    case kSetMemTable: return "SET_MEM_TABLE";
-    case kSetLogBase: return "SET_LOG_BASE";
-    case kSetLogFd: return "SET_LOG_FD";
-    case kSetVringNum: return "SET_VRING_NUM";
-    case kSetVringAddr: return "SET_VRING_ADDR";
-    case kSetVringBase: return "SET_VRING_BASE";
-    case kGetVringBase: return "GET_VRING_BASE";
-    case kSetVringKick: return "SET_VRING_KICK";
-    case kSetVringCall: return "SET_VRING_CALL";
-    case kSetVringErr: return "SET_VRING_ERR";
-    case kGetProtocolFeatures: return "GET_PROTOCOL_FEATURES";
-    case kSetProtocolFeatures: return "SET_PROTOCOL_FEATURES";
-    case kGetQueueNum: return "GET_QUEUE_NUM";
-    case kSetVringEnable: return "SET_VRING_ENABLE";
-    case kSendRarp: return "SEND_RARP";
-    case kNetSetMtu: return "NET_SET_MTU";
-    case kSetBackendReqFd: return "SET_BACKEND_REQ_FD";
-    case kIotlbMsg: return "IOTLB_MSG";
-    case kSetVringEndian: return "SET_VRING_ENDIAN";
-    case kGetConfig: return "GET_CONFIG";
-    case kSetConfig: return "SET_CONFIG";
-    case kResetDevice: return "RESET_DEVICE";
-    case kSetStatus: return "SET_STATUS";
-    case kGetStatus: return "GET_STATUS";
-    default: return "UNKNOWN";
+    case kGetFeatures:
+      return "GET_FEATURES";
+    case kSetFeatures:
+      return "SET_FEATURES";
+    case kSetOwner:
+      return "SET_OWNER";
+    case kResetOwner:
+      return "RESET_OWNER";
+    case kSetMemTable:
+      return "SET_MEM_TABLE";
+    case kSetLogBase:
+      return "SET_LOG_BASE";
+    case kSetLogFd:
+      return "SET_LOG_FD";
+    case kSetVringNum:
+      return "SET_VRING_NUM";
+    case kSetVringAddr:
+      return "SET_VRING_ADDR";
+    case kSetVringBase:
+      return "SET_VRING_BASE";
+    case kGetVringBase:
+      return "GET_VRING_BASE";
+    case kSetVringKick:
+      return "SET_VRING_KICK";
+    case kSetVringCall:
+      return "SET_VRING_CALL";
+    case kSetVringErr:
+      return "SET_VRING_ERR";
+    case kGetProtocolFeatures:
+      return "GET_PROTOCOL_FEATURES";
+    case kSetProtocolFeatures:
+      return "SET_PROTOCOL_FEATURES";
+    case kGetQueueNum:
+      return "GET_QUEUE_NUM";
+    case kSetVringEnable:
+      return "SET_VRING_ENABLE";
+    case kSendRarp:
+      return "SEND_RARP";
+    case kNetSetMtu:
+      return "NET_SET_MTU";
+    case kSetBackendReqFd:
+      return "SET_BACKEND_REQ_FD";
+    case kIotlbMsg:
+      return "IOTLB_MSG";
+    case kSetVringEndian:
+      return "SET_VRING_ENDIAN";
+    case kGetConfig:
+      return "GET_CONFIG";
+    case kSetConfig:
+      return "SET_CONFIG";
+    case kResetDevice:
+      return "RESET_DEVICE";
+    case kSetStatus:
+      return "SET_STATUS";
+    case kGetStatus:
+      return "GET_STATUS";
+    default:
+      return "UNKNOWN";
   }
 }
 
 namespace {
 
 struct Shape {
-  uint32_t size;      // exact payload size, or kVariable
+  uint32_t size;  // exact payload size, or kVariable
   uint32_t min_fds;
   uint32_t max_fds;
 };
@@ -119,8 +148,8 @@ bool ValidateMessage(const VhostUserMessage& m, std::string* err) {
       return false;
     }
   } else if (m.size != s.size) {
-    *err = std::string(RequestName(m.request)) + " payload size " + std::to_string(m.size) +
-           ", expected " + std::to_string(s.size);
+    *err = std::string(RequestName(m.request)) + " payload size " + std::to_string(m.size) + ", expected " +
+           std::to_string(s.size);
     return false;
   }
   if (m.fds.size() < s.min_fds || m.fds.size() > s.max_fds) {
@@ -139,9 +168,7 @@ bool ValidateMessage(const VhostUserMessage& m, std::string* err) {
 
 uint64_t PayloadU64(const VhostUserMessage& m) { return Read<uint64_t>(m, 0); }
 
-VringState PayloadVringState(const VhostUserMessage& m) {
-  return {Read<uint32_t>(m, 0), Read<uint32_t>(m, 4)};
-}
+VringState PayloadVringState(const VhostUserMessage& m) { return {Read<uint32_t>(m, 0), Read<uint32_t>(m, 4)}; }
 
 VringAddr PayloadVringAddr(const VhostUserMessage& m) {
   VringAddr a;
@@ -154,8 +181,7 @@ VringAddr PayloadVringAddr(const VhostUserMessage& m) {
   return a;
 }
 
-bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions,
-                     std::string* err) {
+bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions, std::string* err) {
   if (m.payload.size() < 8) {
     *err = "SET_MEM_TABLE payload too short";
     return false;
@@ -176,8 +202,8 @@ bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regi
   regions->clear();
   for (uint32_t i = 0; i < n; ++i) {
     const size_t off = 8 + 32 * static_cast<size_t>(i);
-    regions->push_back({Read<uint64_t>(m, off), Read<uint64_t>(m, off + 8),
-                        Read<uint64_t>(m, off + 16), Read<uint64_t>(m, off + 24)});
+    regions->push_back(
+        {Read<uint64_t>(m, off), Read<uint64_t>(m, off + 8), Read<uint64_t>(m, off + 16), Read<uint64_t>(m, off + 24)});
   }
   return true;
 }

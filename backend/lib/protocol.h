@@ -111,8 +111,7 @@ uint64_t PayloadU64(const VhostUserMessage& m);
 VringState PayloadVringState(const VhostUserMessage& m);
 VringAddr PayloadVringAddr(const VhostUserMessage& m);
 // Fails when the region count is 0, above kMaxMemRegions or does not match the payload / fds.
-bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions,
-                     std::string* err);
+bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions, std::string* err);
 
 // Serializes a reply header + payload.
 std::vector<uint8_t> EncodeReply(uint32_t request, const void* payload, uint32_t size);

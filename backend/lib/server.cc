@@ -162,8 +162,7 @@ RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err, int stop_f
     if (io == Io::kOk) return RecvResult::kOk;
     if (io == Io::kStopped) return RecvResult::kStopped;
     if (io == Io::kTimeout) {
-      *err = std::string(what) + " timed out: the rest did not arrive within " +
-             std::to_string(timeout_ms) + " ms";
+      *err = std::string(what) + " timed out: the rest did not arrive within " + std::to_string(timeout_ms) + " ms";
     } else {
       *err = std::string("truncated ") + what;
     }
@@ -233,8 +232,7 @@ struct VhostUserServer::Vring {
   int ctl_fd = -1;
 };
 
-VhostUserServer::VhostUserServer(VirtioDevice& device, Tracer& tracer, Logger& log,
-                                 ServerOptions options)
+VhostUserServer::VhostUserServer(VirtioDevice& device, Tracer& tracer, Logger& log, ServerOptions options)
     : device_(device), tracer_(tracer), log_(log), opts_(options) {
   fatal_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   for (uint32_t i = 0; i < device_.NumQueues(); ++i) vrings_.push_back(std::make_unique<Vring>(i));
@@ -248,8 +246,8 @@ VhostUserServer::~VhostUserServer() {
 }
 
 uint64_t VhostUserServer::offered_features() const {
-  return device_.DeviceFeatures() | kFeatureVersion1 | kFeatureProtocolFeatures |
-         kFeatureEventIdx | kFeatureIndirectDesc;
+  return device_.DeviceFeatures() | kFeatureVersion1 | kFeatureProtocolFeatures | kFeatureEventIdx |
+         kFeatureIndirectDesc;
 }
 
 bool VhostUserServer::Listen(const std::string& path, std::string* err) {
@@ -266,8 +264,7 @@ bool VhostUserServer::Listen(const std::string& path, std::string* err) {
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   ::unlink(path.c_str());
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
-      ::listen(listen_fd_, 1) < 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || ::listen(listen_fd_, 1) < 0) {
     *err = "bind/listen " + path + ": " + std::strerror(errno);
     CloseFd(&listen_fd_);
     return false;
@@ -364,8 +361,8 @@ VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
       }
       // vhost-user.rst, REPLY_ACK: the ack is "zero for success, non-zero otherwise". A front-end
       // that asked for one learns that the request failed before the connection ends.
-      if (m.need_reply() && replied_seq_ != seq && !send_failed_ &&
-          (acked_protocol_features_ & kProtocolReplyAck) && !opts_.faults.skip_reply) {
+      if (m.need_reply() && replied_seq_ != seq && !send_failed_ && (acked_protocol_features_ & kProtocolReplyAck) &&
+          !opts_.faults.skip_reply) {
         ReplyU64(m, seq, 1);
       }
       end = stopping_ ? End::kStopped : End::kProtocolError;
@@ -395,8 +392,7 @@ void VhostUserServer::CloseConnection() {
   CloseFd(&conn_fd_);
 }
 
-bool VhostUserServer::Reply(const VhostUserMessage& m, uint64_t seq, const void* payload,
-                            uint32_t size) {
+bool VhostUserServer::Reply(const VhostUserMessage& m, uint64_t seq, const void* payload, uint32_t size) {
   const std::vector<uint8_t> out = EncodeReply(m.request, payload, size);
   const Io io = WriteFull(conn_fd_, out.data(), out.size(), stop_fd_,
                           Clock::now() + std::chrono::milliseconds(opts_.io_timeout_ms));
@@ -414,12 +410,11 @@ bool VhostUserServer::Reply(const VhostUserMessage& m, uint64_t seq, const void*
   }
   std::string e;
   if (io == Io::kTimeout) {
-    e = "the front-end did not read the reply to " + std::string(RequestName(m.request)) +
-        " (seq " + std::to_string(seq) + ") within " + std::to_string(opts_.io_timeout_ms) +
-        " ms; " + std::to_string(replies_) + " replies sent before it";
+    e = "the front-end did not read the reply to " + std::string(RequestName(m.request)) + " (seq " +
+        std::to_string(seq) + ") within " + std::to_string(opts_.io_timeout_ms) + " ms; " + std::to_string(replies_) +
+        " replies sent before it";
   } else {
-    e = "cannot send the reply to " + std::string(RequestName(m.request)) + ": " +
-        std::strerror(errno);
+    e = "cannot send the reply to " + std::string(RequestName(m.request)) + ": " + std::strerror(errno);
   }
   tracer_.VuError(e);
   log_.Error(e);
@@ -432,8 +427,8 @@ bool VhostUserServer::ReplyU64(const VhostUserMessage& m, uint64_t seq, uint64_t
 
 VhostUserServer::Vring* VhostUserServer::RingFor(uint32_t index, const char* what) {
   if (index >= vrings_.size()) {
-    const std::string e = std::string(what) + " for ring " + std::to_string(index) +
-                          " of a device with " + std::to_string(vrings_.size()) + " rings";
+    const std::string e = std::string(what) + " for ring " + std::to_string(index) + " of a device with " +
+                          std::to_string(vrings_.size()) + " rings";
     tracer_.VuError(e);
     log_.Error(e);
     return nullptr;
@@ -500,8 +495,10 @@ void VhostUserServer::SetEnabled(Vring& vr, bool enable) {
     std::lock_guard<std::mutex> lock(vr.mu);
     vr.enabled = enable;
     ++vr.version;
-    if (enable) tracer_.RingEnable(vr.index);
-    else tracer_.RingDisable(vr.index);
+    if (enable)
+      tracer_.RingEnable(vr.index);
+    else
+      tracer_.RingDisable(vr.index);
     tracer_.RingPublish(vr.index, vr.version);
   }
   SignalEventFd(vr.ctl_fd);
@@ -546,8 +543,9 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       const uint64_t f = PayloadU64(m);
       tracer_.SetFeatures(f);
       if (f & ~offered_features()) {
-        log_.Warn("front-end acked features the back-end did not offer (QEMU 7.2 passes guest "
-                  "features through)");
+        log_.Warn(
+            "front-end acked features the back-end did not offer (QEMU 7.2 passes guest "
+            "features through)");
       }
       acked_features_ = f;
       for (auto& v : vrings_) {
@@ -599,16 +597,14 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       for (size_t i = 0; i < regions.size(); ++i) {
         const MemRegionDesc& r = regions[i];
         if (!mem->MapRegion(m.fds[i], r.guest_phys, r.size, r.user_addr, r.mmap_offset, &err)) {
-          return fail("SET_MEM_TABLE region " + std::to_string(i) + " (guest-physical " +
-                      Hex(r.guest_phys) + ", size " + Hex(r.size) + ", mmap_offset " +
-                      Hex(r.mmap_offset) + "): " + err);
+          return fail("SET_MEM_TABLE region " + std::to_string(i) + " (guest-physical " + Hex(r.guest_phys) +
+                      ", size " + Hex(r.size) + ", mmap_offset " + Hex(r.mmap_offset) + "): " + err);
         }
         const MemoryRegion& mr = mem->regions().back();
         const bool shrink_sealed = mr.seals >= 0 && (mr.seals & F_SEAL_SHRINK);
-        log_.Info("SET_MEM_TABLE region " + std::to_string(i) + ": guest-physical " +
-                  Hex(mr.guest_phys) + ", size " + Hex(mr.size) + ", front-end address " +
-                  Hex(mr.user_addr) + ", file offset " + Hex(mr.mmap_offset) + " of " +
-                  Hex(mr.file_size) + " bytes, " +
+        log_.Info("SET_MEM_TABLE region " + std::to_string(i) + ": guest-physical " + Hex(mr.guest_phys) + ", size " +
+                  Hex(mr.size) + ", front-end address " + Hex(mr.user_addr) + ", file offset " + Hex(mr.mmap_offset) +
+                  " of " + Hex(mr.file_size) + " bytes, " +
                   (shrink_sealed ? "sealed against shrinking"
                                  : "not sealed against shrinking (a shrink is caught by the SIGBUS guard)"));
       }
@@ -669,9 +665,12 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       const uint64_t v = PayloadU64(m);
       const uint32_t index = static_cast<uint32_t>(v & kVringIndexMask);
       const bool nofd = (v & kVringNoFdMask) != 0;
-      if (m.request == kSetVringKick) tracer_.SetVringKick(index, nofd);
-      else if (m.request == kSetVringCall) tracer_.SetVringCall(index, nofd);
-      else tracer_.SetVringErr(index, nofd);
+      if (m.request == kSetVringKick)
+        tracer_.SetVringKick(index, nofd);
+      else if (m.request == kSetVringCall)
+        tracer_.SetVringCall(index, nofd);
+      else
+        tracer_.SetVringErr(index, nofd);
       Vring* vr = RingFor(index, RequestName(m.request));
       if (vr == nullptr) return Step::kError;
       const int fd = nofd ? -1 : m.fds[0];
@@ -715,8 +714,7 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
         // race; it makes the lost race happen on every run instead of by chance.
         std::unique_lock<std::mutex> lock(vr->mu);
         const uint64_t seen = vr->disabled_kicks;
-        vr->cv.wait_for(lock, std::chrono::seconds(1),
-                        [&] { return vr->disabled_kicks > seen || !vr->started; });
+        vr->cv.wait_for(lock, std::chrono::seconds(1), [&] { return vr->disabled_kicks > seen || !vr->started; });
       }
       SetEnabled(*vr, s.num == 1);
       break;
@@ -892,8 +890,8 @@ VhostUserServer::RingView VhostUserServer::ViewLocked(Vring& vr, bool dup_fds) {
   return v;
 }
 
-void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q,
-                              std::shared_ptr<GuestMemory>& attached, bool rescan) {
+void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q, std::shared_ptr<GuestMemory>& attached,
+                              bool rescan) {
   std::string err;
   const auto ring_error = [&](const std::string& reason) {
     tracer_.RingError(vr.index, reason);
@@ -906,8 +904,7 @@ void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q,
   // Nothing read since can be trusted: stop here and end the connection.
   const auto memory_fault = [&]() {
     if (!view.mem || !view.mem->faulted()) return false;
-    const std::string reason = "guest memory access faulted (SIGBUS) on " +
-                               view.mem->FaultDescription() +
+    const std::string reason = "guest memory access faulted (SIGBUS) on " + view.mem->FaultDescription() +
                                ": the front-end shrank the file after SET_MEM_TABLE";
     ring_error(reason);
     Fatal(reason);

@@ -97,8 +97,7 @@ class VhostUserServer {
   // Processes the ring until it is empty (the worker holds vr.mu, except in the
   // process-outside-lock fault). With `rescan`, returns early when nothing is pending and emits
   // handle_event(count 0) otherwise.
-  void Process(Vring& vr, const RingView& view, SplitQueue& q,
-               std::shared_ptr<GuestMemory>& attached, bool rescan);
+  void Process(Vring& vr, const RingView& view, SplitQueue& q, std::shared_ptr<GuestMemory>& attached, bool rescan);
   void CloseConnection();
   // Called by a worker: the connection must end with a protocol error (`reason`). The socket
   // thread reports it and disconnects.

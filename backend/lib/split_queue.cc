@@ -11,9 +11,7 @@ uint16_t LoadU16(const uint8_t* p) {
   // Ring fields are naturally aligned (checked in Attach); the driver writes them concurrently.
   return __atomic_load_n(reinterpret_cast<const uint16_t*>(p), __ATOMIC_RELAXED);
 }
-void StoreU16(uint8_t* p, uint16_t v) {
-  __atomic_store_n(reinterpret_cast<uint16_t*>(p), v, __ATOMIC_RELAXED);
-}
+void StoreU16(uint8_t* p, uint16_t v) { __atomic_store_n(reinterpret_cast<uint16_t*>(p), v, __ATOMIC_RELAXED); }
 VringDesc LoadDesc(const uint8_t* p) {
   VringDesc d;
   std::memcpy(&d, p, sizeof d);
@@ -24,8 +22,7 @@ VringDesc LoadDesc(const uint8_t* p) {
 
 }  // namespace
 
-bool SplitQueue::Attach(const GuestMemory* mem, const VringLayout& layout,
-                        uint16_t last_avail_idx, std::string* err) {
+bool SplitQueue::Attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx, std::string* err) {
   desc_ = avail_ = used_ = nullptr;
   const uint32_t n = layout.num;
   if (n == 0 || n > kMaxQueueSize || (n & (n - 1)) != 0) {
@@ -41,7 +38,10 @@ bool SplitQueue::Attach(const GuestMemory* mem, const VringLayout& layout,
   uint8_t* a = mem->TranslateUser(layout.avail_user, 6 + uint64_t{2} * n);
   uint8_t* u = mem->TranslateUser(layout.used_user, 6 + uint64_t{8} * n);
   if (d == nullptr || a == nullptr || u == nullptr) {
-    *err = std::string("ring ") + (d == nullptr ? "descriptor table" : a == nullptr ? "avail ring" : "used ring") +
+    *err = std::string("ring ") +
+           (d == nullptr   ? "descriptor table"
+            : a == nullptr ? "avail ring"
+                           : "used ring") +
            " is outside the memory table";
     return false;
   }
@@ -68,8 +68,7 @@ uint16_t SplitQueue::ReadAvailIdx() const {
 bool SplitQueue::Pending(uint16_t* count, std::string* err) const {
   const uint16_t pending = static_cast<uint16_t>(ReadAvailIdx() - last_avail_idx_);
   if (pending > layout_.num) {
-    *err = "avail index moved by " + std::to_string(pending) + " > queue size " +
-           std::to_string(layout_.num);
+    *err = "avail index moved by " + std::to_string(pending) + " > queue size " + std::to_string(layout_.num);
     return false;
   }
   *count = pending;
@@ -83,8 +82,7 @@ PopStatus SplitQueue::Pop(DescChain* chain, std::string* err) {
   const uint16_t slot = static_cast<uint16_t>(last_avail_idx_ % layout_.num);
   const uint16_t head = LoadU16(avail_ + 4 + 2 * slot);
   if (head >= layout_.num) {
-    *err = "avail ring entry " + std::to_string(slot) + " names descriptor " +
-           std::to_string(head) + " >= queue size";
+    *err = "avail ring entry " + std::to_string(slot) + " names descriptor " + std::to_string(head) + " >= queue size";
     return PopStatus::kError;
   }
   chain->head = head;
@@ -101,8 +99,7 @@ PopStatus SplitQueue::Pop(DescChain* chain, std::string* err) {
   return PopStatus::kOk;
 }
 
-bool SplitQueue::AddSegment(const VringDesc& d, DescChain* chain, bool* seen_write,
-                            std::string* err) {
+bool SplitQueue::AddSegment(const VringDesc& d, DescChain* chain, bool* seen_write, std::string* err) {
   const bool writable = (d.flags & kDescFlagWrite) != 0;
   if (!writable && *seen_write) {
     *err = "device-readable descriptor after a device-writable one";

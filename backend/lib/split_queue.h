@@ -31,12 +31,12 @@ struct VringDesc {
 static_assert(sizeof(VringDesc) == 16);
 
 struct VringLayout {
-  uint32_t num = 0;           // queue size (power of 2, <= kMaxQueueSize)
-  uint64_t desc_user = 0;     // front-end virtual addresses (SET_VRING_ADDR)
+  uint32_t num = 0;        // queue size (power of 2, <= kMaxQueueSize)
+  uint64_t desc_user = 0;  // front-end virtual addresses (SET_VRING_ADDR)
   uint64_t avail_user = 0;
   uint64_t used_user = 0;
-  bool event_idx = false;     // VIRTIO_RING_F_EVENT_IDX negotiated
-  bool indirect = false;      // VIRTIO_RING_F_INDIRECT_DESC negotiated
+  bool event_idx = false;  // VIRTIO_RING_F_EVENT_IDX negotiated
+  bool indirect = false;   // VIRTIO_RING_F_INDIRECT_DESC negotiated
 };
 
 // One guest buffer segment, already translated and bounds-checked.
@@ -48,7 +48,7 @@ struct BufferSegment {
 
 struct DescChain {
   uint16_t head = 0;
-  uint16_t avail_idx = 0;     // free-running avail index the head was taken from
+  uint16_t avail_idx = 0;  // free-running avail index the head was taken from
   std::vector<BufferSegment> segments;
   uint64_t readable_bytes = 0;
   uint64_t writable_bytes = 0;
@@ -62,8 +62,7 @@ class SplitQueue {
  public:
   // Translates and checks the ring addresses. `last_avail_idx` is the SET_VRING_BASE value;
   // the used index is read from the used ring. Returns false with `err` on a bad layout.
-  bool Attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx,
-              std::string* err);
+  bool Attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx, std::string* err);
   bool attached() const { return desc_ != nullptr; }
 
   // Takes the next available chain. kEmpty when the driver has made nothing new available.

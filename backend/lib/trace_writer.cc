@@ -38,11 +38,21 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           out->append("\\u00");
@@ -71,9 +81,8 @@ bool TraceWriter::Open(const std::string& path, std::string* err) {
   return true;
 }
 
-void TraceWriter::FormatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid,
-                             int64_t tid, std::string_view thread,
-                             std::initializer_list<TraceField> fields) {
+void TraceWriter::FormatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid, int64_t tid,
+                             std::string_view thread, std::initializer_list<TraceField> fields) {
   char num[32];
   out->append("{\"name\":");
   AppendJsonString(out, name);

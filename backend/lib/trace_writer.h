@@ -23,10 +23,8 @@ struct TraceField {
   Value value;
 
   template <typename T>
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  TraceField(std::string_view k, T v)
-      : key(k),
-        value(std::is_signed_v<T> ? Value(static_cast<int64_t>(v)) : Value(static_cast<uint64_t>(v))) {}
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) TraceField(std::string_view k, T v)
+      : key(k), value(std::is_signed_v<T> ? Value(static_cast<int64_t>(v)) : Value(static_cast<uint64_t>(v))) {}
   TraceField(std::string_view k, std::string_view v) : key(k), value(v) {}
   TraceField(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
   TraceField(std::string_view k, bool v) : key(k), value(v) {}
@@ -52,9 +50,8 @@ class TraceWriter {
   void Close();
 
   // Formats one event line (without the newline); exposed for tests.
-  static void FormatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid,
-                         int64_t tid, std::string_view thread,
-                         std::initializer_list<TraceField> fields);
+  static void FormatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid, int64_t tid,
+                         std::string_view thread, std::initializer_list<TraceField> fields);
 
  private:
   void FlushLocked();

@@ -40,8 +40,7 @@ void Usage(std::FILE* out) {
                "3 no clean stop within 2 s of SIGTERM/SIGINT (forced exit).\n");
 }
 
-bool TakeValue(const std::string& arg, const char* name, int* i, int argc, char** argv,
-               std::string* value) {
+bool TakeValue(const std::string& arg, const char* name, int* i, int argc, char** argv, std::string* value) {
   const std::string eq = std::string(name) + "=";
   if (arg.compare(0, eq.size(), eq) == 0) {
     *value = arg.substr(eq.size());

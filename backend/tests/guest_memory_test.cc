@@ -2,10 +2,9 @@
 // checks, and the SIGBUS guard on a file shrunk after mapping.
 #include "guest_memory.h"
 
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstring>
 #include <string>
@@ -56,8 +55,8 @@ TEST(GuestMemory, OverlapsAreRefusedAdjacencyIsNot) {
   ASSERT_TRUE(gm.AddRegion({0x1000, 0x1000, 0x10000, a.data()}, &err)) << err;
   EXPECT_TRUE(gm.AddRegion({0x2000, 0x1000, 0x11000, b.data()}, &err)) << err;  // adjacent both ways
   EXPECT_FALSE(gm.AddRegion({0x1fff, 0x10, 0x90000, b.data()}, &err));
-  EXPECT_NE(err.find("guest-physical range [0x1fff, 0x200f) overlaps region 0's [0x1000, 0x2000)"),
-            std::string::npos) << err;
+  EXPECT_NE(err.find("guest-physical range [0x1fff, 0x200f) overlaps region 0's [0x1000, 0x2000)"), std::string::npos)
+      << err;
   EXPECT_FALSE(gm.AddRegion({0x90000, 0x10, 0x10ff8, b.data()}, &err));
   EXPECT_NE(err.find("front-end address range"), std::string::npos) << err;
   // A region at the very top of the address space does not wrap.
@@ -76,11 +75,11 @@ TEST(GuestMemory, ShrunkFileFaultsIntoTheGuardNotTheProcess) {
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p[0x3000], 0x42);
   ASSERT_EQ(::ftruncate(fd, 0x2000), 0);
-  EXPECT_EQ(p[0x1000], 0);        // still in the file
+  EXPECT_EQ(p[0x1000], 0);  // still in the file
   EXPECT_FALSE(gm.faulted());
-  EXPECT_EQ(p[0x3000], 0);        // past the new end: a zero page instead of SIGBUS
+  EXPECT_EQ(p[0x3000], 0);  // past the new end: a zero page instead of SIGBUS
   EXPECT_TRUE(gm.faulted());
-  p[0x3010] = 1;                  // writes land in the private page
+  p[0x3010] = 1;  // writes land in the private page
   EXPECT_EQ(p[0x3010], 1);
   EXPECT_EQ(gm.FaultDescription(),
             "the page at guest-physical 0x203000 (region 0, file offset 0x3000; the file had "

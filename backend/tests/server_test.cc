@@ -4,13 +4,12 @@
 #include "server.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <array>
 #include <atomic>
@@ -308,14 +307,14 @@ TEST_F(ServerTest, ServesRingEndToEnd) {
   Finish();
   EXPECT_EQ(end_, VhostUserServer::End::kDisconnected);
   const std::string t = Trace();
-  for (const char* ev : {"\"vu_recv\"", "\"vu_reply\"", "\"ring_start\"", "\"ring_enable\"",
-                         "\"ring_publish\"", "\"ring_observe\"", "\"thread_spawn\"", "\"thread_begin\"",
-                         "\"pop\"", "\"add_used\"", "\"used_notify\"", "\"get_vring_base\"",
-                         "\"ring_stop\"", "\"thread_end\"", "\"thread_join\"", "\"vu_disconnect\""}) {
+  for (const char* ev :
+       {"\"vu_recv\"", "\"vu_reply\"", "\"ring_start\"", "\"ring_enable\"", "\"ring_publish\"", "\"ring_observe\"",
+        "\"thread_spawn\"", "\"thread_begin\"", "\"pop\"", "\"add_used\"", "\"used_notify\"", "\"get_vring_base\"",
+        "\"ring_stop\"", "\"thread_end\"", "\"thread_join\"", "\"vu_disconnect\""}) {
     EXPECT_NE(t.find(std::string("\"name\":") + ev), std::string::npos) << ev;
   }
   // The kick read while disabled is followed by the rescan on enable.
-  EXPECT_NE(t.find("\"name\":\"handle_event\",") , std::string::npos);
+  EXPECT_NE(t.find("\"name\":\"handle_event\","), std::string::npos);
   EXPECT_LT(t.find("\"name\":\"ring_enable\""), t.find("\"name\":\"add_used\""));
   EXPECT_EQ(t.find("\"name\":\"vu_error\""), std::string::npos);
   ::close(call);
@@ -448,7 +447,7 @@ TEST_F(ServerTest, ReplyAckOnAnyNeedReplyMessage) {
   EXPECT_EQ(RecvU64(kSetVringNum), 0u);
   Finish();
   const std::string t = Trace();
-  EXPECT_NE(t.find("\"name\":\"vu_reply\",") , std::string::npos);
+  EXPECT_NE(t.find("\"name\":\"vu_reply\","), std::string::npos);
   EXPECT_NE(t.find("\"msg\":\"SET_VRING_NUM\",\"seq\":3}"), std::string::npos) << t;
 }
 
@@ -828,8 +827,7 @@ TEST(SigbusGuardDeathTest, ForeignSigbusStillKills) {
         ASSERT_TRUE(gm.MapRegion(g, 0, 0x1000, 0, 0, &err)) << err;
         const int fd = ::memfd_create("other", MFD_CLOEXEC);
         ASSERT_EQ(::ftruncate(fd, 0x1000), 0);
-        auto* p = static_cast<volatile uint8_t*>(
-            ::mmap(nullptr, 0x2000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+        auto* p = static_cast<volatile uint8_t*>(::mmap(nullptr, 0x2000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
         p[0x1000] = 1;  // past the end of its file
       },
       "");

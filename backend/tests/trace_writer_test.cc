@@ -24,9 +24,9 @@ TEST(TraceWriter, FormatsFormatV1) {
 
 TEST(TraceWriter, FormatsTypesAndEscapes) {
   std::string line;
-  TraceWriter::FormatLine(&line, "x", 1, 2, 3, "",
-                          {{"u", uint64_t{18446744073709551615ull}}, {"i", int64_t{-5}},
-                           {"s", "a\"b\\c\n\x01"}, {"b", true}});
+  TraceWriter::FormatLine(
+      &line, "x", 1, 2, 3, "",
+      {{"u", uint64_t{18446744073709551615ull}}, {"i", int64_t{-5}}, {"s", "a\"b\\c\n\x01"}, {"b", true}});
   EXPECT_EQ(line,
             "{\"name\":\"x\",\"ts\":1,\"pid\":2,\"tid\":3,\"fields\":{\"u\":18446744073709551615,"
             "\"i\":-5,\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"b\":true}}");

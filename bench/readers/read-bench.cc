@@ -31,14 +31,22 @@ int main(int argc, char** argv) {
   std::vector<std::string> paths;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--format" && i + 1 < argc) o.format = argv[++i];
-    else if (a == "--map" && i + 1 < argc) o.map = argv[++i];
-    else if (a == "--maps" && i + 1 < argc) o.mapDirs.push_back(argv[++i]);
-    else if (a == "--enum-labels") o.ctfEnumLabels = true;
-    else if (a == "--dump") dump = true;
-    else if (a == "--merge") merge = true;
-    else if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
-    else paths.push_back(a);
+    if (a == "--format" && i + 1 < argc)
+      o.format = argv[++i];
+    else if (a == "--map" && i + 1 < argc)
+      o.map = argv[++i];
+    else if (a == "--maps" && i + 1 < argc)
+      o.mapDirs.push_back(argv[++i]);
+    else if (a == "--enum-labels")
+      o.ctfEnumLabels = true;
+    else if (a == "--dump")
+      dump = true;
+    else if (a == "--merge")
+      merge = true;
+    else if (a == "--repeat" && i + 1 < argc)
+      repeat = std::atoi(argv[++i]);
+    else
+      paths.push_back(a);
   }
   auto line = [](const vc::TraceTables& t, const vc::Event& ev) {
     std::string s = std::to_string(ev.origin.source) + ":" + std::to_string(ev.origin.line) + " " +
@@ -54,11 +62,15 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<vc::TraceReader>> readers;
     for (const auto& p : paths) {
       auto r = vc::openTrace(p, o, t, d);
-      if (!r) { std::fputs(vc::renderAll(d).c_str(), stderr); return 2; }
+      if (!r) {
+        std::fputs(vc::renderAll(d).c_str(), stderr);
+        return 2;
+      }
       readers.push_back(std::move(r));
     }
     for (size_t i = 0; i < t.sources.size(); ++i)
-      std::printf("# source %zu: %s (%s)\n", i, fs::path(t.sources.at(static_cast<uint32_t>(i)).path).filename().c_str(),
+      std::printf("# source %zu: %s (%s)\n", i,
+                  fs::path(t.sources.at(static_cast<uint32_t>(i)).path).filename().c_str(),
                   t.sources.at(static_cast<uint32_t>(i)).format.c_str());
     vc::MergedReader m(std::move(readers), t);
     vc::Event ev;
@@ -93,8 +105,7 @@ int main(int argc, char** argv) {
       best = std::min(best, s);
       if (!d.all().empty()) std::fputs(vc::renderAll(d).c_str(), stderr);
       if (!reader || d.hasErrors()) rc = 2;
-      if (r == 0 && reader)
-        std::fprintf(stderr, "%s: format %s\n", p.c_str(), t.sources.at(0).format.c_str());
+      if (r == 0 && reader) std::fprintf(stderr, "%s: format %s\n", p.c_str(), t.sources.at(0).format.c_str());
     }
     uint64_t bytes = sizeOf(p);
     std::fprintf(stderr, "%s: %llu events, %llu discarded, %.1f MB in %.3f s: %.1f MB/s, %.2f M events/s\n", p.c_str(),

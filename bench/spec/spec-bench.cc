@@ -26,15 +26,27 @@ std::string makeSpec(int rules, int kinds) {
     if (b == a) b = "ev" + std::to_string((r + 1) % kinds);
     std::string body;
     switch (r % 6) {
-      case 0: body = a + "(vring) before " + b + "(vring)"; break;
-      case 1: body = a + "(vring) leadsto " + b + "(vring) within 5ms"; break;
-      case 2: body = a + "(vring) precedes " + b + "(vring)"; break;
-      case 3: body = "never " + a + "(vring, v == " + std::to_string(100 + r) + ")"; break;
-      case 4: body = "at most " + std::to_string(1000 + r) + " " + a + "(vring)"; break;
-      case 5: body = a + "(vring) alternates weakly " + b + "(vring)"; break;
+      case 0:
+        body = a + "(vring) before " + b + "(vring)";
+        break;
+      case 1:
+        body = a + "(vring) leadsto " + b + "(vring) within 5ms";
+        break;
+      case 2:
+        body = a + "(vring) precedes " + b + "(vring)";
+        break;
+      case 3:
+        body = "never " + a + "(vring, v == " + std::to_string(100 + r) + ")";
+        break;
+      case 4:
+        body = "at most " + std::to_string(1000 + r) + " " + a + "(vring)";
+        break;
+      case 5:
+        body = a + "(vring) alternates weakly " + b + "(vring)";
+        break;
     }
-    s += "rule g" + std::to_string(r) + " cite \"gen\" says \"generated rule " + std::to_string(r) + "\":\n  forall vring:\n    " +
-         body + "\n";
+    s += "rule g" + std::to_string(r) + " cite \"gen\" says \"generated rule " + std::to_string(r) +
+         "\":\n  forall vring:\n    " + body + "\n";
   }
   return s;
 }
@@ -43,8 +55,8 @@ std::string makeTrace(int events, int kinds) {
   std::string s;
   for (int i = 0; i < events; ++i)
     s += "{\"name\":\"ev" + std::to_string(i % kinds) + "\",\"ts\":" + std::to_string(1000000 + int64_t{i} * 1000) +
-         ",\"pid\":1,\"tid\":" + std::to_string(1 + i % 4) + ",\"fields\":{\"vring\":" + std::to_string((i / kinds) % 4) +
-         ",\"v\":" + std::to_string(i % 16) + "}}\n";
+         ",\"pid\":1,\"tid\":" + std::to_string(1 + i % 4) +
+         ",\"fields\":{\"vring\":" + std::to_string((i / kinds) % 4) + ",\"v\":" + std::to_string(i % 16) + "}}\n";
   return s;
 }
 
@@ -62,16 +74,24 @@ int main(int argc, char** argv) {
   std::string order = "both", dir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--rules" && i + 1 < argc) rules = std::atoi(argv[++i]);
-    else if (a == "--kinds" && i + 1 < argc) kinds = std::atoi(argv[++i]);
-    else if (a == "--events" && i + 1 < argc) events = std::atoi(argv[++i]);
-    else if (a == "--order" && i + 1 < argc) order = argv[++i];
-    else if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
-    else if (a == "--jobs" && i + 1 < argc) jobs = std::atoi(argv[++i]);
-    else dir = a;
+    if (a == "--rules" && i + 1 < argc)
+      rules = std::atoi(argv[++i]);
+    else if (a == "--kinds" && i + 1 < argc)
+      kinds = std::atoi(argv[++i]);
+    else if (a == "--events" && i + 1 < argc)
+      events = std::atoi(argv[++i]);
+    else if (a == "--order" && i + 1 < argc)
+      order = argv[++i];
+    else if (a == "--repeat" && i + 1 < argc)
+      repeat = std::atoi(argv[++i]);
+    else if (a == "--jobs" && i + 1 < argc)
+      jobs = std::atoi(argv[++i]);
+    else
+      dir = a;
   }
   if (dir.empty() || rules < 1 || kinds < 2 || events < 1 || repeat < 1) {
-    std::fprintf(stderr, "usage: vconform_spec_bench [--rules N] [--kinds K] [--events M] [--order O] [--repeat R] DIR\n");
+    std::fprintf(stderr,
+                 "usage: vconform_spec_bench [--rules N] [--kinds K] [--events M] [--order O] [--repeat R] DIR\n");
     return 2;
   }
   const std::string specPath = dir + "/gen.spec", tracePath = dir + "/gen.jsonl";
@@ -80,7 +100,9 @@ int main(int argc, char** argv) {
   std::ofstream(tracePath, std::ios::binary) << makeTrace(events, kinds);
   vc::CheckOptions opts;
   opts.jobs = static_cast<unsigned>(jobs < 1 ? 1 : jobs);
-  opts.order = order == "recorded" ? vc::OrderMode::Recorded : order == "hb" ? vc::OrderMode::HappensBefore : vc::OrderMode::Both;
+  opts.order = order == "recorded" ? vc::OrderMode::Recorded
+               : order == "hb"     ? vc::OrderMode::HappensBefore
+                                   : vc::OrderMode::Both;
   double bestLoad = 1e30, bestCheck = 1e30;
   size_t violations = 0;
   for (int r = 0; r < repeat; ++r) {
@@ -108,9 +130,10 @@ int main(int argc, char** argv) {
     bestLoad = std::min(bestLoad, t1 - t0);
     bestCheck = std::min(bestCheck, t2 - t1);
   }
-  std::printf("%d rules over %d event kinds (%zu KB spec), %d events, --order %s: load %.3f s, check %.3f s, "
-              "total %.3f s CPU (%zu violations; best of %d)\n",
-              rules, kinds, spec.size() / 1024, events, order.c_str(), bestLoad, bestCheck, bestLoad + bestCheck,
-              violations, repeat);
+  std::printf(
+      "%d rules over %d event kinds (%zu KB spec), %d events, --order %s: load %.3f s, check %.3f s, "
+      "total %.3f s CPU (%zu violations; best of %d)\n",
+      rules, kinds, spec.size() / 1024, events, order.c_str(), bestLoad, bestCheck, bestLoad + bestCheck, violations,
+      repeat);
   return 0;
 }

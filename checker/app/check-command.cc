@@ -30,7 +30,8 @@ bool writeFile(const std::string& path, const std::string& text, Diagnostics& di
   if (o) o << text;
   if (o) o.close();
   if (!o) {
-    diags.error("output", Location{path, 0, 0}, "cannot write this file", "check that its folder exists and is writable");
+    diags.error("output", Location{path, 0, 0}, "cannot write this file",
+                "check that its folder exists and is writable");
     return false;
   }
   return true;
@@ -86,7 +87,8 @@ void parseOutputs(const CheckArgs& a, std::vector<ReportOutput>& outs, Diagnosti
       continue;
     }
     if (eq != std::string::npos && o.file.empty()) {
-      diags.error("flag-format", Location{}, "--format " + s + " names no file", "write FMT=FILE, or FMT for standard output");
+      diags.error("flag-format", Location{}, "--format " + s + " names no file",
+                  "write FMT=FILE, or FMT for standard output");
       continue;
     }
     outs.push_back(o);
@@ -114,22 +116,27 @@ void parseOutputs(const CheckArgs& a, std::vector<ReportOutput>& outs, Diagnosti
 
 // A flag error found before anything is read.
 bool checkFlags(const CheckArgs& a, CheckOptions& opts, const std::vector<ReportOutput>& outs, Diagnostics& diags) {
-  if (a.order == "recorded") opts.order = OrderMode::Recorded;
-  else if (a.order == "hb") opts.order = OrderMode::HappensBefore;
-  else if (a.order == "both") opts.order = OrderMode::Both;
+  if (a.order == "recorded")
+    opts.order = OrderMode::Recorded;
+  else if (a.order == "hb")
+    opts.order = OrderMode::HappensBefore;
+  else if (a.order == "both")
+    opts.order = OrderMode::Both;
   else
-    diags.error("flag-order", Location{},
-                "--order must be recorded, hb or both, not '" + a.order + "'" +
-                    didYouMean(a.order, {"recorded", "hb", "both"}),
-                "");
-  if (a.specs.empty()) diags.error("flag-spec", Location{}, "no --spec given", "pass --spec FILE (e.g. specs/vhost-user.spec)");
+    diags.error(
+        "flag-order", Location{},
+        "--order must be recorded, hb or both, not '" + a.order + "'" + didYouMean(a.order, {"recorded", "hb", "both"}),
+        "");
+  if (a.specs.empty())
+    diags.error("flag-spec", Location{}, "no --spec given", "pass --spec FILE (e.g. specs/vhost-user.spec)");
   if (a.traces.empty()) diags.error("flag-trace", Location{}, "no trace given", "vconform check TRACE... --spec FILE");
   checkCommonFlags(a, diags);
   if (a.predictBudget < 1 || a.predictBudget > kMaxPredictBudget)
     diags.error("flag-predict-budget", Location{},
                 "--predict-budget takes a whole number from 1 to " + std::to_string(kMaxPredictBudget), "");
   if (a.context > kMaxContextEvents)
-    diags.error("flag-context", Location{}, "--context takes a whole number from 0 to " + std::to_string(kMaxContextEvents), "");
+    diags.error("flag-context", Location{},
+                "--context takes a whole number from 0 to " + std::to_string(kMaxContextEvents), "");
   bool dot = std::any_of(outs.begin(), outs.end(), [](const ReportOutput& o) { return o.format == "dot"; });
   if (a.each && dot) diags.error("flag-dot", Location{}, "--dot draws one run; it cannot be combined with --each", "");
   if (!a.writeBaseline.empty() && a.writeBaseline == a.baseline)
@@ -155,8 +162,7 @@ void checkRuleSelection(const CheckArgs& a, const Spec& spec, Diagnostics& diags
   std::vector<std::string> ids;
   for (const auto& r : spec.rules) ids.push_back(r.id);
   for (const auto* list : {&a.rules, &a.skipRules})
-    for (const auto& p : *list)
-    {
+    for (const auto& p : *list) {
       bool any = std::any_of(ids.begin(), ids.end(), [&](const std::string& id) { return matchesAny({p}, id); });
       if (!any)
         diags.error("flag-rule", Location{},
@@ -177,9 +183,10 @@ void checkRun(const CheckArgs& a, const CheckOptions& opts, const std::vector<st
   if (run.spec.rules.empty()) {
     std::string files;
     for (const auto& f : specFiles) files += (files.empty() ? "" : ", ") + f;
-    diags.error("spec-no-rule", Location{specFiles.size() == 1 ? specFiles[0] : std::string(), 0, 0},
-                "no rule to check: " + files + (specFiles.size() == 1 ? " holds" : " hold") + " no rule",
-                "a spec that states no rule cannot pass or fail; pass the spec files with the rules (e.g. --spec specs/)");
+    diags.error(
+        "spec-no-rule", Location{specFiles.size() == 1 ? specFiles[0] : std::string(), 0, 0},
+        "no rule to check: " + files + (specFiles.size() == 1 ? " holds" : " hold") + " no rule",
+        "a spec that states no rule cannot pass or fail; pass the spec files with the rules (e.g. --spec specs/)");
     return;
   }
   if (!a.rules.empty() || !a.skipRules.empty()) {
@@ -203,10 +210,10 @@ void checkRun(const CheckArgs& a, const CheckOptions& opts, const std::vector<st
   dropUnrecordableRules(run.spec, run.tables.symbols, run.result);
   run.result.syncFiles = syncFiles;
   if (run.result.lostEvents && !a.allowLost)
-    diags.error("trace-lost", Location{run.traces.size() == 1 ? run.traces[0] : std::string(), 0, 0},
-                "the trace says " + std::to_string(run.result.lostEvents) +
-                    " events were lost: a verdict on it can be wrong",
-                "record with larger buffers, or pass --allow-lost to check what is there");
+    diags.error(
+        "trace-lost", Location{run.traces.size() == 1 ? run.traces[0] : std::string(), 0, 0},
+        "the trace says " + std::to_string(run.result.lostEvents) + " events were lost: a verdict on it can be wrong",
+        "record with larger buffers, or pass --allow-lost to check what is there");
   if (diags.hasErrors()) return;
   // A trace that yielded nothing is an error, never "holds over 0 events".
   reportEmptySources(run.result.sources, diags);
@@ -286,8 +293,10 @@ int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
     std::vector<ReportInput> ins = inputs;
     for (auto& in : ins) in.color = a.reportColor && o.file.empty() && o.format == "text";
     std::string text = renderReport(o.format, ins, a.each);
-    if (o.file.empty()) out += text;
-    else writeFile(o.file, text, writeDiags);
+    if (o.file.empty())
+      out += text;
+    else
+      writeFile(o.file, text, writeDiags);
   }
   if (!a.writeBaseline.empty() && anyChecked) {
     std::vector<BaselineEntry> entries;

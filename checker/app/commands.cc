@@ -4,9 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "app/flags.h"
 #include "app/inputs.h"
@@ -224,7 +223,8 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
   for (const auto& e : spec.events)
     for (const auto& n : e.traceNames)
       if (!used.count(n))
-        diags.warning("lint-unused-event", Location{e.file, e.line, 0}, "event '" + e.name + "' is declared but no rule or sync uses it",
+        diags.warning("lint-unused-event", Location{e.file, e.line, 0},
+                      "event '" + e.name + "' is declared but no rule or sync uses it",
                       "remove it, or write the rule it was meant for");
   // Checks against traces: rules that never fire there.
   uint64_t events = 0;
@@ -304,7 +304,8 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
       return kExitBadInput;
     }
     Event ev;
-    while (reader->next(ev)) {}
+    while (reader->next(ev)) {
+    }
     if (diags.hasErrors()) {
       out.clear();
       err = renderAll(diags, a.color);
@@ -313,8 +314,8 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
     for (size_t i = 0; i < tables.sources.size(); ++i) {
       const Source& s = tables.sources.at(static_cast<uint32_t>(i));
       out += "vconform: " + s.path + ": " + std::to_string(s.unmatchedLines) + " unmatched line" +
-             (s.unmatchedLines == 1 ? "" : "s") + ", " + std::to_string(s.events) + " event" + (s.events == 1 ? "" : "s") +
-             " (" + (s.map.empty() ? s.format + ", no map" : "map " + s.map) + ")\n";
+             (s.unmatchedLines == 1 ? "" : "s") + ", " + std::to_string(s.events) + " event" +
+             (s.events == 1 ? "" : "s") + " (" + (s.map.empty() ? s.format + ", no map" : "map " + s.map) + ")\n";
     }
     dropAllowed(diags, a.allow);
     err = renderAll(diags, a.color);
@@ -387,7 +388,8 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
       for (const auto& [fname, fi] : in.fields) f += (f.empty() ? "" : ", ") + fname;
       bool plain = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
       for (char c : name) plain &= std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-      if (plain) out += "event " + name + "(" + f + ")\n";
+      if (plain)
+        out += "event " + name + "(" + f + ")\n";
       else {
         std::string id;
         for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -398,7 +400,10 @@ int runEvents(const EventsArgs& a, std::string& out, std::string& err) {
   } else {
     size_t w = 5;
     for (const auto& [name, in] : byName) w = std::max(w, name.size());
-    auto pad = [](std::string s, size_t n) { s.resize(std::max(n, s.size()), ' '); return s; };
+    auto pad = [](std::string s, size_t n) {
+      s.resize(std::max(n, s.size()), ' ');
+      return s;
+    };
     out = pad("EVENT", w) + "  " + pad("COUNT", 9) + "  " + pad("THREADS", 7) + "  FIELDS (type, first value)\n";
     for (const auto& [name, in] : byName) {
       std::string f;
@@ -489,14 +494,18 @@ int runRules(const RulesArgs& a, std::string& out, std::string& err) {
     auto cell = [](std::string s) {
       std::string o;
       for (char c : s) {
-        if (c == '|') o += "\\|";
-        else if (c == '\n') o += ' ';
-        else o += c;
+        if (c == '|')
+          o += "\\|";
+        else if (c == '\n')
+          o += ' ';
+        else
+          o += c;
       }
       return o;
     };
-    out = "| id | statement | citation | relation | events | sources | predicted |\n"
-          "| --- | --- | --- | --- | --- | --- | --- |\n";
+    out =
+        "| id | statement | citation | relation | events | sources | predicted |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n";
     for (const auto& row : rows) {
       const Rule& r = *row.r;
       out += "| `" + r.id + "` | " + cell(r.says) + " | " + cell(r.cite) + " | " + cell(relationText(r)) + " | " +

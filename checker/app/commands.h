@@ -14,16 +14,16 @@ enum ExitCode : int { kExitOk = 0, kExitViolation = 1, kExitBadInput = 2 };
 
 struct CommonArgs {
   std::vector<std::string> traces;
-  std::string inputFormat = "auto";            // FMT, or PATH=FMT entries in inputFormats
-  std::vector<std::string> inputFormats;       // PATH=FMT
-  std::vector<std::string> maps;               // extra map directories
-  std::vector<std::string> clockOffsets;       // PATH=NS
-  std::vector<std::string> recorders;          // PATH=NAME: what recorded a trace (selects sync files)
+  std::string inputFormat = "auto";       // FMT, or PATH=FMT entries in inputFormats
+  std::vector<std::string> inputFormats;  // PATH=FMT
+  std::vector<std::string> maps;          // extra map directories
+  std::vector<std::string> clockOffsets;  // PATH=NS
+  std::vector<std::string> recorders;     // PATH=NAME: what recorded a trace (selects sync files)
   bool allowLost = false;
-  bool enumLabels = false;                     // CTF enums as labels
-  std::string tracingNameField = "message";    // Rust tracing JSON: the key naming the event
-  std::vector<std::string> allow;              // warning codes not to report (diag/codes.h)
-  bool color = false;                          // diagnostics (and the text report on stdout) in colour
+  bool enumLabels = false;                   // CTF enums as labels
+  std::string tracingNameField = "message";  // Rust tracing JSON: the key naming the event
+  std::vector<std::string> allow;            // warning codes not to report (diag/codes.h)
+  bool color = false;                        // diagnostics (and the text report on stdout) in colour
   // Threads to use (check -j): 0 = the cores this process may run on. From 2 on, every trace is
   // decoded on a thread of its own while the events before are checked, and predictions are
   // searched on that many threads; the output is the same for every value.
@@ -49,21 +49,21 @@ struct ReportOutput {
 unsigned availableCores();
 
 struct CheckArgs : CommonArgs {
-  std::vector<std::string> specs;   // files or folders of *.spec
-  std::vector<std::string> syncs;   // extra sync files (or folders of *.sync), loaded for every run
-  bool strict = false;              // not-exercised rules and inconclusive predictions fail (exit 1)
-  bool each = false;                // every trace is its own run (one report)
+  std::vector<std::string> specs;  // files or folders of *.spec
+  std::vector<std::string> syncs;  // extra sync files (or folders of *.sync), loaded for every run
+  bool strict = false;             // not-exercised rules and inconclusive predictions fail (exit 1)
+  bool each = false;               // every trace is its own run (one report)
   // Reports: each --format is FMT (standard output, or the -o file) or FMT=FILE; none = text.
   std::vector<std::string> formats;
-  std::string output;           // -o: the file of the one format given without =FILE
-  std::string order = "both";   // recorded | hb | both
-  std::string dotFile;          // --dot FILE: the same as --format dot=FILE
+  std::string output;                  // -o: the file of the one format given without =FILE
+  std::string order = "both";          // recorded | hb | both
+  std::string dotFile;                 // --dot FILE: the same as --format dot=FILE
   std::vector<std::string> rules;      // --rule: check only these rule ids (globs: * and ?)
   std::vector<std::string> skipRules;  // --skip-rule: leave these out
-  std::string baseline;         // known violations: only others fail the check
-  std::string writeBaseline;    // write this run's violations as a baseline file
-  ProgressSink progress;        // called now and then during a long check
-  bool reportColor = false;     // the text report on standard output in colour (a terminal)
+  std::string baseline;                // known violations: only others fail the check
+  std::string writeBaseline;           // write this run's violations as a baseline file
+  ProgressSink progress;               // called now and then during a long check
+  bool reportColor = false;            // the text report on standard output in colour (a terminal)
   uint64_t predictBudget = 2000000;
   uint64_t predictWindow = 200000;  // events of a rule instance unordered with a later one, at once
   size_t context = 2;

@@ -18,7 +18,7 @@ bool parseInt64(std::string_view text, int64_t& out);
 
 // The limits the CLI applies (docs/cli.md).
 inline constexpr uint64_t kMaxPredictBudget = 1000000000;  // states per rule instance
-inline constexpr uint64_t kMaxPredictWindow = 100000000;  // events of an instance's window
+inline constexpr uint64_t kMaxPredictWindow = 100000000;   // events of an instance's window
 inline constexpr uint64_t kMaxJobs = 256;                  // prediction threads
 inline constexpr uint64_t kMaxContextEvents = 1000;        // events shown before an observed violation
 

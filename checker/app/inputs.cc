@@ -47,7 +47,8 @@ void checkCommonFlags(const CommonArgs& a, Diagnostics& diags) {
   for (const auto& m : a.maps) {
     std::error_code ec;
     if (!fs::is_directory(m, ec))
-      diags.error("flag-maps", Location{m, 0, 0}, "--maps names no directory", "give a directory holding *.map.json files");
+      diags.error("flag-maps", Location{m, 0, 0}, "--maps names no directory",
+                  "give a directory holding *.map.json files");
   }
 }
 
@@ -86,11 +87,15 @@ std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, D
   }
   auto known = [&](const std::string& p) { return std::find(a.traces.begin(), a.traces.end(), p) != a.traces.end(); };
   for (const auto& [p, v] : formats)
-    if (!known(p)) diags.error("flag-format", Location{}, "--input-format names '" + p + "', which is not one of the traces", "");
+    if (!known(p))
+      diags.error("flag-format", Location{}, "--input-format names '" + p + "', which is not one of the traces", "");
   for (const auto& [p, v] : offsets)
-    if (!known(p)) diags.error("flag-clock-offset", Location{}, "--clock-offset names '" + p + "', which is not one of the traces", "");
+    if (!known(p))
+      diags.error("flag-clock-offset", Location{}, "--clock-offset names '" + p + "', which is not one of the traces",
+                  "");
   for (const auto& [p, v] : recorders)
-    if (!known(p)) diags.error("flag-recorder", Location{}, "--recorder names '" + p + "', which is not one of the traces", "");
+    if (!known(p))
+      diags.error("flag-recorder", Location{}, "--recorder names '" + p + "', which is not one of the traces", "");
   if (diags.hasErrors()) return nullptr;
   std::vector<std::unique_ptr<TraceReader>> readers;
   for (const auto& t : a.traces) {
@@ -207,8 +212,10 @@ bool loadRunSyncs(const std::vector<std::string>& extra, Spec& spec, TraceTables
   std::vector<std::string> present;
   for (size_t i = 0; i < tables.sources.size(); ++i)
     for (const auto& r : tables.sources.at(static_cast<uint32_t>(i)).recorders)
-      if (std::find(present.begin(), present.end(), r) != present.end()) continue;
-      else present.push_back(r);
+      if (std::find(present.begin(), present.end(), r) != present.end())
+        continue;
+      else
+        present.push_back(r);
   bool ok = true;
   // Shipped: the first folder that has a sync file of a given name wins.
   std::vector<std::string> names;
@@ -233,7 +240,8 @@ bool loadRunSyncs(const std::vector<std::string>& extra, Spec& spec, TraceTables
     if (fs::is_directory(p, ec)) {
       files = filesIn(p, ".sync");
       if (files.empty())
-        diags.error("sync-open", Location{p, 0, 0}, "this folder holds no *.sync file", "pass sync files, or a folder of them");
+        diags.error("sync-open", Location{p, 0, 0}, "this folder holds no *.sync file",
+                    "pass sync files, or a folder of them");
     } else if (!isSyncFilePath(p)) {
       diags.error("sync-open", Location{p, 0, 0}, "a sync file's name ends in .sync",
                   "rule specs go to --spec; --sync takes the files that say how a run synchronises");

@@ -4,14 +4,17 @@
 
 namespace vc {
 
-bool predictable(RelKind k) {
-  return k != RelKind::Excludes && k != RelKind::Coincides && k != RelKind::Subclock;
-}
+bool predictable(RelKind k) { return k != RelKind::Excludes && k != RelKind::Coincides && k != RelKind::Subclock; }
 
 static bool isCcsl(RelKind k) {
   switch (k) {
-    case RelKind::Precedes: case RelKind::Causes: case RelKind::Alternates: case RelKind::AlternatesWeakly:
-    case RelKind::Excludes: case RelKind::Coincides: case RelKind::Subclock:
+    case RelKind::Precedes:
+    case RelKind::Causes:
+    case RelKind::Alternates:
+    case RelKind::AlternatesWeakly:
+    case RelKind::Excludes:
+    case RelKind::Coincides:
+    case RelKind::Subclock:
       return true;
     default:
       return false;
@@ -62,7 +65,8 @@ bool MonState::sameBehaviour(const MonState& o) const {
          failed == o.failed && stateOpen == o.stateOpen && trigger == o.trigger && nA == o.nA && nB == o.nB &&
          curA == o.curA && curB == o.curB && triggerHasTs == o.triggerHasTs &&
          (!(trigger && triggerHasTs) || triggerTs == o.triggerTs) &&
-         (!(curA || curB) || (lastSeenTsValid == o.lastSeenTsValid && (!lastSeenTsValid || lastSeenTs == o.lastSeenTs))) &&
+         (!(curA || curB) ||
+          (lastSeenTsValid == o.lastSeenTsValid && (!lastSeenTsValid || lastSeenTs == o.lastSeenTs))) &&
          sameRegisters(*this, o);
 }
 
@@ -167,8 +171,14 @@ Verdict RuleAutomaton::bodyStep(MonState& s, const StepInput& in, bool sameInsta
   Verdict v;
   if (!sameInstant) v = closeInstant(s);
   if (v) return v;
-  if (L) { ++s.curA; s.curARef = in.ref; }
-  if (R) { ++s.curB; s.curBRef = in.ref; }
+  if (L) {
+    ++s.curA;
+    s.curARef = in.ref;
+  }
+  if (R) {
+    ++s.curB;
+    s.curBRef = in.ref;
+  }
   const int64_t totA = s.nA + s.curA, totB = s.nB + s.curB;
   switch (r_.rel) {
     case RelKind::Precedes:
@@ -219,10 +229,15 @@ Verdict RuleAutomaton::step(MonState& s, const StepInput& in) const {
     if (c.role >= 0 && (eff.mask & (1u << c.role))) continue;
     bool holds = true;
     for (const auto& p : m.dynPreds)
-      if (!p.holds(in.event, in.read, s.regs.data(), s.regSet)) { holds = false; break; }
+      if (!p.holds(in.event, in.read, s.regs.data(), s.regSet)) {
+        holds = false;
+        break;
+      }
     if (!holds) continue;
-    if (c.role >= 0) eff.mask = static_cast<uint8_t>(eff.mask | (1u << c.role));
-    else fire |= 1u << b;
+    if (c.role >= 0)
+      eff.mask = static_cast<uint8_t>(eff.mask | (1u << c.role));
+    else
+      fire |= 1u << b;
   }
   Verdict v;
   if (eff.mask) v = stepRoles(s, eff);

@@ -16,17 +16,17 @@ inline constexpr uint64_t kNoRef = UINT64_MAX;
 // Why a rule broke, rendered into words by reasonText().
 enum class Reason : uint8_t {
   None,
-  Occurred,        // never P: P occurred
-  Missing,         // exists P: no P in the interval
-  TooMany,         // at most N: the (N+1)-th P
-  NoEarlier,       // L before R: R with no earlier L
-  NoResponse,      // L leadsto R: L never followed by R
-  TooLate,         // L leadsto R within D: R came after D
-  OutsideState,    // P during S: P while S closed
-  CountAhead,      // precedes/causes/alternates: the k-th R not after the k-th L
-  AlternationLost, // alternates: two L with no R between
-  SameInstant,     // excludes: L and R at one instant
-  NotCoincident,   // coincides / subclock: L without R at its instant (or R without L)
+  Occurred,         // never P: P occurred
+  Missing,          // exists P: no P in the interval
+  TooMany,          // at most N: the (N+1)-th P
+  NoEarlier,        // L before R: R with no earlier L
+  NoResponse,       // L leadsto R: L never followed by R
+  TooLate,          // L leadsto R within D: R came after D
+  OutsideState,     // P during S: P while S closed
+  CountAhead,       // precedes/causes/alternates: the k-th R not after the k-th L
+  AlternationLost,  // alternates: two L with no R between
+  SameInstant,      // excludes: L and R at one instant
+  NotCoincident,    // coincides / subclock: L without R at its instant (or R without L)
 };
 
 struct Verdict {
@@ -56,17 +56,17 @@ bool readEventInt(const void* event, Symbol field, int64_t& out);
 struct MonState {
   // Scope.
   bool open = false;
-  bool done = false;         // the scope will never open again (after the first R of `before R`)
-  Verdict pending;           // a violation in an interval that counts only once the interval closes
-  bool failed = false;       // a violation was confirmed: the instance stops
+  bool done = false;    // the scope will never open again (after the first R of `before R`)
+  Verdict pending;      // a violation in an interval that counts only once the interval closes
+  bool failed = false;  // a violation was confirmed: the instance stops
   // `during` state, tracked whatever the scope.
   bool stateOpen = false;
   uint64_t lastClose = kNoRef;
   // Body.
-  int64_t nA = 0, nB = 0;    // counts in completed instants (CCSL) or in the interval (Dwyer)
+  int64_t nA = 0, nB = 0;  // counts in completed instants (CCSL) or in the interval (Dwyer)
   int64_t curA = 0, curB = 0;
   uint64_t curBRef = kNoRef, curARef = kNoRef;
-  bool trigger = false;      // leadsto: an unanswered trigger
+  bool trigger = false;  // leadsto: an unanswered trigger
   int64_t triggerTs = 0;
   bool triggerHasTs = false;
   uint64_t triggerRef = kNoRef;

@@ -21,7 +21,11 @@ namespace {
 class Engine {
  public:
   Engine(const Spec& spec, TraceTables& tables, const CheckOptions& opts, Diagnostics& diags)
-      : spec_(spec), tables_(tables), opts_(opts), diags_(diags), dispatch_(spec, tables.symbols),
+      : spec_(spec),
+        tables_(tables),
+        opts_(opts),
+        diags_(diags),
+        dispatch_(spec, tables.symbols),
         recent_(opts.contextEvents) {
     for (const auto& r : spec.rules) autos_.emplace_back(r);
     result_.ruleStats.resize(spec.rules.size());
@@ -67,8 +71,7 @@ class Engine {
         }
         if (ev.ts < lastTs[ev.thread] && !warnedBackwards[ev.thread]) {
           warnedBackwards[ev.thread] = 1;
-          diags_.warning("trace-time-backwards",
-                         Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
+          diags_.warning("trace-time-backwards", Location{tables_.sources.at(ev.origin.source).path, ev.origin.line, 0},
                          "timestamps of " + tables_.threads.label(ev.thread) + " go backwards here (" +
                              std::to_string(ev.ts) + " after " + std::to_string(lastTs[ev.thread]) + ")",
                          "the recorded order (file order) is used; `within` bounds use these timestamps as they are");
@@ -117,7 +120,8 @@ class Engine {
     warnDisjoint(spans);
     result_.orders = static_cast<uint8_t>(kJudgedRecorded | (predicted_ ? kJudgedEveryOrder : 0));
     result_.sources.clear();
-    for (size_t i = 0; i < tables_.sources.size(); ++i) result_.sources.push_back(tables_.sources.at(static_cast<uint32_t>(i)));
+    for (size_t i = 0; i < tables_.sources.size(); ++i)
+      result_.sources.push_back(tables_.sources.at(static_cast<uint32_t>(i)));
     std::stable_sort(result_.violations.begin(), result_.violations.end(), [](const Violation& a, const Violation& b) {
       if (a.rule != b.rule) return a.rule < b.rule;
       uint64_t sa = a.culprit ? a.culprit->seq : UINT64_MAX, sb = b.culprit ? b.culprit->seq : UINT64_MAX;
@@ -143,10 +147,17 @@ class Engine {
   // The roles whose events can break a rule: seeing one exercises it.
   static uint8_t triggerRoles(RelKind rel) {
     switch (rel) {
-      case RelKind::Never: case RelKind::AtMost: case RelKind::LeadsTo: case RelKind::During: return kLeft;
-      case RelKind::Before: return kRight;
-      case RelKind::Exists: return 0;  // judged at the end of every open interval
-      default: return kLeft | kRight;
+      case RelKind::Never:
+      case RelKind::AtMost:
+      case RelKind::LeadsTo:
+      case RelKind::During:
+        return kLeft;
+      case RelKind::Before:
+        return kRight;
+      case RelKind::Exists:
+        return 0;  // judged at the end of every open interval
+      default:
+        return kLeft | kRight;
     }
   }
 
@@ -158,8 +169,10 @@ class Engine {
     Symbol name = dispatch_.specName(ev.name);
     bool needHb = dispatch_.ruled(name) || dispatch_.synced(ev.name, name) || !ev.after.empty() || !ev.id.empty() ||
                   hb_->holding(ev.origin.source, ev.thread);
-    if (needHb) hb_->add(std::move(ev), arrival);
-    else process(ev, nullptr);
+    if (needHb)
+      hb_->add(std::move(ev), arrival);
+    else
+      process(ev, nullptr);
   }
 
   // An event in the order every check judges (the recorded order, corrected by happens-before
@@ -206,7 +219,8 @@ class Engine {
       bool violated = false;
       for (const auto& v : result_.violations) violated |= v.rule == r;
       rs.exercised = violated || (rs.scopeOpened && triggers > 0);
-      rs.judgedBy = static_cast<uint8_t>(kJudgedRecorded | (predicted_ && predictable(rule.rel) ? kJudgedEveryOrder : 0));
+      rs.judgedBy =
+          static_cast<uint8_t>(kJudgedRecorded | (predicted_ && predictable(rule.rel) ? kJudgedEveryOrder : 0));
       if (rs.exercised) continue;
       auto patterns = [&](Role role) {  // the event names of a role's patterns
         std::string s;
@@ -218,8 +232,8 @@ class Engine {
         }
         return s;
       };
-      const bool scoped = rule.scope == ScopeKind::After || rule.scope == ScopeKind::Between ||
-                          rule.scope == ScopeKind::AfterUntil;
+      const bool scoped =
+          rule.scope == ScopeKind::After || rule.scope == ScopeKind::Between || rule.scope == ScopeKind::AfterUntil;
       if (scoped && !rs.scopeOpened) {
         rs.notExercisedWhy = "its scope never opened: no " + patterns(kScopeQ) + " event in the trace";
       } else {
@@ -285,8 +299,10 @@ class Engine {
     std::vector<EventHandle> common, anc;
     for (EventHandle x : graph_) {
       bool a1 = hb(x, e1), a2 = hb(x, e2);
-      if (a1 && a2) common.push_back(x);
-      else if (a1 || a2) anc.push_back(x);
+      if (a1 && a2)
+        common.push_back(x);
+      else if (a1 || a2)
+        anc.push_back(x);
     }
     std::vector<EventHandle> lca;
     for (EventHandle c : common) {
@@ -330,7 +346,7 @@ class Engine {
   std::unique_ptr<HappensBefore> hb_;
   std::unique_ptr<StreamingPredictor> predictor_;
   bool predicted_ = true;
-  uint64_t nextSeq_ = 0;  // events processed so far: the next one's place in the judged order
+  uint64_t nextSeq_ = 0;            // events processed so far: the next one's place in the judged order
   std::vector<EventHandle> graph_;  // --dot: every synchronised event
   std::unordered_map<uint64_t, size_t> graphIndex_;
   std::vector<std::vector<HbEdgeIn>> graphIn_;  // per graph_ event: its edges other than program order
@@ -341,10 +357,14 @@ class Engine {
 
 const char* ruleVerdictName(RuleVerdict v) {
   switch (v) {
-    case RuleVerdict::Holds: return "holds";
-    case RuleVerdict::Violated: return "violated";
-    case RuleVerdict::Inconclusive: return "inconclusive";
-    case RuleVerdict::NotExercised: return "not-exercised";
+    case RuleVerdict::Holds:
+      return "holds";
+    case RuleVerdict::Violated:
+      return "violated";
+    case RuleVerdict::Inconclusive:
+      return "inconclusive";
+    case RuleVerdict::NotExercised:
+      return "not-exercised";
   }
   return "holds";
 }

@@ -24,9 +24,9 @@ struct CheckOptions {
   // many events kept in all. Tests make them tiny to settle all the time.
   uint64_t settleWindow = 4096;
   uint64_t settleKept = 131072;
-  unsigned jobs = 1;                 // threads searching predictions; the result is the same for any
-  size_t witnessMax = 16;            // witness events shown
-  bool keepGraph = false;            // keep every synchronised event, to draw why a pair is unordered (--dot)
+  unsigned jobs = 1;       // threads searching predictions; the result is the same for any
+  size_t witnessMax = 16;  // witness events shown
+  bool keepGraph = false;  // keep every synchronised event, to draw why a pair is unordered (--dot)
   HbOptions hb;
   // Tests: sees every event happens-before processed, in the judged order, with its clock.
   std::function<void(const Event& ev, uint64_t seq, const Clock& clock)> hbObserver;

@@ -69,8 +69,10 @@ EventRef EventStore::ref(EventHandle h, const TraceTables& tables) const {
   for (const auto& f : k.fields) {
     Value v;
     v.kind = f.kind;
-    if (f.kind == Value::Kind::Str) v.s = *strings_[static_cast<size_t>(f.i)];
-    else v.i = f.i;
+    if (f.kind == Value::Kind::Str)
+      v.s = *strings_[static_cast<size_t>(f.i)];
+    else
+      v.i = f.i;
     ev.fields.push_back(Field{f.key, std::move(v)});
   }
   return makeRef(ev, k.seq, tables);

@@ -124,8 +124,7 @@ void ObservedCheck::stepInstance(size_t r, const std::string* key, Instance& in,
   bool wantsThis = std::find(refs.begin(), refs.end(), seq) != refs.end();
   if (wantsThis || !in.snaps.empty()) {
     std::erase_if(in.snaps, [&](const auto& p) {
-      return std::find(refs.begin(), refs.end(), p.first) == refs.end() && p.first != v.anchor &&
-             p.first != v.culprit;
+      return std::find(refs.begin(), refs.end(), p.first) == refs.end() && p.first != v.anchor && p.first != v.culprit;
     });
     if (wantsThis) in.snaps.emplace_back(seq, ev);
   }

@@ -59,7 +59,7 @@ class ObservedCheck {
   };
   struct RuleRun {
     std::unordered_map<std::string, Instance> inst;
-    Instance templ;           // what a new instance starts from: the broadcast events so far
+    Instance templ;  // what a new instance starts from: the broadcast events so far
     // Partial templates (Rule::partials): per level and partial key, what a new instance that
     // agrees on those parameters starts from.
     std::map<std::pair<size_t, std::string>, Instance> partial;

@@ -49,7 +49,8 @@ bool Explorer::insertKey(const std::vector<uint32_t>& pos, const MonState& s) {
     uint64_t e = table_[h];
     uint32_t len;
     std::memcpy(&len, arena_.data() + (e - 1), sizeof len);
-    if (len == keyBuf_.size() && std::memcmp(arena_.data() + (e - 1) + sizeof len, keyBuf_.data(), len) == 0) return false;
+    if (len == keyBuf_.size() && std::memcmp(arena_.data() + (e - 1) + sizeof len, keyBuf_.data(), len) == 0)
+      return false;
     h = (h + 1) & (table_.size() - 1);
   }
   uint32_t len = static_cast<uint32_t>(keyBuf_.size());
@@ -65,7 +66,8 @@ SegmentResult Explorer::explore(const RuleAutomaton& a, const std::vector<Segmen
   SegmentResult res;
   const uint32_t n = static_cast<uint32_t>(ev.size());
   auto step = [&](MonState& s, uint32_t i) {
-    return a.step(s, StepInput{ev[i].mask, ev[i].ref, ev[i].ev->hasTs, ev[i].ev->ts, ev[i].cond, ev[i].ev, readKeptInt});
+    return a.step(s,
+                  StepInput{ev[i].mask, ev[i].ref, ev[i].ev->hasTs, ev[i].ev->ts, ev[i].cond, ev[i].ev, readKeptInt});
   };
   auto violation = [&](const Verdict& v, uint32_t from, std::vector<uint32_t> order) {
     res.violated = true;
@@ -96,7 +98,10 @@ SegmentResult Explorer::explore(const RuleAutomaton& a, const std::vector<Segmen
       for (const auto& e : res.ends) {
         k2.clear();
         e.state.appendKey(k2);
-        if (k1 == k2) { seen = true; break; }
+        if (k1 == k2) {
+          seen = true;
+          break;
+        }
       }
       if (!seen) res.ends.push_back(SegmentEnd{s, f, true, {}});
       res.states += n;
@@ -125,9 +130,9 @@ SegmentResult Explorer::explore(const RuleAutomaton& a, const std::vector<Segmen
       } else {
         // Thread u's events before i: those that happen before i (a prefix of u's list).
         const auto& lu = lists[u];
-        v = static_cast<uint32_t>(std::partition_point(lu.begin(), lu.end(), [&](uint32_t j) {
-                                    return ev[j].ev->before(*ev[i].ev);
-                                  }) - lu.begin());
+        v = static_cast<uint32_t>(
+            std::partition_point(lu.begin(), lu.end(), [&](uint32_t j) { return ev[j].ev->before(*ev[i].ev); }) -
+            lu.begin());
       }
       need[static_cast<size_t>(i) * k + u] = v;
     }

@@ -30,9 +30,9 @@ bool readKeptInt(const void* event, Symbol field, int64_t& out);
 
 struct SegmentEnd {
   MonState state;
-  uint32_t from = 0;             // the start state it came from (index into the starts)
-  bool recorded = true;          // reached by the segment in recorded order
-  std::vector<uint32_t> order;   // otherwise: the segment's events in the order taken
+  uint32_t from = 0;            // the start state it came from (index into the starts)
+  bool recorded = true;         // reached by the segment in recorded order
+  std::vector<uint32_t> order;  // otherwise: the segment's events in the order taken
 };
 
 struct SegmentResult {

@@ -1,10 +1,9 @@
 #include "check/prediction.h"
 
-#include <atomic>
-#include <thread>
-
 #include <algorithm>
+#include <atomic>
 #include <functional>
+#include <thread>
 
 #include "check/explain.h"
 
@@ -41,7 +40,8 @@ StreamingPredictor::StreamingPredictor(const Spec& spec, const std::vector<RuleA
     run.all = static_cast<uint8_t>((1u << rule.params.size()) - 1);
     Instance fresh;
     fresh.boundary.push_back(Boundary{autos_[r].initial(), {}, 0, true});
-    if (!run.hasParams) run.inst.emplace("", std::move(fresh));  // the single instance exists even without events
+    if (!run.hasParams)
+      run.inst.emplace("", std::move(fresh));  // the single instance exists even without events
     else if (rule.broadcastRoles || !rule.partials.empty())
       run.templ = std::make_unique<Instance>(std::move(fresh));
   }
@@ -390,7 +390,8 @@ void StreamingPredictor::apply(Job& job) {
   SegmentResult& res = job.res;
   in.explored += res.states;
   if (res.exhausted) {
-    giveUp(r, key, in, "the search stopped after " + std::to_string(in.explored) + " explored states (raise --predict-budget)",
+    giveUp(r, key, in,
+           "the search stopped after " + std::to_string(in.explored) + " explored states (raise --predict-budget)",
            in.explored);
     return;
   }
@@ -404,7 +405,10 @@ void StreamingPredictor::apply(Job& job) {
     f.order = from.tail;
     size_t dev = res.order.size();
     for (size_t j = 0; j < res.order.size(); ++j)
-      if (res.order[j] != j) { dev = j; break; }
+      if (res.order[j] != j) {
+        dev = j;
+        break;
+      }
     f.firstDeviation = from.recorded ? from.tail.size() + dev : 0;
     f.recorded = from.recorded && dev == res.order.size();
     f.before = from.count - from.tail.size();
@@ -443,7 +447,8 @@ void StreamingPredictor::apply(Job& job) {
     b.tail.resize(keep);
     // Fill from the end: the segment's order, then the older tail.
     size_t w = keep;
-    for (size_t j = k; j > 0 && w > 0; --j) b.tail[--w] = static_cast<EventHandle>(seg[e.recorded ? j - 1 : e.order[j - 1]].ref);
+    for (size_t j = k; j > 0 && w > 0; --j)
+      b.tail[--w] = static_cast<EventHandle>(seg[e.recorded ? j - 1 : e.order[j - 1]].ref);
     for (size_t j = from.tail.size(); j > 0 && w > 0; --j) b.tail[--w] = from.tail[j - 1];
     hold(b);
     next.push_back(std::move(b));

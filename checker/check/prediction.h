@@ -46,23 +46,23 @@ struct FoundViolation {
   size_t rule = 0;
   std::string key;
   std::vector<Value> params;
-  Verdict verdict;                  // refs are EventHandles
-  bool recorded = false;            // the breaking order is the recorded order
-  std::vector<EventHandle> order;   // the breaking order's known tail, then its culprit, then a few events after
-  size_t culpritAt = SIZE_MAX;      // index of the culprit in `order` (SIZE_MAX: the end of the run)
-  size_t firstDeviation = 0;        // index in `order` of its first event out of the recorded order
-  uint64_t before = 0;              // events of the breaking order before `order`
-  bool beforeRecorded = true;       // those are in recorded order
-  std::vector<EventHandle> left;    // window events the order had not taken at the culprit (recorded order)
+  Verdict verdict;                 // refs are EventHandles
+  bool recorded = false;           // the breaking order is the recorded order
+  std::vector<EventHandle> order;  // the breaking order's known tail, then its culprit, then a few events after
+  size_t culpritAt = SIZE_MAX;     // index of the culprit in `order` (SIZE_MAX: the end of the run)
+  size_t firstDeviation = 0;       // index in `order` of its first event out of the recorded order
+  uint64_t before = 0;             // events of the breaking order before `order`
+  bool beforeRecorded = true;      // those are in recorded order
+  std::vector<EventHandle> left;   // window events the order had not taken at the culprit (recorded order)
 };
 
 struct PredictionOptions {
-  uint64_t budget = 2000000;      // (cut, state) pairs explored per instance
-  uint64_t window = 200000;       // events an instance's window may hold
-  uint64_t settleWindow = 4096;   // an instance's window this long is settled as far as it can be
-  uint64_t settleKept = 131072;   // this many events kept: every instance is settled, idle ones dropped
-  size_t tail = 20;               // witness events remembered per boundary state
-  unsigned jobs = 1;              // threads searching at once (the end of the run, sweeps)
+  uint64_t budget = 2000000;     // (cut, state) pairs explored per instance
+  uint64_t window = 200000;      // events an instance's window may hold
+  uint64_t settleWindow = 4096;  // an instance's window this long is settled as far as it can be
+  uint64_t settleKept = 131072;  // this many events kept: every instance is settled, idle ones dropped
+  size_t tail = 20;              // witness events remembered per boundary state
+  unsigned jobs = 1;             // threads searching at once (the end of the run, sweeps)
 };
 
 class StreamingPredictor {

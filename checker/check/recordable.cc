@@ -74,7 +74,7 @@ std::vector<std::string> unrecordableRules(const Spec& spec, const SymbolTable& 
       const auto& ms = rule.roles[static_cast<size_t>(ri)];
       if (ms.empty()) continue;
       bool any = false;
-      uint32_t unset = 0;                // registers that kept a recordable pattern from matching
+      uint32_t unset = 0;               // registers that kept a recordable pattern from matching
       std::vector<std::string> events;  // declared event names, in pattern order, once each
       for (const auto& m : ms) {
         if (recordable(m)) {

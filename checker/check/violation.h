@@ -49,10 +49,10 @@ struct Violation {
   std::string message;
   std::optional<EventRef> culprit;  // empty: at the end of the trace / interval
   std::optional<EventRef> anchor;
-  std::vector<EventRef> context;    // a few events recorded just before the culprit
+  std::vector<EventRef> context;  // a few events recorded just before the culprit
   // Predicted only.
-  std::vector<EventRef> witness;    // the tail of the bad linearisation, ending at the culprit
-  uint64_t witnessOmitted = 0;      // events of the witness before `witness`
+  std::vector<EventRef> witness;       // the tail of the bad linearisation, ending at the culprit
+  uint64_t witnessOmitted = 0;         // events of the witness before `witness`
   bool witnessOmittedRecorded = true;  // those are in recorded order
   std::vector<UnorderedPair> unordered;
   std::vector<std::pair<size_t, size_t>> witnessEdges;  // happens-before covering edges among `witness`
@@ -77,17 +77,17 @@ struct Inconclusive {
 enum JudgedBy : uint8_t { kJudgedRecorded = 1, kJudgedEveryOrder = 2 };
 
 struct RuleStats {
-  uint64_t instances = 0;          // instances created
-  uint64_t peakLive = 0;           // most instances alive at once (recorded-order check)
-  uint64_t events = 0;             // events that matched a pattern of the rule
-  uint64_t roleEvents[6] = {};     // per role (bit position of Role)
-  uint64_t roleNames[6] = {};      // per role: events with the name of one of its patterns (predicates aside)
-  bool scopeOpened = false;        // some instance's scope opened (always, for unscoped rules)
+  uint64_t instances = 0;       // instances created
+  uint64_t peakLive = 0;        // most instances alive at once (recorded-order check)
+  uint64_t events = 0;          // events that matched a pattern of the rule
+  uint64_t roleEvents[6] = {};  // per role (bit position of Role)
+  uint64_t roleNames[6] = {};   // per role: events with the name of one of its patterns (predicates aside)
+  bool scopeOpened = false;     // some instance's scope opened (always, for unscoped rules)
   // Exercised: the trace gave the rule something to judge (docs/guarantees.md). A rule that was
   // not exercised has not "held": reports say "not exercised" and why.
   bool exercised = false;
   std::string notExercisedWhy;
-  uint8_t judgedBy = 0;            // JudgedBy bits
+  uint8_t judgedBy = 0;  // JudgedBy bits
 };
 
 enum class RuleVerdict : uint8_t { Holds, Violated, Inconclusive, NotExercised };
@@ -97,17 +97,17 @@ struct CheckResult {
   std::vector<Violation> violations;  // deterministic order
   std::vector<Inconclusive> inconclusive;
   std::vector<RuleStats> ruleStats;
-  std::vector<Source> sources;        // what was read (copied from the trace tables at the end)
-  std::vector<std::string> syncFiles; // the sync files that built happens-before
+  std::vector<Source> sources;         // what was read (copied from the trace tables at the end)
+  std::vector<std::string> syncFiles;  // the sync files that built happens-before
   uint64_t events = 0;
-  uint64_t ignoredEvents = 0;         // events no rule mentions
-  uint64_t lostEvents = 0;            // reported lost by the sources
+  uint64_t ignoredEvents = 0;  // events no rule mentions
+  uint64_t lostEvents = 0;     // reported lost by the sources
   size_t threads = 0;
   uint64_t syncEdges = 0;
   bool hbBuilt = false;
-  uint8_t orders = 0;                 // JudgedBy bits: the orders this check explored
-  uint64_t peakWindow = 0;            // prediction: the largest window of unordered events of an instance
-  uint64_t peakKeptEvents = 0;        // prediction: the most events kept at once
+  uint8_t orders = 0;           // JudgedBy bits: the orders this check explored
+  uint64_t peakWindow = 0;      // prediction: the largest window of unordered events of an instance
+  uint64_t peakKeptEvents = 0;  // prediction: the most events kept at once
 
   RuleVerdict verdict(size_t rule) const;
   size_t exercisedRules() const;

@@ -47,7 +47,8 @@ Violation describeFound(const Spec& spec, const FoundViolation& f, const EventSt
   // The unordered pairs: an event recorded before the culprit that the witness puts after it (or
   // had not taken), an event recorded after the anchor that the witness puts before it.
   auto pair = [&](EventHandle first, EventHandle second) {
-    if (out.unordered.size() < 3) out.unordered.push_back(UnorderedPair{store.ref(first, tables), store.ref(second, tables)});
+    if (out.unordered.size() < 3)
+      out.unordered.push_back(UnorderedPair{store.ref(first, tables), store.ref(second, tables)});
   };
   auto seqOf = [&](EventHandle h) { return store.at(h).seq; };
   if (f.culpritAt != SIZE_MAX) {

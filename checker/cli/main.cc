@@ -33,7 +33,8 @@ void commonFlags(CLI::App* c, vc::CommonArgs& a) {
                            "map name (dmesg, qemu, ftrace, env_logger) or .map.json path; default: detected from the "
                            "content"))
       ->type_name("FMT|PATH=FMT");
-  repeatable(c->add_option("--maps", a.maps, "Extra directory of map files for text traces (the shipped maps are always searched)"))
+  repeatable(c->add_option("--maps", a.maps,
+                           "Extra directory of map files for text traces (the shipped maps are always searched)"))
       ->type_name("DIR");
   repeatable(c->add_option("--clock-offset", a.clockOffsets, "Add NS nanoseconds to the timestamps of trace PATH"))
       ->type_name("PATH=NS");
@@ -54,8 +55,10 @@ void commonFlags(CLI::App* c, vc::CommonArgs& a) {
 void splitFormats(vc::CommonArgs& a) {
   std::vector<std::string> keep;
   for (const auto& f : a.inputFormats) {
-    if (f.find('=') == std::string::npos) a.inputFormat = f;
-    else keep.push_back(f);
+    if (f.find('=') == std::string::npos)
+      a.inputFormat = f;
+    else
+      keep.push_back(f);
   }
   a.inputFormats = keep;
 }
@@ -106,8 +109,9 @@ std::string suggestion(const CLI::App& app, const CLI::App* sub, int argc, char*
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vconform: check virtio / vhost-user traces against ordering rules, in the recorded order\n"
-               "and in every order that the run's happens-before relation allows."};
+  CLI::App app{
+      "vconform: check virtio / vhost-user traces against ordering rules, in the recorded order\n"
+      "and in every order that the run's happens-before relation allows."};
   app.name("vconform");
   app.footer(std::string(vc::cli::examplesText(vc::cli::kTopExamples)) + "\n" + kExitHelp);
   app.require_subcommand(0, 1);
@@ -140,9 +144,10 @@ int main(int argc, char** argv) {
       ->type_name("FMT[=FILE]");
   check->add_option("-o,--output", ca.output, "Write the report (of the --format given without =FILE) to FILE")
       ->type_name("FILE");
-  check->add_option("--order", ca.order,
-                    "Which orders to check: recorded (the trace as it is), hb (every linearisation of "
-                    "happens-before), both")
+  check
+      ->add_option("--order", ca.order,
+                   "Which orders to check: recorded (the trace as it is), hb (every linearisation of "
+                   "happens-before), both")
       ->capture_default_str();
   check->add_option("--dot", ca.dotFile, "Write the violating events and their happens-before edges as Graphviz DOT")
       ->type_name("FILE");
@@ -157,23 +162,30 @@ int main(int argc, char** argv) {
   // Numbers are taken as text and checked here: CLI11 wraps "-1" into an unsigned and saturates
   // 20-digit values.
   std::string predictBudget = std::to_string(ca.predictBudget), context = std::to_string(ca.context);
-  check->add_option("--predict-budget", predictBudget,
-                    "States explored per rule instance before giving up (1 to " + std::to_string(vc::kMaxPredictBudget) + ")")
+  check
+      ->add_option(
+          "--predict-budget", predictBudget,
+          "States explored per rule instance before giving up (1 to " + std::to_string(vc::kMaxPredictBudget) + ")")
       ->type_name("N")
       ->capture_default_str();
   std::string predictWindow = std::to_string(ca.predictWindow), jobs = "auto";
-  check->add_option("--predict-window", predictWindow,
-                    "Events of a rule instance that may be unordered with a later one at once, before the "
-                    "instance is inconclusive (1 to " + std::to_string(vc::kMaxPredictWindow) + ")")
+  check
+      ->add_option("--predict-window", predictWindow,
+                   "Events of a rule instance that may be unordered with a later one at once, before the "
+                   "instance is inconclusive (1 to " +
+                       std::to_string(vc::kMaxPredictWindow) + ")")
       ->type_name("N")
       ->capture_default_str();
-  check->add_option("-j,--jobs", jobs,
-                    "Threads searching predictions, and from 2 on each trace read on a thread of its own (1 to " +
-                        std::to_string(vc::kMaxJobs) + "; auto: the cores available); the report is the same whatever N")
+  check
+      ->add_option("-j,--jobs", jobs,
+                   "Threads searching predictions, and from 2 on each trace read on a thread of its own (1 to " +
+                       std::to_string(vc::kMaxJobs) + "; auto: the cores available); the report is the same whatever N")
       ->type_name("N")
       ->capture_default_str();
-  check->add_option("--context", context,
-                    "Events of context shown before an observed violation (0 to " + std::to_string(vc::kMaxContextEvents) + ")")
+  check
+      ->add_option(
+          "--context", context,
+          "Events of context shown before an observed violation (0 to " + std::to_string(vc::kMaxContextEvents) + ")")
       ->type_name("N")
       ->capture_default_str();
   check->add_flag("-v,--verbose", ca.verbose, "Per-rule statistics and ignored-event counts");
@@ -254,11 +266,11 @@ int main(int argc, char** argv) {
       if (!predictBudget.empty() && vc::parseCountFlag("--predict-budget", predictBudget, 1, vc::kMaxPredictBudget, v,
                                                        diags, "to skip the prediction, pass --order recorded"))
         ca.predictBudget = v;
-      if (!predictWindow.empty() &&
-          vc::parseCountFlag("--predict-window", predictWindow, 1, vc::kMaxPredictWindow, v, diags,
-                             "memory grows with the window (docs/performance.md)"))
+      if (!predictWindow.empty() && vc::parseCountFlag("--predict-window", predictWindow, 1, vc::kMaxPredictWindow, v,
+                                                       diags, "memory grows with the window (docs/performance.md)"))
         ca.predictWindow = v;
-      if (jobs != "auto" && !jobs.empty() && vc::parseCountFlag("-j/--jobs", jobs, 1, vc::kMaxJobs, v, diags, "or pass -j auto"))
+      if (jobs != "auto" && !jobs.empty() &&
+          vc::parseCountFlag("-j/--jobs", jobs, 1, vc::kMaxJobs, v, diags, "or pass -j auto"))
         ca.jobs = static_cast<unsigned>(v);
       if (!context.empty() && vc::parseCountFlag("--context", context, 0, vc::kMaxContextEvents, v, diags))
         ca.context = static_cast<size_t>(v);

@@ -4,8 +4,7 @@
 
 namespace vc {
 
-Diagnostic& Diagnostics::add(Severity s, std::string code, Location loc, std::string message,
-                             std::string help) {
+Diagnostic& Diagnostics::add(Severity s, std::string code, Location loc, std::string message, std::string help) {
   if (s == Severity::Error) ++errors_;
   auto it = perCode_.find(code);
   if (it == perCode_.end()) it = perCode_.emplace(code, 0).first;
@@ -43,9 +42,12 @@ void Diagnostic::setSnippet(std::string_view line) {
 
 const char* severityName(Severity s) {
   switch (s) {
-    case Severity::Note: return "note";
-    case Severity::Warning: return "warning";
-    case Severity::Error: return "error";
+    case Severity::Note:
+      return "note";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Error:
+      return "error";
   }
   return "error";
 }
@@ -55,13 +57,15 @@ std::string escapeControl(std::string_view s, bool tabsAsSpace) {
   out.reserve(s.size());
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '\t' && tabsAsSpace) out += ' ';
+    if (c == '\t' && tabsAsSpace)
+      out += ' ';
     else if (c < 0x20 || c == 0x7f) {
       static const char* hex = "0123456789abcdef";
       out += "\\x";
       out += hex[c >> 4];
       out += hex[c & 15];
-    } else out += ch;
+    } else
+      out += ch;
   }
   return out;
 }
@@ -77,7 +81,10 @@ std::string render(const Diagnostic& d, bool color) {
   // SGR sequences: bold, then red / yellow / cyan for error / warning / note and help.
   const char* bold = color ? "\x1b[1m" : "";
   const char* reset = color ? "\x1b[0m" : "";
-  const char* sev = !color ? "" : d.severity == Severity::Error ? "\x1b[1;31m" : d.severity == Severity::Warning ? "\x1b[1;33m" : "\x1b[1;36m";
+  const char* sev = !color                            ? ""
+                    : d.severity == Severity::Error   ? "\x1b[1;31m"
+                    : d.severity == Severity::Warning ? "\x1b[1;33m"
+                                                      : "\x1b[1;36m";
   std::string out = bold;
   out += d.loc.file.empty() ? std::string("vconform") : escapeControl(d.loc.file);
   if (d.loc.line) {
@@ -102,7 +109,8 @@ std::string render(const Diagnostic& d, bool color) {
       out += ' ' + pad + " | " + std::string(d.loc.col - 1, ' ') + std::string(d.span ? d.span : 1, '^') + '\n';
     }
   }
-  if (!d.help.empty()) out += std::string("  = ") + (color ? "\x1b[1;36mhelp\x1b[0m" : "help") + ": " + escapeControl(d.help) + '\n';
+  if (!d.help.empty())
+    out += std::string("  = ") + (color ? "\x1b[1;36mhelp\x1b[0m" : "help") + ": " + escapeControl(d.help) + '\n';
   return out;
 }
 

@@ -23,7 +23,7 @@ struct Location {
 
 struct Diagnostic {
   Severity severity = Severity::Error;
-  std::string code;     // stable kebab-case id, e.g. "spec-syntax", "trace-json"
+  std::string code;  // stable kebab-case id, e.g. "spec-syntax", "trace-json"
   Location loc;
   std::string message;  // what is wrong
   std::string help;     // how to fix it (may be empty)
@@ -51,7 +51,12 @@ class Diagnostics {
   bool hasErrors() const { return errors_ > 0; }
   size_t errorCount() const { return errors_; }
   const std::vector<Diagnostic>& all() const { return list_; }
-  void clear() { list_.clear(); perCode_.clear(); errors_ = 0; suppressed_ = 0; }
+  void clear() {
+    list_.clear();
+    perCode_.clear();
+    errors_ = 0;
+    suppressed_ = 0;
+  }
   // Removes the diagnostics `pred` selects (kept in order; the error count follows).
   template <class Pred>
   void removeIf(Pred pred) {

@@ -5,8 +5,7 @@
 
 namespace vc {
 
-HappensBefore::HappensBefore(const Spec& spec, const TraceTables& tables, Diagnostics& diags, Sink sink,
-                             HbOptions opts)
+HappensBefore::HappensBefore(const Spec& spec, const TraceTables& tables, Diagnostics& diags, Sink sink, HbOptions opts)
     : spec_(spec), tables_(tables), diags_(diags), sink_(std::move(sink)), opts_(opts) {
   syncUses_.assign(spec.syncs.size(), 0);
   firstUnmatchedRecv_.assign(spec.syncs.size(), {0, {}});
@@ -24,11 +23,10 @@ HappensBefore::HappensBefore(const Spec& spec, const TraceTables& tables, Diagno
   }
 }
 
-
 void HappensBefore::matchSyncs(const Event& ev, std::vector<SyncMatch>& out) {
   out.clear();
-  Symbol name = names_.resolve(ev.name, tables_.symbols,
-                               [&](Symbol s) { return s < byName_.size() && !byName_[s].empty(); });
+  Symbol name =
+      names_.resolve(ev.name, tables_.symbols, [&](Symbol s) { return s < byName_.size() && !byName_[s].empty(); });
   if (name >= byName_.size()) return;
   std::vector<const Value*> params;
   for (auto [i, from] : byName_[name]) {
@@ -59,8 +57,8 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
     threadStarted_.resize(t + 1, 0);
   }
   matchSyncs(ev, scratch_);
-  curName_ = names_.resolve(ev.name, tables_.symbols,
-                            [&](Symbol s) { return s < byName_.size() && !byName_[s].empty(); });
+  curName_ =
+      names_.resolve(ev.name, tables_.symbols, [&](Symbol s) { return s < byName_.size() && !byName_[s].empty(); });
   // Phase 1: is every incoming edge's source known?
   if (!force) {
     for (const auto& id : ev.after)
@@ -139,7 +137,10 @@ HappensBefore::Wait HappensBefore::tryProcess(Held& h, bool force) {
       const Value* child = nullptr;
       std::vector<const Value*> params(1, nullptr);
       for (const auto& mm : s.from)
-        if (mm.matches(ev, params, curName_)) { child = params[0]; break; }
+        if (mm.matches(ev, params, curName_)) {
+          child = params[0];
+          break;
+        }
       if (child && child->kind == Value::Kind::Int) {
         // Find the child's thread among the known ones (same source and process).
         for (uint32_t u = 0; u < threadClock_.size() && u < tables_.threads.size(); ++u) {
@@ -318,7 +319,9 @@ void HappensBefore::reportCycle() {
   std::vector<size_t> parent(nodes.size(), SIZE_MAX);
   struct Visitor : boost::default_dfs_visitor {
     std::vector<size_t>* parent;
-    void tree_edge(Graph::edge_descriptor e, const Graph& gr) { (*parent)[boost::target(e, gr)] = boost::source(e, gr); }
+    void tree_edge(Graph::edge_descriptor e, const Graph& gr) {
+      (*parent)[boost::target(e, gr)] = boost::source(e, gr);
+    }
     void back_edge(Graph::edge_descriptor e, const Graph& gr) {
       throw CycleFound{boost::source(e, gr), boost::target(e, gr)};
     }
@@ -369,8 +372,8 @@ void HappensBefore::finish() {
   for (const auto& [i, n] : unsent) {
     stats_.unmatchedSends += n;
     const SyncRule& s = spec_.syncs[i];
-    diags_.warning("hb-unmatched-send", Location{s.file, s.line, 0},
-                   std::to_string(n) + " send(s) were never received", "the trace may have ended before they were");
+    diags_.warning("hb-unmatched-send", Location{s.file, s.line, 0}, std::to_string(n) + " send(s) were never received",
+                   "the trace may have ended before they were");
   }
 }
 

@@ -120,10 +120,10 @@ class HappensBefore {
   std::map<std::pair<size_t, std::string>, Stamped> released_;           // last release per key
   std::map<std::tuple<uint32_t, int64_t, int64_t>, Stamped> spawned_;    // child (source,pid,tid) -> spawner clock
   std::unordered_map<std::string, Stamped> ids_;                         // trace event ids
-  std::map<uint32_t, std::deque<Held>> sourceHeld_;  // per source: a receive waits for its send
-  std::map<uint32_t, std::deque<Held>> threadHeld_;  // per thread: an event waits for an `after` id
+  std::map<uint32_t, std::deque<Held>> sourceHeld_;                      // per source: a receive waits for its send
+  std::map<uint32_t, std::deque<Held>> threadHeld_;                      // per thread: an event waits for an `after` id
   std::vector<uint64_t> syncUses_;
-  std::vector<std::pair<uint64_t, std::string>> firstUnmatchedRecv_;      // per sync: count, example
+  std::vector<std::pair<uint64_t, std::string>> firstUnmatchedRecv_;  // per sync: count, example
   uint64_t lastSeq_ = 0;
   std::set<std::string> inCycle_;  // ids of events on a reported cycle (no "missing id" warnings)
   std::vector<SyncMatch> scratch_;

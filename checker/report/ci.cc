@@ -1,10 +1,9 @@
 // Reports for CI systems: JUnit XML (one testcase per rule; valid against the schema Jenkins'
 // xUnit plugin checks, junit-10.xsd) and SARIF 2.1.0 (valid against the OASIS schema); both
 // checked by tests/reports/ci-reports.sh. Both say why when there is no verdict.
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "build-info/build-info.h"
 #include "report/parts.h"
@@ -17,13 +16,23 @@ std::string xmlEsc(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') o += '?';
-        else o += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+          o += '?';
+        else
+          o += c;
     }
   }
   return o;
@@ -83,11 +92,13 @@ JunitSuite junitSuite(const ReportInput& in, const std::string& name) {
               xmlEsc(r.id) + "\">" + xmlEsc(text) + "</failure>\n";
     } else if (in.result.verdict(i) == RuleVerdict::NotExercised) {
       ++suite.skipped;
-      body += "      <skipped message=\"" + xmlEsc("not exercised: " + in.result.ruleStats[i].notExercisedWhy) + "\"/>\n";
+      body +=
+          "      <skipped message=\"" + xmlEsc("not exercised: " + in.result.ruleStats[i].notExercisedWhy) + "\"/>\n";
     } else if (in.result.verdict(i) == RuleVerdict::Inconclusive) {
       ++suite.skipped;
       body += "      <skipped message=\"" +
-              xmlEsc("inconclusive: the prediction was cut off by --predict-budget; the recorded order holds") + "\"/>\n";
+              xmlEsc("inconclusive: the prediction was cut off by --predict-budget; the recorded order holds") +
+              "\"/>\n";
     }
     if (known)
       body += "      <system-out>" +
@@ -132,7 +143,8 @@ std::string uriOf(const std::string& path) {
     bool keep = std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '!' || c == '$' ||
                 c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' || c == ',' || c == ';' ||
                 c == '=' || c == '@';
-    if (keep) out += static_cast<char>(c);
+    if (keep)
+      out += static_cast<char>(c);
     else {
       out += '%';
       out += hex[c >> 4];
@@ -216,11 +228,12 @@ J codeFlow(const ReportInput& in, const Violation& v) {
   J tfs = J::array();
   for (uint32_t t : order)
     tfs.push_back({{"id", labels[t]}, {"message", {{"text", labels[t]}}}, {"locations", flows[t]}});
-  std::string what = v.kind == ViolationKind::Predicted
-                         ? "a possible order of this run that breaks the rule" +
-                               (v.witnessOmitted ? " (after " + std::to_string(v.witnessOmitted) + " events as recorded)"
-                                                 : std::string())
-                         : std::string("the recorded order up to the violation");
+  std::string what =
+      v.kind == ViolationKind::Predicted
+          ? "a possible order of this run that breaks the rule" +
+                (v.witnessOmitted ? " (after " + std::to_string(v.witnessOmitted) + " events as recorded)"
+                                  : std::string())
+          : std::string("the recorded order up to the violation");
   return {{"message", {{"text", what}}}, {"threadFlows", tfs}};
 }
 
@@ -234,17 +247,20 @@ J resultObject(const ReportInput& in, const Violation& v, bool known) {
   res["message"] = {{"text", oneLine(v)}};
   J locs = J::array();
   const EventRef* at = v.culprit ? &*v.culprit : v.anchor ? &*v.anchor : nullptr;
-  if (at) locs.push_back(eventLocation(in, *at, ""));
+  if (at)
+    locs.push_back(eventLocation(in, *at, ""));
   else
-    locs.push_back({{"physicalLocation", {{"artifactLocation", artifactLocation(r.file)}, {"region", {{"startLine", r.line}}}}},
-                    {"message", {{"text", "at the end of the trace"}}}});
+    locs.push_back(
+        {{"physicalLocation", {{"artifactLocation", artifactLocation(r.file)}, {"region", {{"startLine", r.line}}}}},
+         {"message", {{"text", "at the end of the trace"}}}});
   res["locations"] = locs;
   // The rule's spec line, the anchor, and each unordered pair.
   J related = J::array();
   int64_t id = 0;
-  related.push_back({{"id", ++id},
-                     {"physicalLocation", {{"artifactLocation", artifactLocation(r.file)}, {"region", {{"startLine", r.line}}}}},
-                     {"message", {{"text", "rule " + r.id}}}});
+  related.push_back(
+      {{"id", ++id},
+       {"physicalLocation", {{"artifactLocation", artifactLocation(r.file)}, {"region", {{"startLine", r.line}}}}},
+       {"message", {{"text", "rule " + r.id}}}});
   if (v.anchor && v.culprit) {
     J l = eventLocation(in, *v.anchor, "related");
     l["id"] = ++id;
@@ -298,16 +314,18 @@ nlohmann::ordered_json sarifRunObject(const ReportInput& in) {
     for (const auto& d : in.diags->all()) notes.push_back(notification(d));
   for (size_t i = 0; i < in.spec.rules.size() && !in.failed; ++i) {
     if (in.result.verdict(i) != RuleVerdict::NotExercised) continue;
-    notes.push_back({{"level", "warning"},
-                     {"message", {{"text", "rule " + in.spec.rules[i].id + " not exercised: " +
-                                               in.result.ruleStats[i].notExercisedWhy}}},
-                     {"associatedRule", {{"id", in.spec.rules[i].id}, {"index", i}}}});
+    notes.push_back(
+        {{"level", "warning"},
+         {"message",
+          {{"text", "rule " + in.spec.rules[i].id + " not exercised: " + in.result.ruleStats[i].notExercisedWhy}}},
+         {"associatedRule", {{"id", in.spec.rules[i].id}, {"index", i}}}});
   }
   J invocation = {{"executionSuccessful", !in.failed && !in.noVerdict}};
   if (!notes.empty()) invocation["toolExecutionNotifications"] = notes;
   J run;
-  run["tool"] = {{"driver", {{"name", "vconform"}, {"version", versionString()}, {"semanticVersion", versionString()},
-                             {"rules", rules}}}};
+  run["tool"] = {
+      {"driver",
+       {{"name", "vconform"}, {"version", versionString()}, {"semanticVersion", versionString()}, {"rules", rules}}}};
   run["invocations"] = J::array({invocation});
   run["originalUriBaseIds"] = {
       {"SRCROOT",

@@ -57,11 +57,13 @@ std::string renderEach(const std::string& format, const std::vector<ReportInput>
   size_t violated = 0, held = 0, failed = 0;
   for (const auto& r : runs) {
     out += "== " + (r.traces.empty() ? std::string("run") : r.traces[0]) + " ==\n" + textReport(r) + "\n";
-    if (r.failed || r.noVerdict) ++failed;
-    else (r.result.violations.empty() ? held : violated)++;
+    if (r.failed || r.noVerdict)
+      ++failed;
+    else
+      (r.result.violations.empty() ? held : violated)++;
   }
-  out += "vconform: " + std::to_string(runs.size()) + " runs checked: " + std::to_string(violated) + " with violations, " +
-         std::to_string(held) + " without";
+  out += "vconform: " + std::to_string(runs.size()) + " runs checked: " + std::to_string(violated) +
+         " with violations, " + std::to_string(held) + " without";
   if (failed) out += ", " + std::to_string(failed) + " with no verdict (the inputs could not be used)";
   out += "\n";
   return out;

@@ -11,9 +11,12 @@ using J = nlohmann::ordered_json;
 
 J valueJson(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::Int: return v.i;
-    case Value::Kind::Bool: return v.i != 0;
-    case Value::Kind::Str: return v.s;
+    case Value::Kind::Int:
+      return v.i;
+    case Value::Kind::Bool:
+      return v.i != 0;
+    case Value::Kind::Str:
+      return v.s;
   }
   return nullptr;
 }
@@ -29,25 +32,39 @@ J eventJson(const EventRef& e) {
   j["line"] = e.line;
   j["thread"] = e.thread;
   j["thread_label"] = e.threadLabel;
-  if (e.hasTs) j["ts"] = e.ts;
-  else j["ts"] = nullptr;
+  if (e.hasTs)
+    j["ts"] = e.ts;
+  else
+    j["ts"] = nullptr;
   return j;
 }
 
 const char* reasonId(Reason r) {
   switch (r) {
-    case Reason::None: return "none";
-    case Reason::Occurred: return "occurred";
-    case Reason::Missing: return "missing";
-    case Reason::TooMany: return "too-many";
-    case Reason::NoEarlier: return "no-earlier";
-    case Reason::NoResponse: return "no-response";
-    case Reason::TooLate: return "too-late";
-    case Reason::OutsideState: return "outside-state";
-    case Reason::CountAhead: return "count-ahead";
-    case Reason::AlternationLost: return "alternation-lost";
-    case Reason::SameInstant: return "same-instant";
-    case Reason::NotCoincident: return "not-coincident";
+    case Reason::None:
+      return "none";
+    case Reason::Occurred:
+      return "occurred";
+    case Reason::Missing:
+      return "missing";
+    case Reason::TooMany:
+      return "too-many";
+    case Reason::NoEarlier:
+      return "no-earlier";
+    case Reason::NoResponse:
+      return "no-response";
+    case Reason::TooLate:
+      return "too-late";
+    case Reason::OutsideState:
+      return "outside-state";
+    case Reason::CountAhead:
+      return "count-ahead";
+    case Reason::AlternationLost:
+      return "alternation-lost";
+    case Reason::SameInstant:
+      return "same-instant";
+    case Reason::NotCoincident:
+      return "not-coincident";
   }
   return "none";
 }
@@ -155,11 +172,11 @@ J jsonReportObject(const ReportInput& in) {
   size_t observed = 0, predicted = 0;
   for (const auto& v : res.violations) (v.kind == ViolationKind::Observed ? observed : predicted)++;
   J sum;
-  sum["verdict"] = in.noVerdict               ? "error"
-                   : !res.violations.empty()    ? "violated"
-                   : !res.inconclusive.empty() ? "inconclusive"
+  sum["verdict"] = in.noVerdict                   ? "error"
+                   : !res.violations.empty()      ? "violated"
+                   : !res.inconclusive.empty()    ? "inconclusive"
                    : !knownViolations(in).empty() ? "known"
-                                               : "holds";
+                                                  : "holds";
   sum["events"] = res.events;
   sum["ignored_events"] = res.ignoredEvents;
   sum["lost_events"] = res.lostEvents;

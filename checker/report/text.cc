@@ -21,7 +21,8 @@ std::string sourceText(const Source& s) {
   }
   out += ", " + std::to_string(s.events) + (s.events == 1 ? " event" : " events");
   if (s.unmatchedLines) {
-    out += ", " + std::to_string(s.unmatchedLines) + (s.unmatchedLines == 1 ? " line" : " lines") + " matched no pattern";
+    out +=
+        ", " + std::to_string(s.unmatchedLines) + (s.unmatchedLines == 1 ? " line" : " lines") + " matched no pattern";
     for (size_t i = 0; i < s.unmatchedExamples.size() && i < 3; ++i) {
       std::string t = s.unmatchedExamples[i].second;
       if (t.size() > 60) t = t.substr(0, 57) + "...";
@@ -46,10 +47,15 @@ std::string paramsText(const Violation& v) {
 
 std::string anchorLabel(const Rule& r, const Violation& v) {
   switch (v.verdict.reason) {
-    case Reason::NoResponse: case Reason::TooLate: return "trigger";
-    case Reason::OutsideState: return r.stateName + " last closed";
-    case Reason::SameInstant: return "same instant";
-    default: return "related";
+    case Reason::NoResponse:
+    case Reason::TooLate:
+      return "trigger";
+    case Reason::OutsideState:
+      return r.stateName + " last closed";
+    case Reason::SameInstant:
+      return "same instant";
+    default:
+      return "related";
   }
 }
 
@@ -126,8 +132,10 @@ std::string textReport(const ReportInput& in) {
     if (!r.cite.empty()) out += "  cite:     " + r.cite + "\n";
     if (!v.params.empty()) out += "  for:      " + paramsText(v) + "\n";
     out += "  what:     " + v.message + "\n";
-    if (v.culprit) eventLine(out, "at:", *v.culprit);
-    else out += "  at:       the end of the trace\n";
+    if (v.culprit)
+      eventLine(out, "at:", *v.culprit);
+    else
+      out += "  at:       the end of the trace\n";
     if (v.anchor) eventLine(out, (anchorLabel(r, v) + ":").c_str(), *v.anchor);
     if (v.kind == ViolationKind::Observed && !v.context.empty()) {
       out += "  context:\n";
@@ -140,8 +148,9 @@ std::string textReport(const ReportInput& in) {
                "            before " + p.second.brief() + " [" + p.second.threadLabel + ", " + where(p.second) + "]\n";
       out += "  witness:  a possible order of this run that breaks the rule";
       if (v.witnessOmitted)
-        out += " (after " + std::to_string(v.witnessOmitted) +
-               (v.witnessOmittedRecorded ? " events as recorded)" : " earlier events, in an order happens-before allows)");
+        out +=
+            " (after " + std::to_string(v.witnessOmitted) +
+            (v.witnessOmittedRecorded ? " events as recorded)" : " earlier events, in an order happens-before allows)");
       out += ":\n";
       out += lanes(v);
     }
@@ -186,14 +195,14 @@ std::string textReport(const ReportInput& in) {
       for (const auto& v : res.violations) n += v.rule == i;
       RuleVerdict rv = res.verdict(i);
       bool knownOnly = ruleVerdictText(in, i) == "known";
-      std::string verdict = rv == RuleVerdict::Violated ? std::to_string(n) + " violation(s)"
-                            : knownOnly ? std::string("known violation(s) only (baseline)")
+      std::string verdict = rv == RuleVerdict::Violated       ? std::to_string(n) + " violation(s)"
+                            : knownOnly                       ? std::string("known violation(s) only (baseline)")
                             : rv == RuleVerdict::NotExercised ? std::string("not exercised")
                             : rv == RuleVerdict::Inconclusive ? std::string("inconclusive")
                                                               : std::string("holds");
       out += "  " + r.id + ": " + verdict + " (judged in " + judgedByText(res.ruleStats[i].judgedBy) + "), " +
-             std::to_string(res.ruleStats[i].events) + " matching events, " + std::to_string(res.ruleStats[i].instances) +
-             " instance(s)\n";
+             std::to_string(res.ruleStats[i].events) + " matching events, " +
+             std::to_string(res.ruleStats[i].instances) + " instance(s)\n";
     }
     out += "events: " + std::to_string(res.events) + " read, " + std::to_string(res.ignoredEvents) +
            " mentioned by no rule or sync, " + std::to_string(res.threads) + " threads";
@@ -222,25 +231,26 @@ std::string textReport(const ReportInput& in) {
   std::string orders = res.hbBuilt ? ", in every order happens-before allows" : " (recorded order only)";
   std::string unjudged = notExercised ? "; " + std::to_string(notExercised) + " not exercised (no verdict)" : "";
   if (!knownViolations(in).empty())
-    unjudged += "; " + std::to_string(knownViolations(in).size()) + " known violation" + (knownViolations(in).size() == 1 ? "" : "s") +
-                " accepted by the baseline";
+    unjudged += "; " + std::to_string(knownViolations(in).size()) + " known violation" +
+                (knownViolations(in).size() == 1 ? "" : "s") + " accepted by the baseline";
   std::string summary;
   if (res.violations.empty() && !res.inconclusive.empty()) {
     summary += "vconform: no violation found over " + events + ", but " + std::to_string(res.inconclusive.size()) +
-           " rule instance(s) could not be explored in full: the verdict is incomplete" + unjudged + "\n";
+               " rule instance(s) could not be explored in full: the verdict is incomplete" + unjudged + "\n";
   } else if (res.violations.empty() && !knownViolations(in).empty()) {
     summary += "vconform: no new violation of " + rules + " over " + events + orders + unjudged + "\n";
   } else if (res.violations.empty()) {
     if (notExercised == 0)
-      summary += std::string("vconform: ") + (total == 1 ? "the rule holds" : "all " + rules + " hold") + " over " + events +
-             orders + "\n";
+      summary += std::string("vconform: ") + (total == 1 ? "the rule holds" : "all " + rules + " hold") + " over " +
+                 events + orders + "\n";
     else
-      summary += "vconform: " + std::to_string(total - notExercised) + " of " + rules + " hold over " + events + orders +
-             unjudged + "\n";
+      summary += "vconform: " + std::to_string(total - notExercised) + " of " + rules + " hold over " + events +
+                 orders + unjudged + "\n";
   } else {
     summary += "vconform: " + std::to_string(res.violations.size()) + (knownViolations(in).empty() ? "" : " new") +
-           (res.violations.size() == 1 ? " violation" : " violations") + " (" + std::to_string(observed) +
-           " observed, " + std::to_string(predicted) + " predicted) of " + rules + " over " + events + unjudged + "\n";
+               (res.violations.size() == 1 ? " violation" : " violations") + " (" + std::to_string(observed) +
+               " observed, " + std::to_string(predicted) + " predicted) of " + rules + " over " + events + unjudged +
+               "\n";
   }
   const char* colour = !res.violations.empty() ? "1;31" : !res.inconclusive.empty() || notExercised ? "1;33" : "1;32";
   if (paint.on && summary.size() > 1) summary = paint(colour, summary.substr(0, summary.size() - 1)) + "\n";

@@ -46,8 +46,19 @@ struct EventPat {
 using PatAlts = std::vector<EventPat>;  // alternatives joined by '|'
 
 enum class RelKind : uint8_t {
-  Never, Exists, AtMost, Before, LeadsTo, During,
-  Precedes, Causes, Alternates, AlternatesWeakly, Excludes, Coincides, Subclock,
+  Never,
+  Exists,
+  AtMost,
+  Before,
+  LeadsTo,
+  During,
+  Precedes,
+  Causes,
+  Alternates,
+  AlternatesWeakly,
+  Excludes,
+  Coincides,
+  Subclock,
 };
 const char* relName(RelKind k);
 
@@ -76,11 +87,11 @@ struct RuleDecl {
   std::vector<std::pair<std::string, Pos>> params;
   RelKind rel = RelKind::Never;
   Pos relPos;
-  PatAlts left, right;  // unary relations use `left` only
+  PatAlts left, right;        // unary relations use `left` only
   std::optional<Expr> count;  // at most N
   std::vector<LetDecl> lets;
   std::optional<int64_t> withinNs;
-  StateRef state;       // during
+  StateRef state;  // during
   ScopeKind scope = ScopeKind::Globally;
   PatAlts scopeQ, scopeR;
 };

@@ -16,16 +16,35 @@ enum class Tok : uint8_t {
   Int,       // 42, 0x1f, 0b101
   String,    // "text" (escapes \" \\ \n \t)
   Duration,  // 5ms 100us 2s 30ns
-  LParen, RParen, Comma, Colon, Pipe, DotDot, Arrow, Eq, EqEq, Ne, Lt, Le, Gt, Ge, Shl,
-  Shr, Plus, Minus, Amp, Caret, Tilde,
+  LParen,
+  RParen,
+  Comma,
+  Colon,
+  Pipe,
+  DotDot,
+  Arrow,
+  Eq,
+  EqEq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Shl,
+  Shr,
+  Plus,
+  Minus,
+  Amp,
+  Caret,
+  Tilde,
   End,
   Error,
 };
 
 struct Token {
   Tok kind = Tok::End;
-  std::string text;     // identifier / string contents / error message
-  int64_t value = 0;    // Int value; Duration in ns
+  std::string text;   // identifier / string contents / error message
+  int64_t value = 0;  // Int value; Duration in ns
   uint32_t line = 0, col = 0, len = 1;
   bool bol = false;  // first token on its line
 };

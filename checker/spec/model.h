@@ -20,12 +20,12 @@ using spec::SyncKind;
 
 // The parts of a rule an event can play. An event may play several at once (a bit mask).
 enum Role : uint8_t {
-  kLeft = 1,     // P of never/exists/at most; the left side of binary relations
-  kRight = 2,    // the right side of binary relations
-  kScopeQ = 4,   // opens a scope interval (after Q, between Q)
-  kScopeR = 8,   // closes it (before R, and R, until R)
-  kOpen = 16,    // opens the state of `during`
-  kClose = 32,   // closes it
+  kLeft = 1,    // P of never/exists/at most; the left side of binary relations
+  kRight = 2,   // the right side of binary relations
+  kScopeQ = 4,  // opens a scope interval (after Q, between Q)
+  kScopeR = 8,  // closes it (before R, and R, until R)
+  kOpen = 16,   // opens the state of `during`
+  kClose = 32,  // closes it
 };
 inline constexpr int kRoleCount = 6;
 
@@ -67,11 +67,11 @@ struct ExprCode {
 struct Pred {
   Symbol field = kNoSymbol;  // LHS when it is a field alone (else kNoSymbol)
   spec::Op op = spec::Op::Eq;
-  Value value;               // RHS when it is a constant (simple comparisons)
+  Value value;  // RHS when it is a constant (simple comparisons)
   ExprCode lhs, rhs;
-  std::string text;          // as written, for lint
-  bool simple = false;       // `field OP constant`: the fast path
-  bool dynamic = false;      // reads a register: judged by the automaton, per instance
+  std::string text;      // as written, for lint
+  bool simple = false;   // `field OP constant`: the fast path
+  bool dynamic = false;  // reads a register: judged by the automaton, per instance
   bool holds(const Event& ev) const;
   bool holds(const void* event, IntFieldReader read, const int64_t* regs, uint8_t regSet) const;
   // Every field it reads.
@@ -79,14 +79,14 @@ struct Pred {
 };
 
 struct Matcher {
-  std::vector<Symbol> names;  // trace event names this pattern matches
-  std::vector<Pred> preds;      // judged when the event is dispatched
-  std::vector<Pred> dynPreds;   // read registers: judged by the automaton, per instance
-  int8_t cond = -1;             // with dynPreds (or an update): its bit in a match's `cond`
-  uint8_t bound = 0;            // the parameters it binds (bit i: parameter i)
+  std::vector<Symbol> names;                      // trace event names this pattern matches
+  std::vector<Pred> preds;                        // judged when the event is dispatched
+  std::vector<Pred> dynPreds;                     // read registers: judged by the automaton, per instance
+  int8_t cond = -1;                               // with dynPreds (or an update): its bit in a match's `cond`
+  uint8_t bound = 0;                              // the parameters it binds (bit i: parameter i)
   std::vector<std::pair<Symbol, uint8_t>> binds;  // field -> parameter index
-  std::string text;           // the pattern as written, for reports
-  std::string event;          // the declared event it names
+  std::string text;                               // the pattern as written, for reports
+  std::string event;                              // the declared event it names
   spec::Pos pos;
   // True if `ev` has one of `names` and satisfies every predicate; fills `params` for bound
   // fields (returns false if a bound field is missing).
@@ -121,7 +121,7 @@ struct CondPattern {
 struct Rule {
   std::string id, cite, says;
   std::string file;
-  std::string device;               // its spec file's `device`: judged only on traces of that device
+  std::string device;  // its spec file's `device`: judged only on traces of that device
   uint32_t line = 0;
   std::string text;                 // the rule's source lines, for reports
   std::vector<std::string> params;  // forall
@@ -133,7 +133,7 @@ struct Rule {
   std::vector<CondPattern> conds;  // at most 32
   ScopeKind scope = ScopeKind::Globally;
   std::array<std::vector<Matcher>, kRoleCount> roles;  // index = bit position of Role
-  std::string stateName;            // during
+  std::string stateName;                               // during
   // Roles whose patterns bind no parameter: their events apply to every instance.
   uint8_t broadcastRoles = 0;
   // The parameter sets that patterns bind partly (neither none nor all), smallest first; each
@@ -174,7 +174,7 @@ struct SyncFileInfo {
 
 struct Spec {
   std::vector<Rule> rules;
-  std::vector<SyncRule> syncs;        // only from sync files: happens-before is the run's, not the rules'
+  std::vector<SyncRule> syncs;  // only from sync files: happens-before is the run's, not the rules'
   std::vector<SyncFileInfo> syncFiles;
   std::vector<DeclaredEvent> events;
   std::vector<std::string> files;
@@ -190,8 +190,7 @@ inline constexpr size_t kMaxSpecBytes = size_t{8} << 20;
 // any other is a rule spec (events, constants, states and rules; no syncs).
 bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diagnostics& diags);
 // The same, from text (tests).
-bool loadSpecText(const std::string& path, std::string_view text, Spec& out, SymbolTable& symbols,
-                  Diagnostics& diags);
+bool loadSpecText(const std::string& path, std::string_view text, Spec& out, SymbolTable& symbols, Diagnostics& diags);
 
 // Appends a byte string that identifies these parameter values (a rule instance, a sync key):
 // equal values give equal strings; a missing value (nullptr) has its own code.

@@ -9,34 +9,45 @@ namespace vc::spec {
 
 const char* opText(Op op) {
   switch (op) {
-    case Op::Bind: return "";
-    case Op::Eq: return "==";
-    case Op::Ne: return "!=";
-    case Op::Lt: return "<";
-    case Op::Le: return "<=";
-    case Op::Gt: return ">";
-    case Op::Ge: return ">=";
-    case Op::Has: return "has";
-    case Op::Lacks: return "lacks";
+    case Op::Bind:
+      return "";
+    case Op::Eq:
+      return "==";
+    case Op::Ne:
+      return "!=";
+    case Op::Lt:
+      return "<";
+    case Op::Le:
+      return "<=";
+    case Op::Gt:
+      return ">";
+    case Op::Ge:
+      return ">=";
+    case Op::Has:
+      return "has";
+    case Op::Lacks:
+      return "lacks";
   }
   return "?";
 }
 
 std::string exprText(const Expr& e) {
   switch (e.kind) {
-    case Expr::Kind::Int: return std::to_string(e.i);
-    case Expr::Kind::Str: return "\"" + e.s + "\"";
-    case Expr::Kind::Bool: return e.i ? "true" : "false";
-    case Expr::Kind::Name: return e.s;
+    case Expr::Kind::Int:
+      return std::to_string(e.i);
+    case Expr::Kind::Str:
+      return "\"" + e.s + "\"";
+    case Expr::Kind::Bool:
+      return e.i ? "true" : "false";
+    case Expr::Kind::Name:
+      return e.s;
     case Expr::Kind::Unary: {
       const Expr& k = e.kids[0];
       bool paren = k.kind == Expr::Kind::Binary;
       return std::string(1, e.op) + (paren ? "(" + exprText(k) + ")" : exprText(k));
     }
     case Expr::Kind::Binary: {
-      auto side = [](const Expr& k) {
-        return k.kind == Expr::Kind::Binary ? "(" + exprText(k) + ")" : exprText(k);
-      };
+      auto side = [](const Expr& k) { return k.kind == Expr::Kind::Binary ? "(" + exprText(k) + ")" : exprText(k); };
       std::string op = e.op == '<' ? "<<" : e.op == '>' ? ">>" : std::string(1, e.op);
       return side(e.kids[0]) + " " + op + " " + side(e.kids[1]);
     }
@@ -46,40 +57,62 @@ std::string exprText(const Expr& e) {
 
 const char* relName(RelKind k) {
   switch (k) {
-    case RelKind::Never: return "never";
-    case RelKind::Exists: return "exists";
-    case RelKind::AtMost: return "at most";
-    case RelKind::Before: return "before";
-    case RelKind::LeadsTo: return "leadsto";
-    case RelKind::During: return "during";
-    case RelKind::Precedes: return "precedes";
-    case RelKind::Causes: return "causes";
-    case RelKind::Alternates: return "alternates";
-    case RelKind::AlternatesWeakly: return "alternates weakly";
-    case RelKind::Excludes: return "excludes";
-    case RelKind::Coincides: return "coincides";
-    case RelKind::Subclock: return "subclock";
+    case RelKind::Never:
+      return "never";
+    case RelKind::Exists:
+      return "exists";
+    case RelKind::AtMost:
+      return "at most";
+    case RelKind::Before:
+      return "before";
+    case RelKind::LeadsTo:
+      return "leadsto";
+    case RelKind::During:
+      return "during";
+    case RelKind::Precedes:
+      return "precedes";
+    case RelKind::Causes:
+      return "causes";
+    case RelKind::Alternates:
+      return "alternates";
+    case RelKind::AlternatesWeakly:
+      return "alternates weakly";
+    case RelKind::Excludes:
+      return "excludes";
+    case RelKind::Coincides:
+      return "coincides";
+    case RelKind::Subclock:
+      return "subclock";
   }
   return "?";
 }
 
 const char* scopeName(ScopeKind k) {
   switch (k) {
-    case ScopeKind::Globally: return "globally";
-    case ScopeKind::Before: return "before";
-    case ScopeKind::After: return "after";
-    case ScopeKind::Between: return "between";
-    case ScopeKind::AfterUntil: return "after-until";
+    case ScopeKind::Globally:
+      return "globally";
+    case ScopeKind::Before:
+      return "before";
+    case ScopeKind::After:
+      return "after";
+    case ScopeKind::Between:
+      return "between";
+    case ScopeKind::AfterUntil:
+      return "after-until";
   }
   return "?";
 }
 
 const char* syncName(SyncKind k) {
   switch (k) {
-    case SyncKind::Message: return "message";
-    case SyncKind::Release: return "release";
-    case SyncKind::Spawn: return "spawn";
-    case SyncKind::Join: return "join";
+    case SyncKind::Message:
+      return "message";
+    case SyncKind::Release:
+      return "release";
+    case SyncKind::Spawn:
+      return "spawn";
+    case SyncKind::Join:
+      return "join";
   }
   return "?";
 }
@@ -184,11 +217,16 @@ class Parser {
 
   static std::string describe(const Token& t) {
     switch (t.kind) {
-      case Tok::Ident: return "'" + t.text + "'";
-      case Tok::Int: return "integer " + t.text;
-      case Tok::String: return "string \"" + t.text + "\"";
-      case Tok::Error: return t.text;
-      default: return tokName(t.kind);
+      case Tok::Ident:
+        return "'" + t.text + "'";
+      case Tok::Int:
+        return "integer " + t.text;
+      case Tok::String:
+        return "string \"" + t.text + "\"";
+      case Tok::Error:
+        return t.text;
+      default:
+        return tokName(t.kind);
     }
   }
 
@@ -237,7 +275,9 @@ class Parser {
     if (peek().kind != k) error(peek(), "expected " + what + ", found " + describe(peek()), help);
     return next();
   }
-  const Token& expectIdent(const std::string& what, const std::string& help = {}) { return expect(Tok::Ident, what, help); }
+  const Token& expectIdent(const std::string& what, const std::string& help = {}) {
+    return expect(Tok::Ident, what, help);
+  }
   bool accept(Tok k) {
     if (peek().kind != k) return false;
     next();
@@ -260,24 +300,40 @@ class Parser {
   // Expressions, by precedence climbing: | lowest, then ^, &, << >>, + -, unary ~ -.
   static int precedence(Tok k) {
     switch (k) {
-      case Tok::Pipe: return 1;
-      case Tok::Caret: return 2;
-      case Tok::Amp: return 3;
-      case Tok::Shl: case Tok::Shr: return 4;
-      case Tok::Plus: case Tok::Minus: return 5;
-      default: return 0;
+      case Tok::Pipe:
+        return 1;
+      case Tok::Caret:
+        return 2;
+      case Tok::Amp:
+        return 3;
+      case Tok::Shl:
+      case Tok::Shr:
+        return 4;
+      case Tok::Plus:
+      case Tok::Minus:
+        return 5;
+      default:
+        return 0;
     }
   }
   static char opChar(Tok k) {
     switch (k) {
-      case Tok::Pipe: return '|';
-      case Tok::Caret: return '^';
-      case Tok::Amp: return '&';
-      case Tok::Shl: return '<';
-      case Tok::Shr: return '>';
-      case Tok::Plus: return '+';
-      case Tok::Minus: return '-';
-      default: return 0;
+      case Tok::Pipe:
+        return '|';
+      case Tok::Caret:
+        return '^';
+      case Tok::Amp:
+        return '&';
+      case Tok::Shl:
+        return '<';
+      case Tok::Shr:
+        return '>';
+      case Tok::Plus:
+        return '+';
+      case Tok::Minus:
+        return '-';
+      default:
+        return 0;
     }
   }
 
@@ -300,7 +356,8 @@ class Parser {
     a.pos = posOf(t);
     if (++depth_ > kMaxDepth) {
       depth_ = 0;
-      error(t, "expression nested too deeply (at most " + std::to_string(kMaxDepth) + " levels)", "split it with constants");
+      error(t, "expression nested too deeply (at most " + std::to_string(kMaxDepth) + " levels)",
+            "split it with constants");
     }
     if (t.kind == Tok::Tilde || t.kind == Tok::Minus) {
       a.kind = Expr::Kind::Unary;
@@ -319,11 +376,22 @@ class Parser {
     }
     if (t.kind == Tok::Error)  // the lexer's message says what is wrong
       error(t, t.text, "expected a value (integer, string, true/false, a constant, a field or a register) here");
-    if (t.kind == Tok::Int) { a.kind = Expr::Kind::Int; a.i = t.value; }
-    else if (t.kind == Tok::String) { a.kind = Expr::Kind::Str; a.s = t.text; }
-    else if (t.kind == Tok::Ident && (t.text == "true" || t.text == "false")) { a.kind = Expr::Kind::Bool; a.i = t.text == "true"; }
-    else if (t.kind == Tok::Ident) { a.kind = Expr::Kind::Name; a.s = t.text; }
-    else error(t, "expected a value (integer, string, true/false, a constant, a field or a register), found " + describe(t), "");
+    if (t.kind == Tok::Int) {
+      a.kind = Expr::Kind::Int;
+      a.i = t.value;
+    } else if (t.kind == Tok::String) {
+      a.kind = Expr::Kind::Str;
+      a.s = t.text;
+    } else if (t.kind == Tok::Ident && (t.text == "true" || t.text == "false")) {
+      a.kind = Expr::Kind::Bool;
+      a.i = t.text == "true";
+    } else if (t.kind == Tok::Ident) {
+      a.kind = Expr::Kind::Name;
+      a.s = t.text;
+    } else
+      error(t,
+            "expected a value (integer, string, true/false, a constant, a field or a register), found " + describe(t),
+            "");
     next();
     --depth_;
     return a;
@@ -419,22 +487,40 @@ class Parser {
       const Token& o = peek();
       if (o.kind == Tok::Comma || o.kind == Tok::RParen) {
         if (!a.lhs.isName())
-          error(o, "expected a comparison (==, !=, <, <=, >, >=, has, lacks) after this expression, found " + describe(o),
+          error(o,
+                "expected a comparison (==, !=, <, <=, >, >=, has, lacks) after this expression, found " + describe(o),
                 "a pattern's argument is a field name (binding the parameter of that name) or a comparison");
         a.op = Op::Bind;
       } else {
         switch (o.kind) {
-          case Tok::EqEq: a.op = Op::Eq; break;
-          case Tok::Ne: a.op = Op::Ne; break;
-          case Tok::Lt: a.op = Op::Lt; break;
-          case Tok::Le: a.op = Op::Le; break;
-          case Tok::Gt: a.op = Op::Gt; break;
-          case Tok::Ge: a.op = Op::Ge; break;
-          case Tok::Eq: error(o, "'=' is not a comparison", "write '==' to compare a field");
+          case Tok::EqEq:
+            a.op = Op::Eq;
+            break;
+          case Tok::Ne:
+            a.op = Op::Ne;
+            break;
+          case Tok::Lt:
+            a.op = Op::Lt;
+            break;
+          case Tok::Le:
+            a.op = Op::Le;
+            break;
+          case Tok::Gt:
+            a.op = Op::Gt;
+            break;
+          case Tok::Ge:
+            a.op = Op::Ge;
+            break;
+          case Tok::Eq:
+            error(o, "'=' is not a comparison", "write '==' to compare a field");
           default:
-            if (isKw("has")) a.op = Op::Has;
-            else if (isKw("lacks")) a.op = Op::Lacks;
-            else error(o, "expected a comparison (==, !=, <, <=, >, >=, has, lacks), ',' or ')', found " + describe(o), "");
+            if (isKw("has"))
+              a.op = Op::Has;
+            else if (isKw("lacks"))
+              a.op = Op::Lacks;
+            else
+              error(o, "expected a comparison (==, !=, <, <=, >, >=, has, lacks), ',' or ')', found " + describe(o),
+                    "");
         }
         next();
         a.rhs = expr();
@@ -470,10 +556,14 @@ class Parser {
     const Token& kw = next();
     SyncDecl s;
     s.pos = posOf(kw);
-    if (acceptKw("message")) s.kind = SyncKind::Message;
-    else if (acceptKw("release")) s.kind = SyncKind::Release;
-    else if (acceptKw("spawn")) s.kind = SyncKind::Spawn;
-    else if (acceptKw("join")) s.kind = SyncKind::Join;
+    if (acceptKw("message"))
+      s.kind = SyncKind::Message;
+    else if (acceptKw("release"))
+      s.kind = SyncKind::Release;
+    else if (acceptKw("spawn"))
+      s.kind = SyncKind::Spawn;
+    else if (acceptKw("join"))
+      s.kind = SyncKind::Join;
     s.from = pattern();
     if (s.kind == SyncKind::Spawn || s.kind == SyncKind::Join) return s;
     expect(Tok::Arrow, "'->'", "write: sync SEND(key) -> RECEIVE(key)");
@@ -503,9 +593,12 @@ class Parser {
     r.id = id.text;
     r.pos = posOf(id);
     for (;;) {
-      if (acceptKw("cite")) r.cite = expect(Tok::String, "the citation, as a string").text;
-      else if (acceptKw("says")) r.says = expect(Tok::String, "the rule in plain words, as a string").text;
-      else break;
+      if (acceptKw("cite"))
+        r.cite = expect(Tok::String, "the citation, as a string").text;
+      else if (acceptKw("says"))
+        r.says = expect(Tok::String, "the rule in plain words, as a string").text;
+      else
+        break;
     }
     expect(Tok::Colon, "':' before the rule's body");
     if (acceptKw("forall")) {
@@ -558,16 +651,26 @@ class Parser {
 
   void relation(RuleDecl& r) {
     r.relPos = posOf(peek());
-    if (acceptKw("never")) { r.rel = RelKind::Never; r.left = pattern(); return; }
-    if (acceptKw("exists")) { r.rel = RelKind::Exists; r.left = pattern(); return; }
+    if (acceptKw("never")) {
+      r.rel = RelKind::Never;
+      r.left = pattern();
+      return;
+    }
+    if (acceptKw("exists")) {
+      r.rel = RelKind::Exists;
+      r.left = pattern();
+      return;
+    }
     if (isKw("at") && peek(1).kind == Tok::Ident && peek(1).text == "most") {
       next();
       next();
       const Token& n = peek();
       if (n.kind != Tok::Int && n.kind != Tok::Ident && n.kind != Tok::LParen && n.kind != Tok::Minus)
-        error(n, "expected the bound N of 'at most N', found " + describe(n), "write: at most 4 EVENT(...), or at most LIMIT EVENT(...)");
+        error(n, "expected the bound N of 'at most N', found " + describe(n),
+              "write: at most 4 EVENT(...), or at most LIMIT EVENT(...)");
       if (n.kind == Tok::Ident && (peek(1).kind == Tok::LParen || startsItem(peek(1))))
-        error(n, "expected the bound N of 'at most N', found " + describe(n), "write: at most 4 EVENT(...), or at most LIMIT EVENT(...)");
+        error(n, "expected the bound N of 'at most N', found " + describe(n),
+              "write: at most 4 EVENT(...), or at most LIMIT EVENT(...)");
       r.rel = RelKind::AtMost;
       r.count = expr();
       r.left = pattern();
@@ -576,16 +679,27 @@ class Parser {
     r.left = pattern();
     const Token& kw = peek();
     r.relPos = posOf(kw);
-    if (acceptKw("before")) r.rel = RelKind::Before;
-    else if (acceptKw("leadsto")) r.rel = RelKind::LeadsTo;
-    else if (acceptKw("during")) r.rel = RelKind::During;
-    else if (acceptKw("precedes")) r.rel = RelKind::Precedes;
-    else if (acceptKw("causes")) r.rel = RelKind::Causes;
-    else if (acceptKw("alternates")) r.rel = acceptKw("weakly") ? RelKind::AlternatesWeakly : RelKind::Alternates;
-    else if (acceptKw("excludes")) r.rel = RelKind::Excludes;
-    else if (acceptKw("coincides")) { r.rel = RelKind::Coincides; acceptKw("with"); }
-    else if (acceptKw("subclock")) { r.rel = RelKind::Subclock; acceptKw("of"); }
-    else
+    if (acceptKw("before"))
+      r.rel = RelKind::Before;
+    else if (acceptKw("leadsto"))
+      r.rel = RelKind::LeadsTo;
+    else if (acceptKw("during"))
+      r.rel = RelKind::During;
+    else if (acceptKw("precedes"))
+      r.rel = RelKind::Precedes;
+    else if (acceptKw("causes"))
+      r.rel = RelKind::Causes;
+    else if (acceptKw("alternates"))
+      r.rel = acceptKw("weakly") ? RelKind::AlternatesWeakly : RelKind::Alternates;
+    else if (acceptKw("excludes"))
+      r.rel = RelKind::Excludes;
+    else if (acceptKw("coincides")) {
+      r.rel = RelKind::Coincides;
+      acceptKw("with");
+    } else if (acceptKw("subclock")) {
+      r.rel = RelKind::Subclock;
+      acceptKw("of");
+    } else
       error(kw, "expected a relation after the event pattern, found " + describe(kw),
             "relations: before, leadsto, during, precedes, causes, alternates [weakly], excludes, coincides, "
             "subclock; or start with never / exists / at most N");
@@ -606,11 +720,18 @@ class Parser {
   void scope(RuleDecl& r) {
     if (startsItem(peek())) return;
     if (acceptKw("globally")) return;
-    if (acceptKw("before")) { r.scope = ScopeKind::Before; r.scopeR = pattern(); return; }
+    if (acceptKw("before")) {
+      r.scope = ScopeKind::Before;
+      r.scopeR = pattern();
+      return;
+    }
     if (acceptKw("after")) {
       r.scopeQ = pattern();
-      if (acceptKw("until")) { r.scope = ScopeKind::AfterUntil; r.scopeR = pattern(); }
-      else r.scope = ScopeKind::After;
+      if (acceptKw("until")) {
+        r.scope = ScopeKind::AfterUntil;
+        r.scopeR = pattern();
+      } else
+        r.scope = ScopeKind::After;
       return;
     }
     if (acceptKw("between")) {
@@ -620,9 +741,9 @@ class Parser {
       r.scopeR = pattern();
       return;
     }
-    if (isKw("within") && r.rel != RelKind::LeadsTo)
-      error(peek(), "'within' only applies to 'leadsto'", "");
-    error(peek(), "expected a scope (globally, before, after, between) or the end of the rule, found " + describe(peek()), "");
+    if (isKw("within") && r.rel != RelKind::LeadsTo) error(peek(), "'within' only applies to 'leadsto'", "");
+    error(peek(),
+          "expected a scope (globally, before, after, between) or the end of the rule, found " + describe(peek()), "");
   }
 
   const std::string& path_;

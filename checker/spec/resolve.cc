@@ -50,21 +50,35 @@ const char* roleName(Role r, RelKind rel) {
   switch (r) {
     case kLeft:
       switch (rel) {
-        case RelKind::Never: case RelKind::Exists: case RelKind::AtMost: case RelKind::During: return "event";
-        case RelKind::Before: return "required earlier event";
-        case RelKind::LeadsTo: return "trigger";
-        default: return "left";
+        case RelKind::Never:
+        case RelKind::Exists:
+        case RelKind::AtMost:
+        case RelKind::During:
+          return "event";
+        case RelKind::Before:
+          return "required earlier event";
+        case RelKind::LeadsTo:
+          return "trigger";
+        default:
+          return "left";
       }
     case kRight:
       switch (rel) {
-        case RelKind::Before: return "event";
-        case RelKind::LeadsTo: return "response";
-        default: return "right";
+        case RelKind::Before:
+          return "event";
+        case RelKind::LeadsTo:
+          return "response";
+        default:
+          return "right";
       }
-    case kScopeQ: return "scope start";
-    case kScopeR: return "scope end";
-    case kOpen: return "state open";
-    case kClose: return "state close";
+    case kScopeQ:
+      return "scope start";
+    case kScopeR:
+      return "scope end";
+    case kOpen:
+      return "state open";
+    case kClose:
+      return "state close";
   }
   return "?";
 }
@@ -98,11 +112,20 @@ ExprValue evalNodes(const std::vector<ExprCode::Node>& nodes, Leaf leaf) {
   size_t sp = 0;
   for (const auto& n : nodes) {
     switch (n.op) {
-      case XOp::Const: stack[sp++] = fromValue(n.value); break;
-      case XOp::Field: case XOp::Reg: stack[sp++] = leaf(n); break;
-      case XOp::Not: case XOp::Neg: {
+      case XOp::Const:
+        stack[sp++] = fromValue(n.value);
+        break;
+      case XOp::Field:
+      case XOp::Reg:
+        stack[sp++] = leaf(n);
+        break;
+      case XOp::Not:
+      case XOp::Neg: {
         ExprValue& a = stack[sp - 1];
-        if (a.kind != ExprValue::Kind::Int) { a = ExprValue{}; break; }
+        if (a.kind != ExprValue::Kind::Int) {
+          a = ExprValue{};
+          break;
+        }
         a.i = n.op == XOp::Not ? static_cast<int64_t>(~static_cast<uint64_t>(a.i))
                                : static_cast<int64_t>(0 - static_cast<uint64_t>(a.i));
         break;
@@ -110,20 +133,38 @@ ExprValue evalNodes(const std::vector<ExprCode::Node>& nodes, Leaf leaf) {
       default: {
         ExprValue b = stack[--sp];
         ExprValue& a = stack[sp - 1];
-        if (a.kind != ExprValue::Kind::Int || b.kind != ExprValue::Kind::Int) { a = ExprValue{}; break; }
+        if (a.kind != ExprValue::Kind::Int || b.kind != ExprValue::Kind::Int) {
+          a = ExprValue{};
+          break;
+        }
         const uint64_t x = static_cast<uint64_t>(a.i), y = static_cast<uint64_t>(b.i);
         uint64_t r = 0;
         switch (n.op) {
-          case XOp::Add: r = x + y; break;
-          case XOp::Sub: r = x - y; break;
-          case XOp::And: r = x & y; break;
-          case XOp::Or: r = x | y; break;
-          case XOp::Xor: r = x ^ y; break;
-          case XOp::Shl: case XOp::Shr:
-            if (b.i < 0 || b.i > 63) { a = ExprValue{}; continue; }
+          case XOp::Add:
+            r = x + y;
+            break;
+          case XOp::Sub:
+            r = x - y;
+            break;
+          case XOp::And:
+            r = x & y;
+            break;
+          case XOp::Or:
+            r = x | y;
+            break;
+          case XOp::Xor:
+            r = x ^ y;
+            break;
+          case XOp::Shl:
+          case XOp::Shr:
+            if (b.i < 0 || b.i > 63) {
+              a = ExprValue{};
+              continue;
+            }
             r = n.op == XOp::Shl ? x << y : x >> y;
             break;
-          default: break;
+          default:
+            break;
         }
         a.i = static_cast<int64_t>(r);
         break;
@@ -144,16 +185,25 @@ bool compare(spec::Op op, const ExprValue& a, const ExprValue& b) {
   }
   if (a.kind != b.kind) return op == Op::Ne;
   int c;
-  if (a.kind == ExprValue::Kind::Str) c = a.s->compare(*b.s);
-  else c = a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+  if (a.kind == ExprValue::Kind::Str)
+    c = a.s->compare(*b.s);
+  else
+    c = a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
   switch (op) {
-    case Op::Eq: return c == 0;
-    case Op::Ne: return c != 0;
-    case Op::Lt: return c < 0;
-    case Op::Le: return c <= 0;
-    case Op::Gt: return c > 0;
-    case Op::Ge: return c >= 0;
-    default: return false;
+    case Op::Eq:
+      return c == 0;
+    case Op::Ne:
+      return c != 0;
+    case Op::Lt:
+      return c < 0;
+    case Op::Le:
+      return c <= 0;
+    case Op::Gt:
+      return c > 0;
+    case Op::Ge:
+      return c >= 0;
+    default:
+      return false;
   }
 }
 
@@ -212,7 +262,10 @@ bool Matcher::matches(const Event& ev, std::vector<const Value*>& params, Symbol
   if (name == kNoSymbol) name = ev.name;
   bool named = false;
   for (Symbol n : names)
-    if (n == name || n == ev.name) { named = true; break; }
+    if (n == name || n == ev.name) {
+      named = true;
+      break;
+    }
   if (!named) return false;
   for (const auto& p : preds)
     if (!p.holds(ev)) return false;
@@ -238,12 +291,18 @@ class Resolver {
     out_.files.push_back(f_.path);
     out_.names.push_back(f_.name);
     for (const auto& c : f_.consts) {
-      if (consts_.count(c.name)) { err(c.pos, "constant '" + c.name + "' is defined twice", ""); continue; }
+      if (consts_.count(c.name)) {
+        err(c.pos, "constant '" + c.name + "' is defined twice", "");
+        continue;
+      }
       Value v;
       if (evalConst(c.value, v, nullptr)) consts_[c.name] = v;
     }
     for (const auto& e : f_.events) {
-      if (events_.count(e.name)) { err(e.pos, "event '" + e.name + "' is declared twice", ""); continue; }
+      if (events_.count(e.name)) {
+        err(e.pos, "event '" + e.name + "' is declared twice", "");
+        continue;
+      }
       std::set<std::string> seen;
       for (const auto& [fname, fpos] : e.fields)
         if (!seen.insert(fname).second) err(fpos, "field '" + fname + "' is declared twice", "");
@@ -256,7 +315,10 @@ class Resolver {
       out_.events.push_back(std::move(d));
     }
     for (const auto& s : f_.states) {
-      if (states_.count(s.name)) { err(s.pos, "state '" + s.name + "' is defined twice", ""); continue; }
+      if (states_.count(s.name)) {
+        err(s.pos, "state '" + s.name + "' is defined twice", "");
+        continue;
+      }
       states_[s.name] = StateInfo{&s, state(s)};
     }
     const bool syncFile = isSyncFilePath(f_.path);
@@ -264,21 +326,25 @@ class Resolver {
       SyncFileInfo info;
       info.path = f_.path;
       for (size_t i = 0; i < f_.recorders.size(); ++i) {
-        if (i) { err(f_.recorders[i].pos, "a sync file has one 'recorder' line", "join the requirements with ','"); continue; }
+        if (i) {
+          err(f_.recorders[i].pos, "a sync file has one 'recorder' line", "join the requirements with ','");
+          continue;
+        }
         info.recorders = f_.recorders[i].groups;
       }
       out_.syncFiles.push_back(std::move(info));
       for (const auto& s : f_.states)
-        err(s.pos, "a sync file holds no states", "states and rules go in a .spec file; a .sync file says how the run synchronises");
+        err(s.pos, "a sync file holds no states",
+            "states and rules go in a .spec file; a .sync file says how the run synchronises");
       for (const auto& r : f_.rules)
-        err(r.pos, "a sync file holds no rules", "rules go in a .spec file; a .sync file says how the run synchronises");
+        err(r.pos, "a sync file holds no rules",
+            "rules go in a .spec file; a .sync file says how the run synchronises");
     } else {
       for (const auto& s : f_.syncs)
         err(s.pos, "sync declarations belong in a sync file (.sync), not in a rule spec",
             "move it to a file NAME.sync with a line `recorder \"NAME\"` naming the recorder whose events it "
             "relates, or pass it with --sync FILE: happens-before is a property of the run, the same for every spec");
-      for (const auto& r : f_.recorders)
-        err(r.pos, "'recorder' belongs in a sync file (.sync)", "");
+      for (const auto& r : f_.recorders) err(r.pos, "'recorder' belongs in a sync file (.sync)", "");
     }
     if (syncFile)
       for (const auto& s : f_.syncs) sync(s);
@@ -286,7 +352,10 @@ class Resolver {
     for (const auto& r : out_.rules) ids.insert(r.id);
     for (const auto& r : f_.rules) {
       if (syncFile) break;
-      if (!ids.insert(r.id).second) { err(r.pos, "rule id '" + r.id + "' is used twice", "rule ids must be unique across all spec files"); continue; }
+      if (!ids.insert(r.id).second) {
+        err(r.pos, "rule id '" + r.id + "' is used twice", "rule ids must be unique across all spec files");
+        continue;
+      }
       rule(r);
     }
   }
@@ -313,14 +382,22 @@ class Resolver {
 
   static const char* opName(char op) {
     switch (op) {
-      case '<': return "<<";
-      case '>': return ">>";
-      case '+': return "+";
-      case '-': return "-";
-      case '&': return "&";
-      case '|': return "|";
-      case '^': return "^";
-      case '~': return "~";
+      case '<':
+        return "<<";
+      case '>':
+        return ">>";
+      case '+':
+        return "+";
+      case '-':
+        return "-";
+      case '&':
+        return "&";
+      case '|':
+        return "|";
+      case '^':
+        return "^";
+      case '~':
+        return "~";
     }
     return "?";
   }
@@ -328,10 +405,17 @@ class Resolver {
   // Compiles an expression into postfix code; constant parts are folded.
   bool compile(const Expr& e, const NameScope& sc, ExprCode& out) {
     switch (e.kind) {
-      case Expr::Kind::Int: out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofInt(e.i)}); return true;
-      case Expr::Kind::Str: out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofStr(e.s)}); return true;
-      case Expr::Kind::Bool: out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofBool(e.i != 0)}); return true;
-      case Expr::Kind::Name: return compileName(e, sc, out);
+      case Expr::Kind::Int:
+        out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofInt(e.i)});
+        return true;
+      case Expr::Kind::Str:
+        out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofStr(e.s)});
+        return true;
+      case Expr::Kind::Bool:
+        out.nodes.push_back({XOp::Const, 0, kNoSymbol, Value::ofBool(e.i != 0)});
+        return true;
+      case Expr::Kind::Name:
+        return compileName(e, sc, out);
       case Expr::Kind::Unary:
       case Expr::Kind::Binary: {
         const size_t first = out.nodes.size();
@@ -340,21 +424,37 @@ class Resolver {
         // Strings have no operators: a constant string operand is an error here (a string field
         // gives no value at run time).
         XOp op = XOp::Not;
-        if (e.kind == Expr::Kind::Unary) op = e.op == '~' ? XOp::Not : XOp::Neg;
+        if (e.kind == Expr::Kind::Unary)
+          op = e.op == '~' ? XOp::Not : XOp::Neg;
         else
           switch (e.op) {
-            case '+': op = XOp::Add; break;
-            case '-': op = XOp::Sub; break;
-            case '&': op = XOp::And; break;
-            case '|': op = XOp::Or; break;
-            case '^': op = XOp::Xor; break;
-            case '<': op = XOp::Shl; break;
-            case '>': op = XOp::Shr; break;
+            case '+':
+              op = XOp::Add;
+              break;
+            case '-':
+              op = XOp::Sub;
+              break;
+            case '&':
+              op = XOp::And;
+              break;
+            case '|':
+              op = XOp::Or;
+              break;
+            case '^':
+              op = XOp::Xor;
+              break;
+            case '<':
+              op = XOp::Shl;
+              break;
+            case '>':
+              op = XOp::Shr;
+              break;
           }
         out.nodes.push_back({op, 0, kNoSymbol, Value{}});
         // Fold when every operand is constant.
         bool constant = true;
-        for (size_t i = first; i + 1 < out.nodes.size(); ++i) constant &= out.nodes[i].op != XOp::Field && out.nodes[i].op != XOp::Reg;
+        for (size_t i = first; i + 1 < out.nodes.size(); ++i)
+          constant &= out.nodes[i].op != XOp::Field && out.nodes[i].op != XOp::Reg;
         if (!constant) {
           if (out.nodes.size() > 32) {
             err(e.pos, "expression too long: at most 32 fields, registers, constants and operators on one side",
@@ -433,7 +533,8 @@ class Resolver {
     if (sc.event) {
       std::string list;
       for (const auto& f : sc.event->fields) list += (list.empty() ? "" : ", ") + f.first;
-      help += list.empty() ? "; event '" + sc.event->name + "' has no fields" : "; the fields of '" + sc.event->name + "': " + list;
+      help += list.empty() ? "; event '" + sc.event->name + "' has no fields"
+                           : "; the fields of '" + sc.event->name + "': " + list;
     }
     if (e.s.find('-') != std::string::npos) help += "; names may hold '-': write spaces around a minus (a - 1)";
     err(e.pos, "'" + e.s + "' is not a constant, a register of this rule or a field of the event", help);
@@ -504,7 +605,8 @@ class Resolver {
       }
       // A bare name, or `field == NAME` where NAME is a parameter, binds the parameter.
       std::string paramName;
-      if (a.op == Op::Bind) paramName = a.field;
+      if (a.op == Op::Bind)
+        paramName = a.field;
       else if (a.op == Op::Eq && known && a.rhs.isName() && !consts_.count(a.rhs.s)) {
         bool isParam = false;
         for (const auto& x : params) isParam |= x == a.rhs.s;
@@ -520,8 +622,10 @@ class Resolver {
         std::string target = paramName;
         if (rename) {
           auto r = rename->find(paramName);
-          if (r != rename->end()) target = r->second;
-          else target.clear();
+          if (r != rename->end())
+            target = r->second;
+          else
+            target.clear();
         }
         int idx = -1;
         for (size_t i = 0; i < params.size(); ++i)
@@ -549,7 +653,10 @@ class Resolver {
       Pred pr;
       pr.op = a.op;
       pr.text = exprText(a.lhs) + " " + opText(a.op) + " " + exprText(a.rhs);
-      if (!compile(a.lhs, sc, pr.lhs) || !compile(a.rhs, sc, pr.rhs)) { ok = false; continue; }
+      if (!compile(a.lhs, sc, pr.lhs) || !compile(a.rhs, sc, pr.rhs)) {
+        ok = false;
+        continue;
+      }
       const bool rhsConst = pr.rhs.single() && pr.rhs.nodes[0].op == ExprCode::Op::Const;
       if ((a.op == Op::Has || a.op == Op::Lacks) && rhsConst && pr.rhs.nodes[0].value.kind != Value::Kind::Int) {
         err(a.rhs.pos, std::string("'") + opText(a.op) + "' tests bits of an integer", "");
@@ -572,7 +679,10 @@ class Resolver {
     int boundCount = -1;
     for (const auto& p : alts) {
       Matcher m;
-      if (!matcher(p, params, m, rename)) { ok = false; continue; }
+      if (!matcher(p, params, m, rename)) {
+        ok = false;
+        continue;
+      }
       int n = 0;
       for (const auto& bd : m.binds) n |= 1 << bd.second;
       m.bound = static_cast<uint8_t>(n);
@@ -619,7 +729,10 @@ class Resolver {
     std::set<std::string> seen;
     bool ok = true;
     for (const auto& [p, pos] : s.params) {
-      if (!seen.insert(p).second) { err(pos, "parameter '" + p + "' is listed twice", ""); ok = false; }
+      if (!seen.insert(p).second) {
+        err(pos, "parameter '" + p + "' is listed twice", "");
+        ok = false;
+      }
       params.push_back(p);
     }
     inState_ = true;
@@ -646,8 +759,14 @@ class Resolver {
     if (d.count) {
       Value n;
       if (!evalConst(*d.count, n, &r.params)) return;
-      if (n.kind != Value::Kind::Int) { err(d.count->pos, "the bound of 'at most' is an integer", ""); return; }
-      if (n.i < 0) { err(d.count->pos, "the bound must not be negative", ""); return; }
+      if (n.kind != Value::Kind::Int) {
+        err(d.count->pos, "the bound of 'at most' is an integer", "");
+        return;
+      }
+      if (n.i < 0) {
+        err(d.count->pos, "the bound must not be negative", "");
+        return;
+      }
       r.count = n.i;
     }
     r.scope = d.scope;
@@ -657,8 +776,12 @@ class Resolver {
       if (!seen.insert(p).second) err(pos, "parameter '" + p + "' is listed twice", "");
       r.params.push_back(p);
     }
-    if (r.params.size() > 8) { err(d.pos, "a rule has at most 8 parameters", ""); return; }
-    if (d.cite.empty()) warn(d.pos, "rule '" + d.id + "' has no citation", "add cite \"document, section\" after the id");
+    if (r.params.size() > 8) {
+      err(d.pos, "a rule has at most 8 parameters", "");
+      return;
+    }
+    if (d.cite.empty())
+      warn(d.pos, "rule '" + d.id + "' has no citation", "add cite \"document, section\" after the id");
     bool ok = true;
     if (!registers(d, r)) return;
     curRegs_ = &r.regs;
@@ -685,8 +808,10 @@ class Resolver {
       if (!it->second.ok) return;  // its own errors are reported at its declaration
       const StateDecl& st = *it->second.decl;
       if (st.params.size() != d.state.args.size()) {
-        err(d.state.pos, "state '" + st.name + "' takes " + std::to_string(st.params.size()) + " parameter(s), given " +
-                             std::to_string(d.state.args.size()), "");
+        err(d.state.pos,
+            "state '" + st.name + "' takes " + std::to_string(st.params.size()) + " parameter(s), given " +
+                std::to_string(d.state.args.size()),
+            "");
         return;
       }
       std::map<std::string, std::string> rename;
@@ -694,7 +819,10 @@ class Resolver {
         const auto& [arg, apos] = d.state.args[i];
         bool isParam = false;
         for (const auto& p : r.params) isParam |= p == arg;
-        if (!isParam) { err(apos, "'" + arg + "' is not a parameter of this rule", "pass the rule's forall parameters to the state"); ok = false; }
+        if (!isParam) {
+          err(apos, "'" + arg + "' is not a parameter of this rule", "pass the rule's forall parameters to the state");
+          ok = false;
+        }
         rename[st.params[i].first] = arg;
       }
       r.stateName = st.name;
@@ -707,9 +835,16 @@ class Resolver {
       for (const auto& role : r.roles)
         for (const auto& m : role)
           for (const auto& b : m.binds) bound |= b.second == i;
-      if (!bound) { err(d.params[i].second, "parameter '" + r.params[i] + "' is bound by no pattern", "bind it: EVENT(" + r.params[i] + ")"); ok = false; }
+      if (!bound) {
+        err(d.params[i].second, "parameter '" + r.params[i] + "' is bound by no pattern",
+            "bind it: EVENT(" + r.params[i] + ")");
+        ok = false;
+      }
     }
-    if (r.withinNs && *r.withinNs <= 0) { err(d.relPos, "'within' needs a positive duration", ""); ok = false; }
+    if (r.withinNs && *r.withinNs <= 0) {
+      err(d.relPos, "'within' needs a positive duration", "");
+      ok = false;
+    }
     if (ok) ok = updates(d, r);
     if (ok) ok = partialChain(d, r);
     if (ok) ok = condBits(d, r);
@@ -722,7 +857,11 @@ class Resolver {
     for (const auto& l : d.lets) {
       auto it = std::find_if(r.regs.begin(), r.regs.end(), [&](const Register& x) { return x.name == l.name; });
       if (it == r.regs.end()) {
-        if (consts_.count(l.name)) { err(l.pos, "register '" + l.name + "' has the name of a constant", "rename one of them"); ok = false; continue; }
+        if (consts_.count(l.name)) {
+          err(l.pos, "register '" + l.name + "' has the name of a constant", "rename one of them");
+          ok = false;
+          continue;
+        }
         if (std::find(r.params.begin(), r.params.end(), l.name) != r.params.end()) {
           err(l.pos, "register '" + l.name + "' has the name of a parameter", "rename one of them");
           ok = false;
@@ -737,10 +876,21 @@ class Resolver {
         it = r.regs.end() - 1;
       }
       if (!l.pattern.empty()) continue;
-      if (it->hasInit) { err(l.pos, "register '" + l.name + "' has two initial values", ""); ok = false; continue; }
+      if (it->hasInit) {
+        err(l.pos, "register '" + l.name + "' has two initial values", "");
+        ok = false;
+        continue;
+      }
       Value v;
-      if (!evalConst(l.value, v, &r.params)) { ok = false; continue; }
-      if (v.kind == Value::Kind::Str) { err(l.value.pos, "a register holds an integer", ""); ok = false; continue; }
+      if (!evalConst(l.value, v, &r.params)) {
+        ok = false;
+        continue;
+      }
+      if (v.kind == Value::Kind::Str) {
+        err(l.value.pos, "a register holds an integer", "");
+        ok = false;
+        continue;
+      }
       it->hasInit = true;
       it->init = v.i;
     }
@@ -753,10 +903,14 @@ class Resolver {
     for (const auto& l : d.lets) {
       if (l.pattern.empty()) continue;
       const uint8_t reg = static_cast<uint8_t>(
-          std::find_if(r.regs.begin(), r.regs.end(), [&](const Register& x) { return x.name == l.name; }) - r.regs.begin());
+          std::find_if(r.regs.begin(), r.regs.end(), [&](const Register& x) { return x.name == l.name; }) -
+          r.regs.begin());
       std::vector<Matcher> ms;
       bool broadcast = false;
-      if (!role(l.pattern, r.params, ms, broadcast)) { ok = false; continue; }
+      if (!role(l.pattern, r.params, ms, broadcast)) {
+        ok = false;
+        continue;
+      }
       // An update that binds no parameter changes what new instances start from, like a
       // broadcast role: a bit above the roles' (0x40) says so (templates kept, no idle dropping).
       if (broadcast) r.broadcastRoles = static_cast<uint8_t>(r.broadcastRoles | 0x40);
@@ -781,7 +935,10 @@ class Resolver {
         sc.event = events_.at(l.pattern[i].name);
         sc.regs = &r.regs;
         sc.regsAllowed = false;
-        if (!compile(*value, sc, u.value)) { ok = false; break; }
+        if (!compile(*value, sc, u.value)) {
+          ok = false;
+          break;
+        }
         u.m = std::move(ms[i]);
         r.updates.push_back(std::move(u));
       }
@@ -914,8 +1071,10 @@ class Resolver {
     int b = side(s.to, r.to);
     if (b == -2) return;
     if (a != b) {
-      err(s.pos, "both sides of a sync must name the same number of key fields (" + std::to_string(a) + " vs " +
-                     std::to_string(b) + ")", "keys are matched by position: sync send(seq) -> recv(seq)");
+      err(s.pos,
+          "both sides of a sync must name the same number of key fields (" + std::to_string(a) + " vs " +
+              std::to_string(b) + ")",
+          "keys are matched by position: sync send(seq) -> recv(seq)");
       return;
     }
     r.keySize = static_cast<size_t>(a);
@@ -935,7 +1094,7 @@ class Resolver {
   std::map<std::string, Value> consts_;
   std::map<std::string, const EventDecl*> events_;
   std::map<std::string, StateInfo> states_;
-  bool inState_ = false;  // checking a state declaration: words in diagnostics
+  bool inState_ = false;                            // checking a state declaration: words in diagnostics
   const std::vector<Register>* curRegs_ = nullptr;  // the registers of the rule being resolved
 };
 
@@ -989,7 +1148,8 @@ bool loadSpecFile(const std::string& path, Spec& out, SymbolTable& symbols, Diag
   if (size_t nul = text.find('\0'); nul != std::string::npos) {
     size_t nl = text.rfind('\n', nul);
     size_t lineStart = nl == std::string::npos ? 0 : nl + 1;
-    uint64_t line = 1 + static_cast<uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(lineStart), '\n'));
+    uint64_t line = 1 + static_cast<uint64_t>(
+                            std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(lineStart), '\n'));
     diags.error("spec-binary", Location{path, line, static_cast<uint32_t>(nul - lineStart + 1)},
                 "this spec file contains a NUL byte: is it a binary file?", "");
     return false;

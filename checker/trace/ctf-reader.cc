@@ -6,13 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <set>
 #include <cctype>
-#include <string_view>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace vc {
@@ -26,7 +26,10 @@ std::vector<std::string> findCtfTraceDirs(const std::string& path) {
   if (fs::is_regular_file(fs::path(path) / "metadata", ec)) out.push_back(path);
   fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
-    if (it.depth() > 12) { it.disable_recursion_pending(); continue; }
+    if (it.depth() > 12) {
+      it.disable_recursion_pending();
+      continue;
+    }
     if (it->is_directory(ec) && fs::is_regular_file(it->path() / "metadata", ec)) out.push_back(it->path().string());
   }
   std::sort(out.begin(), out.end());
@@ -52,8 +55,7 @@ std::string checkMetadataPackets(const fs::path& file) {
   std::fclose(f);
   auto u32 = [&](size_t at, bool le) {
     uint32_t v = 0;
-    for (int k = 0; k < 4; ++k)
-      v |= static_cast<uint32_t>(data[at + static_cast<size_t>(le ? k : 3 - k)]) << (8 * k);
+    for (int k = 0; k < 4; ++k) v |= static_cast<uint32_t>(data[at + static_cast<size_t>(le ? k : 3 - k)]) << (8 * k);
     return v;
   };
   if (data.size() < 4) return data.empty() ? "the metadata file is empty" : "the metadata file is cut short";
@@ -64,7 +66,8 @@ std::string checkMetadataPackets(const fs::path& file) {
     if (data.size() - off < 37) return "the metadata file ends inside a packet header";
     if (u32(off, le) != 0x75D11D57u) return "bad metadata packet magic at byte " + std::to_string(off);
     uint64_t content = u32(off + 24, le), packet = u32(off + 28, le);
-    if (packet < 37 * 8 || packet % 8 || content > packet) return "bad metadata packet sizes at byte " + std::to_string(off);
+    if (packet < 37 * 8 || packet % 8 || content > packet)
+      return "bad metadata packet sizes at byte " + std::to_string(off);
     if (packet / 8 > data.size() - off)
       return "the metadata file is truncated: its packet at byte " + std::to_string(off) + " needs " +
              std::to_string(packet / 8) + " bytes, " + std::to_string(data.size() - off) + " are left";
@@ -89,7 +92,8 @@ std::string checkLttngStreams(const fs::path& dir) {
     std::fclose(f);
   }
   if (meta.find("tracer_name = \"lttng-") == std::string::npos ||
-      meta.find("uint64_t content_size;") == std::string::npos || meta.find("uint64_t packet_size;") == std::string::npos)
+      meta.find("uint64_t content_size;") == std::string::npos ||
+      meta.find("uint64_t packet_size;") == std::string::npos)
     return "";
   const bool le = meta.find("byte_order = be;") == std::string::npos;
   std::error_code ec;
@@ -174,8 +178,10 @@ bool accountStreams(const std::string& dir, StreamAccount& acc, Diagnostics& dia
     bool exists = ::stat(e.path().c_str(), &st) == 0;
     if (exists && S_ISDIR(st.st_mode)) continue;  // index/, or a nested trace (read on its own)
     std::string why;
-    if (!exists) why = std::string("cannot be read: ") + std::strerror(errno);
-    else if (!S_ISREG(st.st_mode)) why = "is not a regular file";
+    if (!exists)
+      why = std::string("cannot be read: ") + std::strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+      why = "is not a regular file";
     else if (int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); fd < 0) {
       why = std::string("cannot be read: ") + std::strerror(errno);
     } else {
@@ -207,7 +213,8 @@ bool accountStreams(const std::string& dir, StreamAccount& acc, Diagnostics& dia
   if (!needShadow) return true;
   std::string tmpl = (fs::temp_directory_path(ec) / "vconform-ctf-XXXXXX").string();
   if (!::mkdtemp(tmpl.data())) {
-    diags.error("trace-ctf", Location{dir, 0, 0}, std::string("cannot make a temporary directory: ") + std::strerror(errno),
+    diags.error("trace-ctf", Location{dir, 0, 0},
+                std::string("cannot make a temporary directory: ") + std::strerror(errno),
                 "set TMPDIR to a writable directory");
     return false;
   }
@@ -307,8 +314,9 @@ class CtfTraceReader : public TraceReader {
     graph_ = bt_graph_create(0);
     bool ok = fsClass && muxClass && graph_;
     const bt_component_filter* mux = nullptr;
-    if (ok) ok = bt_graph_add_filter_component(graph_, muxClass, "mux", nullptr, BT_LOGGING_LEVEL_NONE, &mux) ==
-                 BT_GRAPH_ADD_COMPONENT_STATUS_OK;
+    if (ok)
+      ok = bt_graph_add_filter_component(graph_, muxClass, "mux", nullptr, BT_LOGGING_LEVEL_NONE, &mux) ==
+           BT_GRAPH_ADD_COMPONENT_STATUS_OK;
     for (size_t i = 0; ok && i < dirs.size(); ++i) {
       std::string bad = checkMetadataPackets(fs::path(dirs[i]) / "metadata");
       if (bad.empty()) bad = checkLttngStreams(dirs[i]);
@@ -341,8 +349,8 @@ class CtfTraceReader : public TraceReader {
       uint64_t nout = bt_component_source_get_output_port_count(src);
       for (uint64_t p = 0; ok && p < nout; ++p) {
         const bt_port_output* out = bt_component_source_borrow_output_port_by_index_const(src, p);
-        const bt_port_input* in =
-            bt_component_filter_borrow_input_port_by_index_const(mux, bt_component_filter_get_input_port_count(mux) - 1);
+        const bt_port_input* in = bt_component_filter_borrow_input_port_by_index_const(
+            mux, bt_component_filter_get_input_port_count(mux) - 1);
         ok = bt_graph_connect_ports(graph_, out, in, nullptr) == BT_GRAPH_CONNECT_PORTS_STATUS_OK;
       }
     }
@@ -425,12 +433,16 @@ class CtfTraceReader : public TraceReader {
     bt_message_array_const msgs;
     uint64_t count = 0;
     switch (bt_message_iterator_next(it, &msgs, &count)) {
-      case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK: break;
-      case BT_MESSAGE_ITERATOR_NEXT_STATUS_END: return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
-      case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN: return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+      case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+        break;
+      case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+        return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+      case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+        return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
       case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
         return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
-      default: return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+      default:
+        return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
     }
     for (uint64_t i = 0; i < count; ++i) self->handle(msgs[i]);
     return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
@@ -460,7 +472,8 @@ class CtfTraceReader : public TraceReader {
         discardedPackets_ += n;
         break;
       }
-      default: break;
+      default:
+        break;
     }
     bt_message_put_ref(msg);
   }
@@ -577,8 +590,13 @@ class CtfTraceReader : public TraceReader {
           int64_t v = bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)
                           ? bt_field_integer_signed_get_value(m)
                           : static_cast<int64_t>(bt_field_integer_unsigned_get_value(m));
-          if (k == vtid_ || (k == tid_ && !haveTid_)) { ctxTid_ = v; haveTid_ = true; }
-          else if (k == vpid_ || (k == pid_ && !havePid_)) { ctxPid_ = v; havePid_ = true; }
+          if (k == vtid_ || (k == tid_ && !haveTid_)) {
+            ctxTid_ = v;
+            haveTid_ = true;
+          } else if (k == vpid_ || (k == pid_ && !havePid_)) {
+            ctxPid_ = v;
+            havePid_ = true;
+          }
           continue;
         }
         if (k == procname_ && bt_field_class_type_is(bt_field_get_class_type(m), BT_FIELD_CLASS_TYPE_STRING)) {

@@ -18,15 +18,24 @@ Symbol SymbolTable::find(std::string_view s) const {
 
 std::string Value::toString() const {
   switch (kind) {
-    case Kind::Int: return std::to_string(i);
-    case Kind::Bool: return i ? "true" : "false";
+    case Kind::Int:
+      return std::to_string(i);
+    case Kind::Bool:
+      return i ? "true" : "false";
     case Kind::Str: {
       std::string out = "\"";
       for (char c : s) {
         unsigned char u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') { out += '\\'; out += c; }
-        else if (u < 0x20) { static const char* h = "0123456789abcdef"; out += "\\x"; out += h[u >> 4]; out += h[u & 15]; }
-        else out += c;
+        if (c == '"' || c == '\\') {
+          out += '\\';
+          out += c;
+        } else if (u < 0x20) {
+          static const char* h = "0123456789abcdef";
+          out += "\\x";
+          out += h[u >> 4];
+          out += h[u & 15];
+        } else
+          out += c;
       }
       return out + "\"";
     }

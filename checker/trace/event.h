@@ -68,12 +68,25 @@ struct Value {
   int64_t i = 0;  // Int, and Bool as 0/1
   std::string s;  // Str
 
-  static Value ofInt(int64_t v) { Value x; x.kind = Kind::Int; x.i = v; return x; }
-  static Value ofBool(bool v) { Value x; x.kind = Kind::Bool; x.i = v; return x; }
-  static Value ofStr(std::string v) { Value x; x.kind = Kind::Str; x.s = std::move(v); return x; }
-  bool operator==(const Value& o) const {
-    return kind == o.kind && (kind == Kind::Str ? s == o.s : i == o.i);
+  static Value ofInt(int64_t v) {
+    Value x;
+    x.kind = Kind::Int;
+    x.i = v;
+    return x;
   }
+  static Value ofBool(bool v) {
+    Value x;
+    x.kind = Kind::Bool;
+    x.i = v;
+    return x;
+  }
+  static Value ofStr(std::string v) {
+    Value x;
+    x.kind = Kind::Str;
+    x.s = std::move(v);
+    return x;
+  }
+  bool operator==(const Value& o) const { return kind == o.kind && (kind == Kind::Str ? s == o.s : i == o.i); }
   std::string toString() const;  // 12, "text" (quoted), true
 };
 
@@ -91,8 +104,8 @@ struct Origin {
 struct Event {
   Symbol name = kNoSymbol;
   bool hasTs = false;
-  int64_t ts = 0;        // ns; origin of the clock is the source's own
-  uint32_t thread = 0;   // index into ThreadTable
+  int64_t ts = 0;       // ns; origin of the clock is the source's own
+  uint32_t thread = 0;  // index into ThreadTable
   std::vector<Field> fields;
   Origin origin;
   // Explicit happens-before edges carried by the trace: this event's id and the ids of events
@@ -106,7 +119,14 @@ struct Event {
     return nullptr;
   }
   void clear() {
-    name = kNoSymbol; hasTs = false; ts = 0; thread = 0; fields.clear(); origin = {}; id.clear(); after.clear();
+    name = kNoSymbol;
+    hasTs = false;
+    ts = 0;
+    thread = 0;
+    fields.clear();
+    origin = {};
+    id.clear();
+    after.clear();
   }
   // Member by member: readers hand events over by swapping (each side keeps the other's storage
   // for reuse), once or twice per event; std::swap's three moves cost several times this.
@@ -133,7 +153,7 @@ struct Source {
   std::string format;  // "json", "ctf", "dmesg", ...
   int64_t clockOffsetNs = 0;
   // Filled by the readers as they go (read once the reader is exhausted):
-  std::string map;       // text sources: the map file's name ("qemu", "dmesg", ...); empty otherwise
+  std::string map;  // text sources: the map file's name ("qemu", "dmesg", ...); empty otherwise
   // What recorded it ("backend", "qemu-log", "lttng:PROVIDER", ...); selects the recorders' sync
   // files (specs/sync/, docs/spec-language.md). Known once the reader is open.
   std::vector<std::string> recorders;
@@ -141,7 +161,7 @@ struct Source {
   // trace's meta record, a map's "device"); empty: unknown. A rule of a spec declared for another
   // device is not judged on such a trace (check/recordable.h).
   std::string device;
-  uint64_t events = 0;   // events delivered (counted by the check)
+  uint64_t events = 0;          // events delivered (counted by the check)
   uint64_t unmatchedLines = 0;  // text sources: non-blank lines no map pattern matched
   std::vector<std::pair<uint64_t, std::string>> unmatchedExamples;  // (line, text): the first few
   std::string compression;  // "gzip" or "zstd" when the file was compressed (trace/input.h); else empty
@@ -162,7 +182,10 @@ struct Source {
 
 class SourceTable {
  public:
-  uint32_t add(Source s) { list_.push_back(std::move(s)); return static_cast<uint32_t>(list_.size() - 1); }
+  uint32_t add(Source s) {
+    list_.push_back(std::move(s));
+    return static_cast<uint32_t>(list_.size() - 1);
+  }
   const Source& at(uint32_t i) const { return list_[i]; }
   Source& at(uint32_t i) { return list_[i]; }
   size_t size() const { return list_.size(); }
@@ -201,7 +224,9 @@ class ThreadTable {
 
  private:
   struct Key {
-    uint32_t source; int64_t pid; int64_t tid;
+    uint32_t source;
+    int64_t pid;
+    int64_t tid;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {

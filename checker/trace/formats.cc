@@ -68,8 +68,8 @@ constexpr char kEnvLogger[] = "env_logger";
 // or a CTF metadata file itself.
 bool sniffCtf(const std::string& path, bool isDir, std::string_view head) {
   if (isDir) return !findCtfTraceDirs(path).empty();
-  return path.ends_with("metadata") && (head.starts_with("/* CTF") || head.starts_with("\x57\x1d\xd1\x75") ||
-                                        head.starts_with("\x75\xd1\x1d\x57"));
+  return path.ends_with("metadata") &&
+         (head.starts_with("/* CTF") || head.starts_with("\x57\x1d\xd1\x75") || head.starts_with("\x75\xd1\x1d\x57"));
 }
 std::unique_ptr<TraceReader> openCtf(std::unique_ptr<Input>, const std::string& path, const ReaderOptions& opts,
                                      uint32_t source, TraceTables& tables, Diagnostics& diags) {
@@ -88,7 +88,8 @@ const std::vector<TraceFormat>& traceFormats() {
       {"tracing-json", "Rust tracing-subscriber JSON lines (timestamp, level, fields.message, threadId)", sniffTracing,
        openTracingJsonTrace},
       // Any text that is not JSON, with the map chosen from its first lines.
-      {"text", "any text log through a map file (--maps DIR, specs/maps), chosen from the content", sniffText, openText},
+      {"text", "any text log through a map file (--maps DIR, specs/maps), chosen from the content", sniffText,
+       openText},
       {"json", "vconform JSON trace v1: JSON Lines, a JSON array, or {\"events\": [...]}", sniffJson, openJson},
       {"dmesg", "Linux kernel log (dmesg, journalctl -k, /dev/kmsg shapes) via specs/maps/dmesg.map.json", sniffNever,
        openNamedText<kDmesg>},

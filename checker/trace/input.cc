@@ -14,9 +14,12 @@ namespace vc {
 
 const char* compressionName(Compression c) {
   switch (c) {
-    case Compression::None: return "";
-    case Compression::Gzip: return "gzip";
-    case Compression::Zstd: return "zstd";
+    case Compression::None:
+      return "";
+    case Compression::Gzip:
+      return "gzip";
+    case Compression::Zstd:
+      return "zstd";
   }
   return "";
 }
@@ -68,7 +71,8 @@ std::unique_ptr<Input> Input::open(const std::string& path, Diagnostics& diags) 
   if (S_ISSOCK(st.st_mode))
     return fail("this is a socket, not a trace file", "record the trace to a file or a pipe and pass that");
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return fail(std::string("cannot open the trace: ") + std::strerror(errno), "check the path and permissions");
+  if (fd < 0)
+    return fail(std::string("cannot open the trace: ") + std::strerror(errno), "check the path and permissions");
   return fromFd(fd, path);
 }
 
@@ -131,15 +135,18 @@ bool Input::fillRaw() {
 
 void Input::detect() {
   detected_ = true;
-  while (rawEnd_ - rawBegin_ < 4 && fillRaw()) {}
+  while (rawEnd_ - rawBegin_ < 4 && fillRaw()) {
+  }
   const unsigned char* p = reinterpret_cast<const unsigned char*>(raw_.get() + rawBegin_);
   size_t n = rawEnd_ - rawBegin_;
   if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
     comp_ = Compression::Gzip;
     codec_ = std::make_unique<Codec>();
     // 15 + 32: a gzip or zlib header, detected by zlib.
-    if (inflateInit2(&codec_->z, 15 + 32) != Z_OK) error_ = "cannot start the gzip decoder";
-    else codec_->zInit = true;
+    if (inflateInit2(&codec_->z, 15 + 32) != Z_OK)
+      error_ = "cannot start the gzip decoder";
+    else
+      codec_->zInit = true;
   } else if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) {
     comp_ = Compression::Zstd;
     codec_ = std::make_unique<Codec>();
@@ -205,7 +212,8 @@ size_t Input::decode(char* dst, size_t n) {
     if (out > 0) return out;
     if (eof) {
       if (!streamEnded_)
-        error_ = std::string("the ") + compressionName(comp_) + " data ends in the middle of a stream (truncated file?)";
+        error_ =
+            std::string("the ") + compressionName(comp_) + " data ends in the middle of a stream (truncated file?)";
       return 0;
     }
   }
@@ -244,7 +252,9 @@ size_t Input::read(char* dst, size_t n) {
 // ---------------------------------------------------------------------------------------------
 
 ByteBuffer::ByteBuffer(Input& in, size_t chunk)
-    : in_(in), chunk_(chunk), buf_(std::make_unique_for_overwrite<char[]>(2 * chunk + kPadding)),
+    : in_(in),
+      chunk_(chunk),
+      buf_(std::make_unique_for_overwrite<char[]>(2 * chunk + kPadding)),
       cap_(2 * chunk + kPadding) {
   std::memset(buf_.get(), 0, kPadding);  // an empty input still has its padding
 }
@@ -291,7 +301,8 @@ bool LineReader::fillOrFinish() {
 
 bool LineReader::checkStart() {
   started_ = true;
-  while (buf_.size() < 3 && fillOrFinish()) {}
+  while (buf_.size() < 3 && fillOrFinish()) {
+  }
   if (stopped_) return false;
   return buf_.size() >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0;
 }
@@ -300,9 +311,10 @@ bool LineReader::reportNul(const char* lineStart, size_t len, uint64_t number, s
   const char* z = static_cast<const char*>(std::memchr(lineStart, 0, len));
   if (!z) return false;
   size_t col = column0 + static_cast<size_t>(z - lineStart) + 1;
-  auto& d = diags_.error("trace-binary", Location{path(), number, static_cast<uint32_t>(std::min<size_t>(col, 1u << 30))},
-                         "NUL byte: this looks like a binary file, not a text or JSON trace; reading stops here",
-                         "pass a text or JSON trace, or name its format with --input-format");
+  auto& d =
+      diags_.error("trace-binary", Location{path(), number, static_cast<uint32_t>(std::min<size_t>(col, 1u << 30))},
+                   "NUL byte: this looks like a binary file, not a text or JSON trace; reading stops here",
+                   "pass a text or JSON trace, or name its format with --input-format");
   (void)d;
   stopped_ = true;
   return true;
@@ -377,7 +389,8 @@ bool LineReader::nextBlock(std::string_view& block, uint64_t& firstLine, size_t 
   if (stopped_) return false;
   if (!started_ && checkStart()) buf_.consume(3);
   if (stopped_) return false;
-  while (buf_.size() < minBytes && fillOrFinish()) {}
+  while (buf_.size() < minBytes && fillOrFinish()) {
+  }
   if (stopped_) return false;
   for (;;) {
     if (buf_.size() == 0) return false;

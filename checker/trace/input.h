@@ -65,12 +65,12 @@ class Input {
   size_t rawRead(char* dst, size_t n);  // from the descriptor or the memory bytes
   bool fillRaw();                       // more raw bytes into raw_; false at the end
   void detect();
-  size_t decode(char* dst, size_t n);   // decoded bytes, bypassing ahead_
+  size_t decode(char* dst, size_t n);  // decoded bytes, bypassing ahead_
 
   std::string path_;
   int fd_ = -1;
   bool ownFd_ = false;
-  std::string mem_;       // fromBytes
+  std::string mem_;  // fromBytes
   size_t memPos_ = 0;
   bool useMem_ = false;
   std::unique_ptr<char[]> raw_;  // raw bytes read but not yet decoded: [rawBegin_, rawEnd_)
@@ -146,8 +146,8 @@ class LineReader {
   const std::string& path() const { return buf_.input().path(); }
 
  private:
-  bool fillOrFinish();   // fill(); on an input error report it and stop
-  bool checkStart();     // the byte order mark
+  bool fillOrFinish();  // fill(); on an input error report it and stop
+  bool checkStart();    // the byte order mark
   bool reportNul(const char* lineStart, size_t len, uint64_t number, size_t column0);
   Diagnostics& diags_;
   ByteBuffer buf_;

@@ -12,13 +12,12 @@
 
 #include <simdjson.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
 
@@ -37,10 +36,10 @@ struct RecordError {
   std::string msg;
   size_t offset = SIZE_MAX;  // byte offset in the record, when known
   std::string help;
-  std::string key;           // the key whose value is wrong, to point at it
-  bool syntax = false;       // the record is not valid JSON (ask the DOM parser for the details)
-  bool duplicate = false;    // point at the second occurrence of `key` itself
-  bool meta = false;         // the record is the trace's metadata record (an error only if msg is set)
+  std::string key;         // the key whose value is wrong, to point at it
+  bool syntax = false;     // the record is not valid JSON (ask the DOM parser for the details)
+  bool duplicate = false;  // point at the second occurrence of `key` itself
+  bool meta = false;       // the record is the trace's metadata record (an error only if msg is set)
 };
 
 // {"meta": {"recorder": "backend" | ["a", "b"], "device": "rng", ...}}: what recorded the trace
@@ -103,9 +102,10 @@ struct NameCache {
   std::array<Symbol, kSlots> sym{};
   Symbol get(size_t salt, std::string_view s, SymbolTable& table) {
     if (s.empty()) return table.intern(s);
-    size_t h = (s.size() * 131 + static_cast<unsigned char>(s[0]) * 31 +
-                static_cast<unsigned char>(s[s.size() - 1]) * 7 + (s.size() > 2 ? static_cast<unsigned char>(s[2]) : 0) +
-                (salt ? 1 : 0) * 257) % kSlots;
+    size_t h =
+        (s.size() * 131 + static_cast<unsigned char>(s[0]) * 31 + static_cast<unsigned char>(s[s.size() - 1]) * 7 +
+         (s.size() > 2 ? static_cast<unsigned char>(s[2]) : 0) + (salt ? 1 : 0) * 257) %
+        kSlots;
     if (sym[h] != 0 && text[h] == s) return sym[h] - 1;
     Symbol x = table.intern(s);
     text[h].assign(s);
@@ -139,10 +139,10 @@ inline bool fastInt(std::string_view tok, int64_t& out) {
     if ((w & 0xF0F0F0F0F0F0F0F0ULL) != 0x3030303030303030ULL ||
         ((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) != 0x3030303030303030ULL)
       break;
-    d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFULL;      // pairs:  d0d1, d2d3, ... (< 100)
-    d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFULL;    // quads:  d0..d3, d4..d7 (< 10^4)
-    d = (d * 10000 + (d >> 32)) & 0xFFFFFFFFULL;          // d0..d7 (< 10^8)
-    if (p - first > 8) return false;  // a third chunk: 24 digits or more
+    d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFULL;    // pairs:  d0d1, d2d3, ... (< 100)
+    d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFULL;  // quads:  d0..d3, d4..d7 (< 10^4)
+    d = (d * 10000 + (d >> 32)) & 0xFFFFFFFFULL;        // d0..d7 (< 10^8)
+    if (p - first > 8) return false;                    // a third chunk: 24 digits or more
     u = u * 100000000ULL + d;
     p += 8;
   }
@@ -151,7 +151,8 @@ inline bool fastInt(std::string_view tok, int64_t& out) {
   while (p != end && static_cast<unsigned>(*p - '0') <= 9) u = u * 10 + static_cast<unsigned>(*p++ - '0');
   size_t digits = static_cast<size_t>(p - first);
   if (digits > 19 || (digits > 1 && *first == '0')) return false;
-  if (p != end && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ',' && *p != '}' && *p != ']') return false;
+  if (p != end && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ',' && *p != '}' && *p != ']')
+    return false;
   // 19 digits cannot wrap a uint64_t (< 1e19 < 2^64); beyond int64_t: simdjson's path decides.
   if (u > static_cast<uint64_t>(INT64_MAX) + (neg ? 1 : 0)) return false;
   out = neg ? static_cast<int64_t>(0 - u) : static_cast<int64_t>(u);
@@ -178,7 +179,8 @@ bool readInt(od::value v, int64_t& out, RecordError& e, std::string_view what, b
     return false;
   }
   switch (t) {
-    case od::number_type::signed_integer: return !v.get_int64().get(out) || tooWide();
+    case od::number_type::signed_integer:
+      return !v.get_int64().get(out) || tooWide();
     case od::number_type::unsigned_integer: {
       uint64_t u = 0;
       if (v.get_uint64().get(u)) return tooWide();
@@ -283,7 +285,15 @@ bool readId(od::value v, std::string& out, RecordError& e, std::string_view key)
 
 // The keys of an event object vconform reads; a second occurrence of any key is an error.
 enum KeyBit : uint32_t {
-  kName = 1, kTs = 2, kPid = 4, kTid = 8, kThread = 16, kFields = 32, kId = 64, kAfter = 128, kMeta = 256
+  kName = 1,
+  kTs = 2,
+  kPid = 4,
+  kTid = 8,
+  kThread = 16,
+  kFields = 32,
+  kId = 64,
+  kAfter = 128,
+  kMeta = 256
 };
 
 // One event object, already started On Demand. The scratch vectors are reused across events.
@@ -325,18 +335,34 @@ bool readEvent(od::object obj, uint32_t sourceIndex, TraceTables& tables, Event&
     std::string_view key;
     const char* kp = rk.raw();
     switch (kp[0]) {  // the keys vconform reads, compared in place
-      case 'n': if (rk.unsafe_is_equal("name")) key = "name"; break;
-      case 't':
-        if (rk.unsafe_is_equal("ts")) key = "ts";
-        else if (rk.unsafe_is_equal("tid")) key = "tid";
-        else if (rk.unsafe_is_equal("thread")) key = "thread";
+      case 'n':
+        if (rk.unsafe_is_equal("name")) key = "name";
         break;
-      case 'p': if (rk.unsafe_is_equal("pid")) key = "pid"; break;
-      case 'f': if (rk.unsafe_is_equal("fields")) key = "fields"; break;
-      case 'i': if (rk.unsafe_is_equal("id")) key = "id"; break;
-      case 'a': if (rk.unsafe_is_equal("after")) key = "after"; break;
-      case 'm': if (rk.unsafe_is_equal("meta")) key = "meta"; break;
-      default: break;
+      case 't':
+        if (rk.unsafe_is_equal("ts"))
+          key = "ts";
+        else if (rk.unsafe_is_equal("tid"))
+          key = "tid";
+        else if (rk.unsafe_is_equal("thread"))
+          key = "thread";
+        break;
+      case 'p':
+        if (rk.unsafe_is_equal("pid")) key = "pid";
+        break;
+      case 'f':
+        if (rk.unsafe_is_equal("fields")) key = "fields";
+        break;
+      case 'i':
+        if (rk.unsafe_is_equal("id")) key = "id";
+        break;
+      case 'a':
+        if (rk.unsafe_is_equal("after")) key = "after";
+        break;
+      case 'm':
+        if (rk.unsafe_is_equal("meta")) key = "meta";
+        break;
+      default:
+        break;
     }
     if (key.empty()) {  // another key, as written (escapes kept)
       size_t kn = 0;
@@ -523,36 +549,36 @@ struct JsonTraceReader::Impl {
   TraceTables& tables;
   Diagnostics& diags;
   LineReader lines;
-  ByteBuffer& bb;          // the line reader's buffer; array mode reads it directly
+  ByteBuffer& bb;  // the line reader's buffer; array mode reads it directly
   od::parser parser{size_t{4} << 30};
-  od::parser lineParser;   // single records (array elements, lines of a block after an error)
-  dom::parser domParser;   // messages for syntax errors
+  od::parser lineParser;  // single records (array elements, lines of a block after an error)
+  dom::parser domParser;  // messages for syntax errors
   NameCache names;
   std::vector<std::string> keys;
   ThreadCache threadCache;
   enum class Mode { Unknown, Lines, Array } mode = Mode::Unknown;
-  bool wrapped = false;    // {"events": [...]}
+  bool wrapped = false;  // {"events": [...]}
   bool stopped = false;
-  bool seenRecord = false; // the first record may be the metadata record
+  bool seenRecord = false;                 // the first record may be the metadata record
   bool primed = false, hasPrimed = false;  // the first event, read at open (see the constructor)
-  uint64_t reported = 0;   // bad records reported
+  uint64_t reported = 0;                   // bad records reported
   Event primedEvent;
 
   // Lines mode: the current block and where iterate_many is in it.
   std::string_view block;
-  uint64_t blockLine = 0;     // line number of block[0]
+  uint64_t blockLine = 0;  // line number of block[0]
   bool haveBlock = false, slow = false;
   od::document_stream stream;
   od::document_stream::iterator it, itEnd;
-  size_t lineOff = 0;         // offset of the start of line `lineNo` in the block
+  size_t lineOff = 0;  // offset of the start of line `lineNo` in the block
   uint64_t lineNo = 0;
-  uint64_t lastDocLine = 0;   // line of the last document handled from the stream (0: none)
-  size_t lastDocOff = 0;      // offset of the start of that line
-  size_t resumeOff = 0;       // slow mode: the next line to read
+  uint64_t lastDocLine = 0;  // line of the last document handled from the stream (0: none)
+  size_t lastDocOff = 0;     // offset of the start of that line
+  size_t resumeOff = 0;      // slow mode: the next line to read
   uint64_t resumeLine = 0;
 
   // Array mode.
-  uint64_t line = 1;          // line number of bb.data()[0]
+  uint64_t line = 1;  // line number of bb.data()[0]
   bool arrayDone = false, expectComma = false;
 
   Impl(std::unique_ptr<Input> input, uint32_t s, TraceTables& t, Diagnostics& d, const ReaderOptions& o)
@@ -651,7 +677,8 @@ struct JsonTraceReader::Impl {
         return;
       }
       // Skip what detect() looked at: the buffer starts after the '['. (`head` dies here.)
-      while (bb.size() < start && fill()) {}
+      while (bb.size() < start && fill()) {
+      }
       bb.consume(std::min(start, bb.size()));
       line += nl;
     }
@@ -815,8 +842,11 @@ struct JsonTraceReader::Impl {
     for (size_t k = e; k < upto; ++k) {
       char c = block[k];
       if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
-      RecordError err{"this event goes on over several lines", SIZE_MAX,
-                      "JSON Lines holds one event per line: write each event on one line, or use a JSON array", {}, false};
+      RecordError err{"this event goes on over several lines",
+                      SIZE_MAX,
+                      "JSON Lines holds one event per line: write each event on one line, or use a JSON array",
+                      {},
+                      false};
       std::string_view l = lineText(lastDocOff);
       report(lastDocLine, l.data(), l.size(), err);
       return;
@@ -859,8 +889,15 @@ struct JsonTraceReader::Impl {
         continue;
       }
       char c = bb.data()[i];
-      if (c == '\n') { ++line; ++i; continue; }
-      if (c == ' ' || c == '\t' || c == '\r') { ++i; continue; }
+      if (c == '\n') {
+        ++line;
+        ++i;
+        continue;
+      }
+      if (c == ' ' || c == '\t' || c == '\r') {
+        ++i;
+        continue;
+      }
       bb.consume(i);
       return true;
     }
@@ -943,7 +980,8 @@ struct JsonTraceReader::Impl {
         if (j == bb.size()) {
           if (!fill()) {
             if (stopped) return false;
-            RecordError e{"unterminated event object at the end of the file", SIZE_MAX, "the file may be truncated", {}, false};
+            RecordError e{
+                "unterminated event object at the end of the file", SIZE_MAX, "the file may be truncated", {}, false};
             report(startLine, bb.data(), std::min<size_t>(bb.size(), 80), e);
             stopped = true;
             return false;
@@ -953,13 +991,18 @@ struct JsonTraceReader::Impl {
         char ch = bb.data()[j++];
         if (ch == '\n') ++nlines;
         if (inStr) {
-          if (esc) esc = false;
-          else if (ch == '\\') esc = true;
-          else if (ch == '"') inStr = false;
+          if (esc)
+            esc = false;
+          else if (ch == '\\')
+            esc = true;
+          else if (ch == '"')
+            inStr = false;
           continue;
         }
-        if (ch == '"') inStr = true;
-        else if (ch == '{' || ch == '[') ++depth;
+        if (ch == '"')
+          inStr = true;
+        else if (ch == '{' || ch == '[')
+          ++depth;
         else if (ch == '}' || ch == ']') {
           if (--depth == 0) break;
         }
@@ -1007,8 +1050,8 @@ bool JsonTraceReader::next(Event& ev) {
   return m.mode == Impl::Mode::Lines ? m.nextLine(ev) : m.nextArrayItem(ev);
 }
 
-bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& tables, Event& ev,
-                    std::string& err, uint32_t& errCol, std::string& help) {
+bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& tables, Event& ev, std::string& err,
+                    uint32_t& errCol, std::string& help) {
   static thread_local od::parser parser;
   static thread_local dom::parser domParser;
   NameCache names;
@@ -1016,7 +1059,8 @@ bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& ta
   ThreadCache tc;
   simdjson::padded_string padded(text);
   RecordError e;
-  if (parseOne(padded.data(), padded.size(), parser, domParser, sourceIndex, tables, ev, e, names, keys, tc)) return true;
+  if (parseOne(padded.data(), padded.size(), parser, domParser, sourceIndex, tables, ev, e, names, keys, tc))
+    return true;
   if (e.meta && e.msg.empty()) e.msg = "a metadata record ({\"meta\": ...}), not an event";
   err = e.msg;
   help = e.help;

@@ -27,7 +27,7 @@ class JsonTraceReader : public TraceReader {
 
 // Parses one JSON object (a single event record) into `ev`. Exposed for unit tests and the fuzzer.
 // Returns false and fills `err` / `errCol` (1-based column within `text`) on a bad record.
-bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& tables, Event& ev,
-                    std::string& err, uint32_t& errCol, std::string& help);
+bool parseJsonEvent(std::string_view text, uint32_t sourceIndex, TraceTables& tables, Event& ev, std::string& err,
+                    uint32_t& errCol, std::string& help);
 
 }  // namespace vc

@@ -1,4 +1,5 @@
-// Where map files live: the search path (--maps, $VCONFORM_MAPS_DIR, the shipped maps) and loading every map found once per process.
+// Where map files live: the search path (--maps, $VCONFORM_MAPS_DIR, the shipped maps) and loading every map found once
+// per process.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -43,7 +44,8 @@ std::vector<std::string> findMapFiles(const std::vector<std::string>& dirs) {
     for (auto it = fs::recursive_directory_iterator(d, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const auto name = it->path().filename().string();
-      if (name.size() > 9 && name.ends_with(".map.json") && it->is_regular_file(ec)) here.push_back(it->path().string());
+      if (name.size() > 9 && name.ends_with(".map.json") && it->is_regular_file(ec))
+        here.push_back(it->path().string());
     }
     std::sort(here.begin(), here.end());
     for (auto& p : here) {

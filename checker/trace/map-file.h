@@ -24,8 +24,8 @@
 namespace vc {
 
 enum class FieldType : uint8_t {
-  Int,          // decimal, or hex with 0x; optional sign
-  Hex,          // hex, with or without 0x
+  Int,  // decimal, or hex with 0x; optional sign
+  Hex,  // hex, with or without 0x
   String,
   Bool,         // true/false, 1/0, yes/no, on/off (case-insensitive)
   Enum,         // an integer capture turned into a label through an enum table
@@ -37,14 +37,14 @@ enum class FieldType : uint8_t {
 };
 
 struct FieldSpec {
-  std::string name;     // event field name
+  std::string name;  // event field name
   FieldType type = FieldType::String;
-  int capture = -1;     // group index in the owning regex (-1 for Const, Counter, Remembered)
+  int capture = -1;  // group index in the owning regex (-1 for Const, Counter, Remembered)
   std::string captureName;
   const std::map<int64_t, std::string>* enumTable = nullptr;
   const std::map<std::string, int64_t>* labelTable = nullptr;  // EnumReverse
   Value constant;
-  std::string slot;     // Counter / Remembered: the counter's or the remembered value's name
+  std::string slot;  // Counter / Remembered: the counter's or the remembered value's name
 };
 
 // What a pattern remembers for the line's thread once its event is made: the value of one of the
@@ -80,14 +80,14 @@ struct Pattern {
   std::unique_ptr<RE2> re;
   int ncap = 0;
   NameTemplate event;
-  bool noEvent = false;           // "event": null: the line is known and gives no event
+  bool noEvent = false;  // "event": null: the line is known and gives no event
   std::vector<FieldSpec> fields;
   uint64_t mapLine = 0;
   bool continues = false;         // "continue": true: the following patterns are tried too
   std::vector<std::string> when;  // applies only if the line's thread remembers all of these
   std::vector<RememberSpec> remember;
   std::vector<std::string> forget;
-  int sameThreadAs = -1;          // pattern index: this line's thread continues that one's thread
+  int sameThreadAs = -1;  // pattern index: this line's thread continues that one's thread
   // A record spanning several lines: the lines right after this one (same line shape and
   // thread) whose body matches `continuation` belong to it; their captures fill contFields.
   std::unique_ptr<RE2> continuation;
@@ -109,16 +109,16 @@ struct MapFile {
   std::string description;
   std::string recorder;  // what writes such logs ("qemu-log", ...): selects sync files; default: format
   std::string device;    // "device": the device type the logs are of ("fs", "net"); empty: unknown
-  std::map<std::string, std::map<int64_t, std::string>> enums;     // number -> (first) label
+  std::map<std::string, std::map<int64_t, std::string>> enums;       // number -> (first) label
   std::map<std::string, std::map<std::string, int64_t>> enumLabels;  // every label -> number
   std::vector<LineShape> lines;
   std::vector<Pattern> patterns;
-  std::unique_ptr<RE2::Set> set;  // the patterns without an anchored literal prefix (may be null)
-  std::vector<int> setPatterns;   // set index -> pattern index
+  std::unique_ptr<RE2::Set> set;          // the patterns without an anchored literal prefix (may be null)
+  std::vector<int> setPatterns;           // set index -> pattern index
   std::shared_ptr<const HsPrefilter> hs;  // same job as `set`, faster; null when unavailable
   std::vector<std::string> vocabulary;    // the fixed event names of the patterns, sorted
   bool templatedNames = false;            // some pattern builds its name from the line
-  size_t samples = 0;             // sample lines checked at load
+  size_t samples = 0;                     // sample lines checked at load
 };
 
 }  // namespace vc

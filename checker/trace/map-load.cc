@@ -6,13 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -44,7 +43,10 @@ class Locator {
     uint64_t line = 1;
     size_t lineStart = 0;
     for (size_t i = 0; i < off; ++i)
-      if (text_[i] == '\n') { ++line; lineStart = i + 1; }
+      if (text_[i] == '\n') {
+        ++line;
+        lineStart = i + 1;
+      }
     return Location{path, line, static_cast<uint32_t>(off - lineStart + 1)};
   }
   std::string lineText(size_t off) const {
@@ -69,12 +71,22 @@ bool anchoredLiteralPrefix(const std::string& re, std::string& lit) {
   bool inClass = false;
   for (size_t k = 0; k < re.size(); ++k) {
     char c = re[k];
-    if (c == '\\') { ++k; continue; }
-    if (inClass) { if (c == ']') inClass = false; continue; }
-    if (c == '[') inClass = true;
-    else if (c == '(') ++depth;
-    else if (c == ')') --depth;
-    else if (c == '|' && depth == 0) return false;
+    if (c == '\\') {
+      ++k;
+      continue;
+    }
+    if (inClass) {
+      if (c == ']') inClass = false;
+      continue;
+    }
+    if (c == '[')
+      inClass = true;
+    else if (c == '(')
+      ++depth;
+    else if (c == ')')
+      --depth;
+    else if (c == '|' && depth == 0)
+      return false;
   }
   size_t i = 1;
   while (i < re.size()) {
@@ -151,8 +163,10 @@ struct Loader {
     for (size_t i = 0; i < text.size(); ++i) {
       char c = text[i];
       if (inString) {
-        if (c == '\\') ++i;
-        else if (c == '"') inString = false;
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          inString = false;
         continue;
       }
       if (c != '"') continue;
@@ -175,7 +189,8 @@ struct Loader {
   // Offset of character k of the regex `re` written as a JSON string at `off`.
   static size_t regexColumn(size_t off, const std::string& re, size_t k) {
     if (off == std::string_view::npos) return off;
-    std::string prefix = json(re.substr(0, std::min(k, re.size()))).dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string prefix =
+        json(re.substr(0, std::min(k, re.size()))).dump(-1, ' ', false, json::error_handler_t::replace);
     return off + prefix.size() - 1;
   }
 
@@ -198,12 +213,18 @@ struct Loader {
   }
 
   bool parseTimeKind(const std::string& s, TimeKind& k) {
-    if (s == "seconds") k = TimeKind::Seconds;
-    else if (s == "iso8601") k = TimeKind::Iso8601;
-    else if (s == "ctime") k = TimeKind::Ctime;
-    else if (s == "ns") k = TimeKind::Nanos;
-    else if (s == "us") k = TimeKind::Micros;
-    else return false;
+    if (s == "seconds")
+      k = TimeKind::Seconds;
+    else if (s == "iso8601")
+      k = TimeKind::Iso8601;
+    else if (s == "ctime")
+      k = TimeKind::Ctime;
+    else if (s == "ns")
+      k = TimeKind::Nanos;
+    else if (s == "us")
+      k = TimeKind::Micros;
+    else
+      return false;
     return true;
   }
 
@@ -228,9 +249,12 @@ struct Loader {
         if (v.contains("value")) {
           const json& c = v["value"];
           f.type = FieldType::Const;
-          if (c.is_boolean()) f.constant = Value::ofBool(c.get<bool>());
-          else if (c.is_number_integer()) f.constant = Value::ofInt(c.get<int64_t>());
-          else if (c.is_string()) f.constant = Value::ofStr(c.get<std::string>());
+          if (c.is_boolean())
+            f.constant = Value::ofBool(c.get<bool>());
+          else if (c.is_number_integer())
+            f.constant = Value::ofInt(c.get<int64_t>());
+          else if (c.is_string())
+            f.constant = Value::ofStr(c.get<std::string>());
           else {
             error(off, "constant field '" + f.name + "' must be an integer, a string or a boolean");
             continue;
@@ -255,7 +279,10 @@ struct Loader {
             error(off, "'count' counts continuation lines: it belongs in a pattern's \"continuation\" fields");
             continue;
           }
-          if (!v["count"].is_string()) { error(off, "'count' must name a capture group of the continuation regex"); continue; }
+          if (!v["count"].is_string()) {
+            error(off, "'count' must name a capture group of the continuation regex");
+            continue;
+          }
           f.type = FieldType::Count;
           f.captureName = v["count"].get<std::string>();
           auto g = groups.find(f.captureName);
@@ -268,11 +295,17 @@ struct Loader {
           continue;
         }
         if (v.contains("from")) {
-          if (!v["from"].is_string()) { error(off, "'from' must name a capture group"); continue; }
+          if (!v["from"].is_string()) {
+            error(off, "'from' must name a capture group");
+            continue;
+          }
           f.captureName = v["from"].get<std::string>();
         }
         if (v.contains("enum")) {
-          if (!v["enum"].is_string()) { error(off, "'enum' must name a table in 'enums'"); continue; }
+          if (!v["enum"].is_string()) {
+            error(off, "'enum' must name a table in 'enums'");
+            continue;
+          }
           auto e = m.enums.find(v["enum"].get<std::string>());
           if (e == m.enums.end()) {
             error(at(v["enum"].get<std::string>()), "unknown enum table '" + v["enum"].get<std::string>() + "'",
@@ -282,7 +315,10 @@ struct Loader {
           f.enumTable = &e->second;
           type = "enum";
           if (v.contains("reverse")) {
-            if (!v["reverse"].is_boolean()) { error(off, "'reverse' must be true or false"); continue; }
+            if (!v["reverse"].is_boolean()) {
+              error(off, "'reverse' must be true or false");
+              continue;
+            }
             if (v["reverse"].get<bool>()) {
               f.labelTable = &m.enumLabels[e->first];
               type = "enum-reverse";
@@ -298,12 +334,18 @@ struct Loader {
         error(off, "field '" + f.name + "' must be a type name or an object");
         continue;
       }
-      if (type == "int") f.type = FieldType::Int;
-      else if (type == "hex") f.type = FieldType::Hex;
-      else if (type == "string") f.type = FieldType::String;
-      else if (type == "bool") f.type = FieldType::Bool;
-      else if (type == "enum") f.type = FieldType::Enum;
-      else if (type == "enum-reverse") f.type = FieldType::EnumReverse;
+      if (type == "int")
+        f.type = FieldType::Int;
+      else if (type == "hex")
+        f.type = FieldType::Hex;
+      else if (type == "string")
+        f.type = FieldType::String;
+      else if (type == "bool")
+        f.type = FieldType::Bool;
+      else if (type == "enum")
+        f.type = FieldType::Enum;
+      else if (type == "enum-reverse")
+        f.type = FieldType::EnumReverse;
       else {
         error(at(type), "unknown field type '" + type + "'", "use int, hex, string, bool, or {\"enum\": TABLE}",
               static_cast<uint32_t>(type.size() + 2));
@@ -329,7 +371,10 @@ struct Loader {
     while (i < t.size()) {
       if (t[i] == '{') {
         size_t e = t.find('}', i);
-        if (e == std::string::npos) { error(off, "unclosed '{' in event name template"); return false; }
+        if (e == std::string::npos) {
+          error(off, "unclosed '{' in event name template");
+          return false;
+        }
         std::string cap = t.substr(i + 1, e - i - 1);
         auto g = re.NamedCapturingGroups().find(cap);
         if (g == re.NamedCapturingGroups().end()) {
@@ -353,7 +398,8 @@ struct Loader {
   }
 
   static bool stringList(const json& v) {
-    return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_string() && !x.get<std::string>().empty(); });
+    return v.is_array() && std::all_of(v.begin(), v.end(),
+                                       [](const json& x) { return x.is_string() && !x.get<std::string>().empty(); });
   }
 
   // "continue", "when", "remember", "forget", "same_thread_as", "continuation" (map-file.h).
@@ -361,16 +407,28 @@ struct Loader {
                           std::set<std::string>& remembered) {
     bool good = true;
     if (pj.contains("continue")) {
-      if (!pj["continue"].is_boolean()) { error(at("continue"), "'continue' must be true or false"); good = false; }
-      else p.continues = pj["continue"].get<bool>();
+      if (!pj["continue"].is_boolean()) {
+        error(at("continue"), "'continue' must be true or false");
+        good = false;
+      } else
+        p.continues = pj["continue"].get<bool>();
     }
     if (pj.contains("when")) {
-      if (!stringList(pj["when"])) { error(at("when"), "'when' must be a list of remembered names"); good = false; }
-      else for (const auto& x : pj["when"]) { p.when.push_back(x.get<std::string>()); rememberedUses.emplace_back(p.when.back(), at(p.when.back())); }
+      if (!stringList(pj["when"])) {
+        error(at("when"), "'when' must be a list of remembered names");
+        good = false;
+      } else
+        for (const auto& x : pj["when"]) {
+          p.when.push_back(x.get<std::string>());
+          rememberedUses.emplace_back(p.when.back(), at(p.when.back()));
+        }
     }
     if (pj.contains("forget")) {
-      if (!stringList(pj["forget"])) { error(at("forget"), "'forget' must be a list of remembered names"); good = false; }
-      else for (const auto& x : pj["forget"]) p.forget.push_back(x.get<std::string>());
+      if (!stringList(pj["forget"])) {
+        error(at("forget"), "'forget' must be a list of remembered names");
+        good = false;
+      } else
+        for (const auto& x : pj["forget"]) p.forget.push_back(x.get<std::string>());
     }
     if (pj.contains("remember")) {
       const json& r = pj["remember"];
@@ -385,7 +443,8 @@ struct Loader {
           const json& v = it.value();
           if (v.is_string() && !v.get<std::string>().empty()) {
             rs.field = v.get<std::string>();
-            bool known = std::any_of(p.fields.begin(), p.fields.end(), [&](const FieldSpec& f) { return f.name == rs.field; });
+            bool known =
+                std::any_of(p.fields.begin(), p.fields.end(), [&](const FieldSpec& f) { return f.name == rs.field; });
             for (const auto& shape : m.lines)
               for (const auto& f : shape.fields) known = known || f.name == rs.field;
             if (!known) {
@@ -396,8 +455,9 @@ struct Loader {
           } else if (v.is_object() && v.contains("value") &&
                      (v["value"].is_number_integer() || v["value"].is_string() || v["value"].is_boolean())) {
             const json& c = v["value"];
-            rs.constant = c.is_boolean() ? Value::ofBool(c.get<bool>())
-                          : c.is_string() ? Value::ofStr(c.get<std::string>()) : Value::ofInt(c.get<int64_t>());
+            rs.constant = c.is_boolean()  ? Value::ofBool(c.get<bool>())
+                          : c.is_string() ? Value::ofStr(c.get<std::string>())
+                                          : Value::ofInt(c.get<int64_t>());
           } else {
             error(roff, "remembered '" + rs.name + "' must be the name of a field or {\"value\": CONSTANT}");
             good = false;
@@ -409,8 +469,10 @@ struct Loader {
       }
     }
     if (pj.contains("same_thread_as")) {
-      if (!pj["same_thread_as"].is_string()) { error(at("same_thread_as"), "'same_thread_as' must be a pattern id"); good = false; }
-      else {
+      if (!pj["same_thread_as"].is_string()) {
+        error(at("same_thread_as"), "'same_thread_as' must be a pattern id");
+        good = false;
+      } else {
         std::string id = pj["same_thread_as"].get<std::string>();
         sameThreadRef = {id, at(id)};
       }
@@ -418,8 +480,9 @@ struct Loader {
     if (pj.contains("continuation")) {
       const json& c = pj["continuation"];
       if (!c.is_object() || !c.contains("regex") || !c["regex"].is_string()) {
-        error(at("continuation"), "'continuation' is {\"regex\": ..., \"fields\": {...}}: the lines that follow and match it "
-                                  "belong to this record");
+        error(at("continuation"),
+              "'continuation' is {\"regex\": ..., \"fields\": {...}}: the lines that follow and match it "
+              "belong to this record");
         return false;
       }
       if (p.continues) {
@@ -427,7 +490,10 @@ struct Loader {
               "put the record's pattern after the ones that continue");
         return false;
       }
-      if (p.noEvent) { error(at("continuation"), "a record needs an event: \"event\" is null"); return false; }
+      if (p.noEvent) {
+        error(at("continuation"), "a record needs an event: \"event\" is null");
+        return false;
+      }
       std::string cre = c["regex"].get<std::string>();
       p.continuation = compile(cre, at(cre));
       if (!p.continuation) return false;
@@ -470,7 +536,8 @@ struct Loader {
       size_t off = e.byte > 0 ? e.byte - 1 : 0;
       std::string msg = e.what();
       auto p = msg.find(": ");
-      if (p != std::string::npos) msg = msg.substr(msg.find(": ", p + 2) == std::string::npos ? p + 2 : msg.find(": ", p + 2) + 2);
+      if (p != std::string::npos)
+        msg = msg.substr(msg.find(": ", p + 2) == std::string::npos ? p + 2 : msg.find(": ", p + 2) + 2);
       error(std::min(off, text.size()), "map file is not valid JSON: " + msg);
       return nullptr;
     }
@@ -478,7 +545,10 @@ struct Loader {
       error(keyOffset(dupKey, dupNth), "duplicate key '" + dupKey + "'", "each key may appear once in an object");
       return nullptr;
     }
-    if (!j.is_object()) { error(0, "a map file is a JSON object"); return nullptr; }
+    if (!j.is_object()) {
+      error(0, "a map file is a JSON object");
+      return nullptr;
+    }
     auto m = std::make_shared<MapFile>();
     m->path = path;
     if (!j.contains("format") || !j["format"].is_string() || j["format"].get<std::string>().empty()) {
@@ -490,7 +560,8 @@ struct Loader {
     m->recorder = m->format;
     if (j.contains("recorder")) {
       if (!j["recorder"].is_string() || j["recorder"].get<std::string>().empty()) {
-        error(at("recorder"), "'recorder' must be a non-empty string", "the recorder name sync files refer to, e.g. \"qemu-log\"");
+        error(at("recorder"), "'recorder' must be a non-empty string",
+              "the recorder name sync files refer to, e.g. \"qemu-log\"");
         return nullptr;
       }
       m->recorder = j["recorder"].get<std::string>();
@@ -504,11 +575,17 @@ struct Loader {
       m->device = j["device"].get<std::string>();
     }
     if (j.contains("enums")) {
-      if (!j["enums"].is_object()) { error(at("enums"), "'enums' must be an object"); return nullptr; }
+      if (!j["enums"].is_object()) {
+        error(at("enums"), "'enums' must be an object");
+        return nullptr;
+      }
       for (auto it = j["enums"].begin(); it != j["enums"].end(); ++it) {
         size_t off = at(it.key());
         auto& table = m->enums[it.key()];
-        if (!it.value().is_object()) { error(off, "enum table '" + it.key() + "' must map numbers to labels"); continue; }
+        if (!it.value().is_object()) {
+          error(off, "enum table '" + it.key() + "' must map numbers to labels");
+          continue;
+        }
         auto& labels = m->enumLabels[it.key()];
         for (auto e = it.value().begin(); e != it.value().end(); ++e) {
           int64_t k;
@@ -521,14 +598,18 @@ struct Loader {
             continue;
           }
           std::vector<std::string> names;
-          if (list) for (const auto& x : e.value()) names.push_back(x.get<std::string>());
-          else names.push_back(e.value().get<std::string>());
+          if (list)
+            for (const auto& x : e.value()) names.push_back(x.get<std::string>());
+          else
+            names.push_back(e.value().get<std::string>());
           table[k] = names.front();
           for (const auto& n : names) {
             auto [pos, fresh] = labels.emplace(n, k);
             if (!fresh && pos->second != k)
-              error(at(n), "enum table '" + it.key() + "' gives the name '" + n + "' to " + std::to_string(pos->second) +
-                               " and " + std::to_string(k), "a name reads back as one number");
+              error(at(n),
+                    "enum table '" + it.key() + "' gives the name '" + n + "' to " + std::to_string(pos->second) +
+                        " and " + std::to_string(k),
+                    "a name reads back as one number");
           }
         }
       }
@@ -552,7 +633,10 @@ struct Loader {
       if (!s.re) continue;
       s.ncap = s.re->NumberOfCapturingGroups();
       const auto& g = s.re->NamedCapturingGroups();
-      auto cap = [&](const char* n) { auto it = g.find(n); return it == g.end() ? -1 : it->second; };
+      auto cap = [&](const char* n) {
+        auto it = g.find(n);
+        return it == g.end() ? -1 : it->second;
+      };
       s.tsCap = cap("ts");
       s.tidCap = cap("tid");
       s.pidCap = cap("pid");
@@ -597,16 +681,20 @@ struct Loader {
     so.set_max_mem(64 << 20);
     m->set = std::make_unique<RE2::Set>(so, RE2::UNANCHORED);
     std::vector<std::pair<std::string, size_t>> sameThreadRefs;  // per pattern: id it names, where
-    std::set<std::string> remembered;                              // names some pattern remembers
+    std::set<std::string> remembered;                            // names some pattern remembers
     for (const auto& pj : j["patterns"]) {
       Pattern p;
       if (!pj.is_object() || !pj.contains("regex") || !pj["regex"].is_string() || !pj.contains("event") ||
           !(pj["event"].is_string() || pj["event"].is_null())) {
-        error(at("patterns"), "each pattern is an object with \"regex\" and \"event\" (a name, or null for lines "
-                              "that are known and give no event)");
+        error(at("patterns"),
+              "each pattern is an object with \"regex\" and \"event\" (a name, or null for lines "
+              "that are known and give no event)");
         continue;
       }
-      if (pj.contains("id") && pj["id"].is_string()) { p.id = pj["id"].get<std::string>(); at(p.id); }
+      if (pj.contains("id") && pj["id"].is_string()) {
+        p.id = pj["id"].get<std::string>();
+        at(p.id);
+      }
       p.regexText = pj["regex"].get<std::string>();
       size_t off = at(p.regexText);
       p.mapLine = loc.loc(path, off).line;
@@ -659,7 +747,8 @@ struct Loader {
     }
     for (const auto& [name, where] : rememberedUses)
       if (!remembered.count(name))
-        error(where, "no pattern remembers '" + name + "'", "add \"remember\": {\"" + name + "\": FIELD} to the pattern that sets it");
+        error(where, "no pattern remembers '" + name + "'",
+              "add \"remember\": {\"" + name + "\": FIELD} to the pattern that sets it");
     if (!ok) return nullptr;
     if (m->setPatterns.empty()) {
       m->set.reset();
@@ -674,8 +763,10 @@ struct Loader {
     }
     for (const auto& p : m->patterns) {
       if (p.noEvent) continue;
-      if (p.event.isConstant()) m->vocabulary.push_back(p.event.parts[0].first);
-      else m->templatedNames = true;
+      if (p.event.isConstant())
+        m->vocabulary.push_back(p.event.parts[0].first);
+      else
+        m->templatedNames = true;
     }
     std::sort(m->vocabulary.begin(), m->vocabulary.end());
     m->vocabulary.erase(std::unique(m->vocabulary.begin(), m->vocabulary.end()), m->vocabulary.end());
@@ -698,15 +789,23 @@ struct Loader {
       for (auto it = sj["fields"].begin(); it != sj["fields"].end(); ++it) {
         Value wantV;
         const json& v = it.value();
-        if (v.is_boolean()) wantV = Value::ofBool(v.get<bool>());
-        else if (v.is_number_integer()) wantV = Value::ofInt(v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>());
-        else if (v.is_string()) wantV = Value::ofStr(v.get<std::string>());
-        else if (v.is_null()) wantV.kind = Value::Kind::Str;  // placeholder: the field must be absent
-        else { error(off, "sample field '" + it.key() + "' must be an integer, a string, a boolean or null"); continue; }
+        if (v.is_boolean())
+          wantV = Value::ofBool(v.get<bool>());
+        else if (v.is_number_integer())
+          wantV = Value::ofInt(v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>());
+        else if (v.is_string())
+          wantV = Value::ofStr(v.get<std::string>());
+        else if (v.is_null())
+          wantV.kind = Value::Kind::Str;  // placeholder: the field must be absent
+        else {
+          error(off, "sample field '" + it.key() + "' must be an integer, a string, a boolean or null");
+          continue;
+        }
         Symbol k = tables.symbols.find(it.key());
         const Value* gotV = k == kNoSymbol ? nullptr : ev.field(k);
         if (v.is_null()) {
-          if (gotV) error(off, "sample event '" + want + "' should have no field '" + it.key() + "' but has " + show(*gotV));
+          if (gotV)
+            error(off, "sample event '" + want + "' should have no field '" + it.key() + "' but has " + show(*gotV));
         } else if (!gotV) {
           error(off, "sample event '" + want + "' has no field '" + it.key() + "'");
         } else if (!(*gotV == wantV)) {
@@ -715,7 +814,8 @@ struct Loader {
       }
     }
     if (sj.contains("ts")) {
-      if (!sj["ts"].is_number_integer()) error(off, "sample 'ts' must be integer ns");
+      if (!sj["ts"].is_number_integer())
+        error(off, "sample 'ts' must be integer ns");
       else if (!ev.hasTs || ev.ts != sj["ts"].get<int64_t>())
         error(off, "sample timestamp is " + (ev.hasTs ? std::to_string(ev.ts) : std::string("absent")) + ", expected " +
                        std::to_string(sj["ts"].get<int64_t>()));
@@ -723,7 +823,8 @@ struct Loader {
     if (sj.contains("tid") && sj["tid"].is_number_integer()) {
       int64_t tid = tables.threads.at(ev.thread).tid;
       if (tid != sj["tid"].get<int64_t>())
-        error(off, "sample thread id is " + std::to_string(tid) + ", expected " + std::to_string(sj["tid"].get<int64_t>()));
+        error(off,
+              "sample thread id is " + std::to_string(tid) + ", expected " + std::to_string(sj["tid"].get<int64_t>()));
     }
     if (sj.contains("line_no") && sj["line_no"].is_number_integer() && ev.origin.line != sj["line_no"].get<uint64_t>())
       error(off, "sample event comes from line " + std::to_string(ev.origin.line) + " of the sample, expected " +
@@ -735,9 +836,13 @@ struct Loader {
   // it gives (null: none); "events" lists every event, in order.
   void checkSamples(const json& j, const std::shared_ptr<MapFile>& m) {
     if (!j.contains("samples")) return;
-    if (!j["samples"].is_array()) { error(at("samples"), "'samples' must be a list"); return; }
-    const char* shapeHelp = "each sample is {\"line\": TEXT, \"event\": NAME or null, \"fields\": {...}}, or "
-                            "{\"lines\": [TEXT, ...], \"events\": [{\"event\": NAME, \"fields\": {...}}, ...]}";
+    if (!j["samples"].is_array()) {
+      error(at("samples"), "'samples' must be a list");
+      return;
+    }
+    const char* shapeHelp =
+        "each sample is {\"line\": TEXT, \"event\": NAME or null, \"fields\": {...}}, or "
+        "{\"lines\": [TEXT, ...], \"events\": [{\"event\": NAME, \"fields\": {...}}, ...]}";
     for (const auto& sj : j["samples"]) {
       std::vector<std::string> lines;
       if (sj.is_object() && sj.contains("line") && sj["line"].is_string()) {
@@ -770,15 +875,16 @@ struct Loader {
       mapper.finish(evs);
       if (bad) continue;
       if (sj.contains("events")) {
-        if (!sj["events"].is_array() ||
-            !std::all_of(sj["events"].begin(), sj["events"].end(),
-                         [](const json& x) { return x.is_object() && x.contains("event") && x["event"].is_string(); })) {
+        if (!sj["events"].is_array() || !std::all_of(sj["events"].begin(), sj["events"].end(), [](const json& x) {
+              return x.is_object() && x.contains("event") && x["event"].is_string();
+            })) {
           error(off, shapeHelp);
           continue;
         }
         if (evs.size() != sj["events"].size()) {
           std::string names;
-          for (size_t k = 0; k < evs.size(); ++k) names += (names.empty() ? "" : ", ") + tables.symbols.name(evs[k].name);
+          for (size_t k = 0; k < evs.size(); ++k)
+            names += (names.empty() ? "" : ", ") + tables.symbols.name(evs[k].name);
           error(off, "sample lines produced " + std::to_string(evs.size()) + " event(s) (" + names + "), expected " +
                          std::to_string(sj["events"].size()));
           continue;
@@ -792,11 +898,14 @@ struct Loader {
           error(off, "sample line should produce no event but produced '" + tables.symbols.name(evs[0].name) + "'");
         continue;
       }
-      if (!sj["event"].is_string()) { error(off, shapeHelp); continue; }
+      if (!sj["event"].is_string()) {
+        error(off, shapeHelp);
+        continue;
+      }
       if (evs.empty()) {
         LineMatch lm = mapper.classify(lines.back());
         error(off,
-              lm.shape < 0 ? "sample line matches no line shape"
+              lm.shape < 0   ? "sample line matches no line shape"
               : anyUnmatched ? "sample line's body matches no pattern"
                              : "sample line matches a pattern that gives no event",
               "expected event '" + sj["event"].get<std::string>() + "'");
@@ -840,12 +949,23 @@ std::shared_ptr<const MapFile> loadMapFile(const std::string& path, Diagnostics&
   int readErrno = 0;
   for (;;) {
     size_t want = std::min<size_t>(64 << 10, kMaxMapFileBytes + 1 - text.size());
-    if (want == 0) { tooBig = true; break; }
+    if (want == 0) {
+      tooBig = true;
+      break;
+    }
     size_t at = text.size();
     text.resize(at + want);
     ssize_t n = ::read(fd, text.data() + at, want);
-    if (n < 0 && errno == EINTR) { text.resize(at); continue; }
-    if (n < 0) { readErrno = errno; failed = true; text.resize(at); break; }
+    if (n < 0 && errno == EINTR) {
+      text.resize(at);
+      continue;
+    }
+    if (n < 0) {
+      readErrno = errno;
+      failed = true;
+      text.resize(at);
+      break;
+    }
     text.resize(at + static_cast<size_t>(n));
     if (n == 0) break;
   }

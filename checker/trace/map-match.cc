@@ -11,7 +11,8 @@ namespace {
 const std::map<std::string, Value> kNoMemory;
 }  // namespace
 
-LineMapper::LineMapper(std::shared_ptr<const MapFile> map, TraceTables& tables) : map_(std::move(map)), tables_(tables) {
+LineMapper::LineMapper(std::shared_ptr<const MapFile> map, TraceTables& tables)
+    : map_(std::move(map)), tables_(tables) {
   int maxShape = 1, maxPat = 1;
   for (const auto& s : map_->lines) {
     maxShape = std::max(maxShape, s.ncap + 1);
@@ -30,7 +31,8 @@ LineMapper::LineMapper(std::shared_ptr<const MapFile> map, TraceTables& tables) 
       for (const auto& f : p.contFields) ckeys.push_back(tables_.symbols.intern(f.name));
     }
     contKeys_.push_back(std::move(ckeys));
-    patternEvent_.push_back(!p.noEvent && p.event.isConstant() ? tables_.symbols.intern(p.event.parts[0].first) : kNoSymbol);
+    patternEvent_.push_back(!p.noEvent && p.event.isConstant() ? tables_.symbols.intern(p.event.parts[0].first)
+                                                               : kNoSymbol);
   }
   lastKey_.resize(map_->patterns.size());
   // Candidate patterns by the body's first byte (index 256: empty body), in pattern order.
@@ -38,8 +40,8 @@ LineMapper::LineMapper(std::shared_ptr<const MapFile> map, TraceTables& tables) 
   for (size_t k = 0; k < map_->patterns.size(); ++k) {
     const Pattern& p = map_->patterns[k];
     for (int b = 0; b < 257; ++b) {
-      bool possible = !p.anchoredLiteral || p.literal.empty() ||
-                      (b < 256 && static_cast<unsigned char>(p.literal[0]) == b);
+      bool possible =
+          !p.anchoredLiteral || p.literal.empty() || (b < 256 && static_cast<unsigned char>(p.literal[0]) == b);
       if (possible) byFirstByte_[static_cast<size_t>(b)].push_back(static_cast<int>(k));
     }
   }
@@ -80,7 +82,8 @@ int LineMapper::nextPattern(re2::StringPiece body, size_t& pos, const Memory* me
     const Pattern& p = pats[k];
     if (!p.when.empty()) {
       if (!memory) continue;
-      bool holds = std::all_of(p.when.begin(), p.when.end(), [&](const std::string& n) { return memory->count(n) > 0; });
+      bool holds =
+          std::all_of(p.when.begin(), p.when.end(), [&](const std::string& n) { return memory->count(n) > 0; });
       if (!holds) continue;
     }
     if (p.anchoredLiteral) {
@@ -190,7 +193,8 @@ bool parseCapture(const FieldSpec& f, std::string_view s, std::optional<Value>& 
       if (it != f.labelTable->end()) out = Value::ofInt(it->second);
       return true;
     }
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -306,10 +310,14 @@ void LineMapper::closeRecord(EventBuffer& out) {
     const FieldSpec& f = p.contFields[k];
     Field fld;
     fld.key = keys[k];
-    if (f.type == FieldType::Count) fld.value = Value::ofInt(record_.counts[k]);
-    else if (f.type == FieldType::Const) fld.value = f.constant;
-    else if (record_.values[k]) fld.value = *record_.values[k];
-    else continue;
+    if (f.type == FieldType::Count)
+      fld.value = Value::ofInt(record_.counts[k]);
+    else if (f.type == FieldType::Const)
+      fld.value = f.constant;
+    else if (record_.values[k])
+      fld.value = *record_.values[k];
+    else
+      continue;
     record_.ev.fields.push_back(std::move(fld));
   }
   out.push(std::move(record_.ev));
@@ -325,7 +333,8 @@ LineResult LineMapper::mapLine(std::string_view line, uint64_t lineNo, uint32_t 
   int shape = matchShape(line, body);
   if (record_.open) {
     bool bad = false;
-    if (shape >= 0 && continuesRecord(line, shape, body, source, err, bad)) return bad ? LineResult::Bad : LineResult::Matched;
+    if (shape >= 0 && continuesRecord(line, shape, body, source, err, bad))
+      return bad ? LineResult::Bad : LineResult::Matched;
     closeRecord(out);
   }
   if (shape < 0) return LineResult::Unmatched;
@@ -365,8 +374,10 @@ LineResult LineMapper::mapLine(std::string_view line, uint64_t lineNo, uint32_t 
       } else {
         scratch_.clear();
         for (const auto& [lit, cap] : p.event.parts) {
-          if (cap < 0) scratch_ += lit;
-          else scratch_.append(bodyCaps_[cap].data() ? bodyCaps_[cap].data() : "", bodyCaps_[cap].size());
+          if (cap < 0)
+            scratch_ += lit;
+          else
+            scratch_.append(bodyCaps_[cap].data() ? bodyCaps_[cap].data() : "", bodyCaps_[cap].size());
         }
         if (scratch_.empty()) {
           err.message = "the event name is empty";
@@ -415,8 +426,10 @@ LineResult LineMapper::mapLine(std::string_view line, uint64_t lineNo, uint32_t 
         }
         Symbol key2 = tables_.symbols.find(r.field);
         const Value* v = key2 == kNoSymbol ? nullptr : ev.field(key2);
-        if (v) m[r.name] = *v;
-        else m.erase(r.name);
+        if (v)
+          m[r.name] = *v;
+        else
+          m.erase(r.name);
       }
     }
     if (p.continuation) {

@@ -92,9 +92,8 @@ class LineMapper {
   // regex matches (captures in bodyCaps_) and whose "when" holds in `memory` (null: patterns with
   // "when" are skipped). -1: none. `pos` is left after the match.
   int nextPattern(re2::StringPiece body, size_t& pos, const Memory* memory);
-  bool fillFields(const std::vector<FieldSpec>& specs, const std::vector<Symbol>& keys,
-                  const re2::StringPiece* caps, std::string_view line, Event& ev, FieldError& err,
-                  const Memory* memory);
+  bool fillFields(const std::vector<FieldSpec>& specs, const std::vector<Symbol>& keys, const re2::StringPiece* caps,
+                  std::string_view line, Event& ev, FieldError& err, const Memory* memory);
   bool fillTimeAndThread(const LineShape& s, std::string_view line, uint32_t source, Event& ev, FieldError& err);
   bool lineThread(const LineShape& s, std::string_view line, uint32_t source, std::pair<int64_t, int64_t>& key,
                   FieldError& err);
@@ -114,17 +113,17 @@ class LineMapper {
   std::unique_ptr<HsPrefilter::Scratch> hsScratch_;
   void setCandidates(re2::StringPiece body);  // fills hits_ (sorted set indices)
   std::vector<std::vector<int>> byFirstByte_;
-  int lastShape_ = -1;  // last specific shape that matched
+  int lastShape_ = -1;           // last specific shape that matched
   bool haveLastThread_ = false;  // cache of the last thread looked up
   int64_t lastPid_ = 0, lastTid_ = 0;
   uint32_t lastSource_ = 0, lastThread_ = 0;
   std::string scratch_;
   EventBuffer single_;  // map()'s buffer
   // State kept across lines ("remember", "counter", "same_thread_as", "continuation").
-  std::unordered_map<uint32_t, Memory> memory_;                          // by thread
+  std::unordered_map<uint32_t, Memory> memory_;  // by thread
   std::map<std::string, int64_t> counters_;
   std::map<std::pair<int64_t, int64_t>, std::pair<int64_t, int64_t>> alias_;  // (pid, tid) -> thread it continues
-  std::vector<std::optional<std::pair<int64_t, int64_t>>> lastKey_;      // by pattern: its last line's (pid, tid)
+  std::vector<std::optional<std::pair<int64_t, int64_t>>> lastKey_;           // by pattern: its last line's (pid, tid)
   struct Record {
     bool open = false;
     Event ev;

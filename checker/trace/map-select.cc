@@ -33,7 +33,8 @@ MapScore scoreMap(const std::shared_ptr<const MapFile>& map, std::string_view he
   return s;
 }
 
-std::shared_ptr<const MapFile> chooseMap(const std::vector<std::shared_ptr<const MapFile>>& maps, std::string_view head) {
+std::shared_ptr<const MapFile> chooseMap(const std::vector<std::shared_ptr<const MapFile>>& maps,
+                                         std::string_view head) {
   std::shared_ptr<const MapFile> best;
   MapScore bestScore;
   for (const auto& m : maps) {

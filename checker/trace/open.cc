@@ -71,9 +71,10 @@ std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOpti
         return nullptr;
       }
     } else if (std::string_view(chosen->name) != "ctf") {
-      diags.error("trace-open", Location{path, 0, 0},
-                  "this is a directory: only a CTF trace can be a directory, not format '" + std::string(chosen->name) + "'",
-                  "pass a trace file, or leave out --input-format for an LTTng trace directory");
+      diags.error(
+          "trace-open", Location{path, 0, 0},
+          "this is a directory: only a CTF trace can be a directory, not format '" + std::string(chosen->name) + "'",
+          "pass a trace file, or leave out --input-format for an LTTng trace directory");
       return nullptr;
     }
     uint32_t source = tables.sources.add(Source::make(path, chosen->name, opts.clockOffsetNs));
@@ -95,10 +96,10 @@ std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOpti
     }
     if (!chosen) {
       bool binary = head.find('\0') != std::string_view::npos;
-      diags.error("trace-format", Location{path, 0, 0},
-                  binary ? "this file looks binary and matches no known trace format"
-                         : "cannot tell the format of this trace",
-                  "name it with --input-format (see `vconform check --help`)");
+      diags.error(
+          "trace-format", Location{path, 0, 0},
+          binary ? "this file looks binary and matches no known trace format" : "cannot tell the format of this trace",
+          "name it with --input-format (see `vconform check --help`)");
       return nullptr;
     }
   }

@@ -22,9 +22,9 @@ constexpr size_t kBlocks = 4;
 // What the decoding thread had logged when it had read an event: the consumer replays the logs
 // up to here before it hands the event out.
 struct Mark {
-  uint32_t symbols = 0, threads = 0;                           // the reader's own tables' sizes
+  uint32_t symbols = 0, threads = 0;                                      // the reader's own tables' sizes
   uint32_t named = 0, diags = 0, unmatched = 0, examples = 0, vocab = 0;  // entries of the block's logs
-  uint64_t events = 0, unmatchedLines = 0;                     // the source's counters
+  uint64_t events = 0, unmatchedLines = 0;                                // the source's counters
 };
 
 struct Block {
@@ -35,9 +35,9 @@ struct Block {
   std::vector<Event> events;  // [0, n) hold decoded events; the rest is storage kept for reuse
   std::vector<Mark> marks;    // marks[i]: the logs as they were when events[i] had been read
   size_t n = 0;
-  uint32_t symbolBase = 0, threadBase = 0;  // the reader's table sizes when the block started
-  std::vector<std::string> symbols;         // names the reader interned, in its order
-  std::vector<NewThread> threads;           // threads the reader met, in its order
+  uint32_t symbolBase = 0, threadBase = 0;              // the reader's table sizes when the block started
+  std::vector<std::string> symbols;                     // names the reader interned, in its order
+  std::vector<NewThread> threads;                       // threads the reader met, in its order
   std::vector<std::pair<uint32_t, std::string>> named;  // (reader's thread, name) given
   std::vector<Diagnostic> diags;
   std::vector<std::pair<uint64_t, std::string>> unmatched;  // ReaderOptions::onUnmatched calls
@@ -98,7 +98,8 @@ struct Decoder {
       const Source& s = tables.sources.at(source);
       m.events = s.events;
       m.unmatchedLines = s.unmatchedLines;
-      for (; pubExamples < s.unmatchedExamples.size(); ++pubExamples) b.examples.push_back(s.unmatchedExamples[pubExamples]);
+      for (; pubExamples < s.unmatchedExamples.size(); ++pubExamples)
+        b.examples.push_back(s.unmatchedExamples[pubExamples]);
       // A text reader whose map builds names from the lines inserts each new one, sorted: rare.
       if (s.vocabulary.size() != pubVocab.size()) {
         std::set_difference(s.vocabulary.begin(), s.vocabulary.end(), pubVocab.begin(), pubVocab.end(),
@@ -123,14 +124,15 @@ struct Replay {
   Diagnostics& diags;
   UnmatchedSink onUnmatched;
   uint32_t source = UINT32_MAX;
-  std::vector<Symbol> symbols;   // reader's symbol -> caller's
-  std::vector<uint32_t> threads;  // reader's thread -> caller's
+  std::vector<Symbol> symbols;                                                // reader's symbol -> caller's
+  std::vector<uint32_t> threads;                                              // reader's thread -> caller's
   uint32_t named = 0, diagsDone = 0, unmatched = 0, examples = 0, vocab = 0;  // entries of the block replayed
 
   void startBlock() { named = diagsDone = unmatched = examples = vocab = 0; }
 
   void apply(Block& b, const Mark& m) {
-    while (symbols.size() < m.symbols) symbols.push_back(tables.symbols.intern(b.symbols[symbols.size() - b.symbolBase]));
+    while (symbols.size() < m.symbols)
+      symbols.push_back(tables.symbols.intern(b.symbols[symbols.size() - b.symbolBase]));
     while (threads.size() < m.threads) {
       const auto& t = b.threads[threads.size() - b.threadBase];
       threads.push_back(tables.threads.intern(t.source, t.pid, t.tid));
@@ -295,8 +297,8 @@ class ThreadedReader : public TraceReader {
 
 }  // namespace
 
-std::unique_ptr<TraceReader> openTraceOnThread(const std::string& path, const ReaderOptions& opts,
-                                               TraceTables& tables, Diagnostics& diags) {
+std::unique_ptr<TraceReader> openTraceOnThread(const std::string& path, const ReaderOptions& opts, TraceTables& tables,
+                                               Diagnostics& diags) {
   auto dec = std::make_unique<Decoder>();
   Decoder& d = *dec;
   // The reader's own source table holds this trace at the index it has in the caller's.
@@ -310,7 +312,8 @@ std::unique_ptr<TraceReader> openTraceOnThread(const std::string& path, const Re
     d.opts.onUnmatched = [&d](uint32_t, uint64_t line, std::string_view text) { d.unmatched.emplace_back(line, text); };
   d.reader = openTrace(path, d.opts, d.tables, d.diags);
   // Everything opening did, now, in the caller's tables: as if it had been opened there.
-  for (size_t i = before; i < d.tables.sources.size(); ++i) tables.sources.add(d.tables.sources.at(static_cast<uint32_t>(i)));
+  for (size_t i = before; i < d.tables.sources.size(); ++i)
+    tables.sources.add(d.tables.sources.at(static_cast<uint32_t>(i)));
   if (d.tables.sources.size() > before) d.source = static_cast<uint32_t>(before);
   Replay replay{tables, diags, opts.onUnmatched, d.source, {}, {}};
   Block opened;

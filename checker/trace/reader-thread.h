@@ -24,7 +24,7 @@ namespace vc {
 // openTrace() (which calls this when opts.readerThread is set): opens `path` on the caller's
 // thread, exactly as openTrace() without the flag would (same diagnostics, same source record,
 // the same first event read at open), then decodes the rest on a thread of its own.
-std::unique_ptr<TraceReader> openTraceOnThread(const std::string& path, const ReaderOptions& opts,
-                                               TraceTables& tables, Diagnostics& diags);
+std::unique_ptr<TraceReader> openTraceOnThread(const std::string& path, const ReaderOptions& opts, TraceTables& tables,
+                                               Diagnostics& diags);
 
 }  // namespace vc

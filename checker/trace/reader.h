@@ -28,7 +28,7 @@ class TraceReader {
 using UnmatchedSink = std::function<void(uint32_t source, uint64_t line, std::string_view text)>;
 
 struct ReaderOptions {
-  std::string format = "auto";  // auto | json | ctf | dmesg | qemu | ... (see docs/trace-formats.md)
+  std::string format = "auto";       // auto | json | ctf | dmesg | qemu | ... (see docs/trace-formats.md)
   std::vector<std::string> mapDirs;  // where map files are searched (text sources)
   int64_t clockOffsetNs = 0;         // added to every timestamp of this source when merging
   // Text sources: the map to use, by format name ("qemu") or as a path to a .map.json file;
@@ -56,7 +56,7 @@ struct ReaderOptions {
 // directory; it is opened once (trace/input.h), gzip and zstd decoded transparently. Detects the
 // format from the content when opts.format == "auto" (standard input too). Returns nullptr after
 // reporting a diagnostic. What the reader reads is counted in tables.sources (event.h: Source).
-std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOptions& opts,
-                                       TraceTables& tables, Diagnostics& diags);
+std::unique_ptr<TraceReader> openTrace(const std::string& path, const ReaderOptions& opts, TraceTables& tables,
+                                       Diagnostics& diags);
 
 }  // namespace vc

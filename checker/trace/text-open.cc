@@ -17,7 +17,10 @@ std::unique_ptr<TraceReader> openTextTrace(std::unique_ptr<Input> in, const Read
     auto maps = loadAllMaps(opts.mapDirs, diags);
     if (!mapName.empty()) {
       for (const auto& m : maps)
-        if (m->format == mapName) { map = m; break; }
+        if (m->format == mapName) {
+          map = m;
+          break;
+        }
       if (!map) {
         std::string names;
         for (const auto& m : maps) names += (names.empty() ? "" : ", ") + m->format;
@@ -33,8 +36,8 @@ std::unique_ptr<TraceReader> openTextTrace(std::unique_ptr<Input> in, const Read
         std::string names;
         for (const auto& m : maps) names += (names.empty() ? "" : ", ") + m->format;
         diags.error("trace-format", Location{path, 0, 0}, "no map recognises the lines of this text file",
-                    "name the format with --input-format (maps found: " + (names.empty() ? std::string("none") : names) +
-                        "), or add a map with --maps DIR");
+                    "name the format with --input-format (maps found: " +
+                        (names.empty() ? std::string("none") : names) + "), or add a map with --maps DIR");
         return nullptr;
       }
     }

@@ -6,8 +6,13 @@ namespace vc {
 
 TextTraceReader::TextTraceReader(std::unique_ptr<Input> in, std::shared_ptr<const MapFile> map, uint32_t source,
                                  TraceTables& tables, Diagnostics& diags, const ReaderOptions& opts)
-    : in_(std::move(in)), lines_(*in_, diags, opts.maxLineBytes), mapper_(std::move(map), tables), source_(source),
-      tables_(tables), diags_(diags), onUnmatched_(opts.onUnmatched) {
+    : in_(std::move(in)),
+      lines_(*in_, diags, opts.maxLineBytes),
+      mapper_(std::move(map), tables),
+      source_(source),
+      tables_(tables),
+      diags_(diags),
+      onUnmatched_(opts.onUnmatched) {
   // The names this source can give: the map's, and (templated patterns) each new one it gives.
   Source& src = tables_.sources.at(source_);
   src.vocabularyKnown = true;
@@ -75,9 +80,9 @@ bool TextTraceReader::next(Event& ev) {
       continue;
     }
     ++bad_;
-    auto& d = diags_.error("trace-text", Location{src.path, ln, static_cast<uint32_t>(std::min<size_t>(col0 + fe.column, 1u << 30) + 1)},
-                           fe.message, "the line matched a pattern of map '" + mapper_.file().format + "' (" +
-                                           mapper_.file().path + ")");
+    auto& d = diags_.error(
+        "trace-text", Location{src.path, ln, static_cast<uint32_t>(std::min<size_t>(col0 + fe.column, 1u << 30) + 1)},
+        fe.message, "the line matched a pattern of map '" + mapper_.file().format + "' (" + mapper_.file().path + ")");
     d.snippet.assign(line.substr(0, 400));
     d.span = static_cast<uint32_t>(std::min<size_t>(fe.width, 200));
     if (bad_ + lines_.stats().tooLong > 1000) {  // this trace's own errors

@@ -44,7 +44,7 @@ class TextTraceReader : public TraceReader {
   // Events a line gave beyond the first (patterns that "continue", a record it completed).
   EventBuffer ready_;
   size_t readyAt_ = 0;
-  bool finished_ = false;  // the mapper's open record was flushed at the end of the input
+  bool finished_ = false;          // the mapper's open record was flushed at the end of the input
   bool templated_ = false;         // the map builds names from lines: add those it gives to the vocabulary
   std::vector<uint8_t> seenName_;  // by symbol: already in the source's vocabulary
 };

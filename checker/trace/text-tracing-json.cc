@@ -30,8 +30,12 @@ namespace {
 // Scalar JSON value -> Value; false for objects/arrays/null.
 bool scalar(dom::element v, Value& out) {
   switch (v.type()) {
-    case dom::element_type::INT64: out = Value::ofInt(v.get_int64().value_unsafe()); return true;
-    case dom::element_type::UINT64: out = Value::ofInt(static_cast<int64_t>(v.get_uint64().value_unsafe())); return true;
+    case dom::element_type::INT64:
+      out = Value::ofInt(v.get_int64().value_unsafe());
+      return true;
+    case dom::element_type::UINT64:
+      out = Value::ofInt(static_cast<int64_t>(v.get_uint64().value_unsafe()));
+      return true;
     case dom::element_type::DOUBLE: {
       double d = v.get_double().value_unsafe();
       if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d))) {
@@ -43,9 +47,14 @@ bool scalar(dom::element v, Value& out) {
       }
       return true;
     }
-    case dom::element_type::STRING: out = Value::ofStr(std::string(v.get_string().value_unsafe())); return true;
-    case dom::element_type::BOOL: out = Value::ofBool(v.get_bool().value_unsafe()); return true;
-    default: return false;
+    case dom::element_type::STRING:
+      out = Value::ofStr(std::string(v.get_string().value_unsafe()));
+      return true;
+    case dom::element_type::BOOL:
+      out = Value::ofBool(v.get_bool().value_unsafe());
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -173,8 +182,12 @@ class TracingJsonReader : public TraceReader {
  public:
   TracingJsonReader(std::unique_ptr<Input> in, const ReaderOptions& opts, uint32_t source, TraceTables& tables,
                     Diagnostics& diags)
-      : in_(std::move(in)), lines_(*in_, diags, opts.maxLineBytes), nameField_(opts.tracingNameField),
-        source_(source), tables_(tables), diags_(diags) {}
+      : in_(std::move(in)),
+        lines_(*in_, diags, opts.maxLineBytes),
+        nameField_(opts.tracingNameField),
+        source_(source),
+        tables_(tables),
+        diags_(diags) {}
 
   bool next(Event& ev) override {
     if (stopped_) return false;
@@ -187,7 +200,10 @@ class TracingJsonReader : public TraceReader {
       while (n && line[n - 1] == ' ') --n;
       if (n == 0) continue;
       line = line.substr(0, n);
-      if (line[0] != '{') { skip(src, ln, line); continue; }
+      if (line[0] != '{') {
+        skip(src, ln, line);
+        continue;
+      }
       std::string err;
       uint32_t col = 1;
       // LineReader keeps ByteBuffer::kPadding (>= SIMDJSON_PADDING) readable bytes after a line.
@@ -197,11 +213,17 @@ class TracingJsonReader : public TraceReader {
         ++src.events;
         return true;
       }
-      if (r == 0) { skip(src, ln, line); continue; }
+      if (r == 0) {
+        skip(src, ln, line);
+        continue;
+      }
       auto& d = diags_.error("trace-tracing-json", Location{src.path, ln, static_cast<uint32_t>(col0 + col)}, err,
                              "each line should be one JSON object from tracing-subscriber's json formatter");
       d.snippet.assign(line.substr(0, 400));
-      if (++bad_ + lines_.stats().tooLong > 1000) { stopped_ = true; return false; }  // this trace's own errors
+      if (++bad_ + lines_.stats().tooLong > 1000) {
+        stopped_ = true;
+        return false;
+      }  // this trace's own errors
     }
     stopped_ = true;
     return false;

@@ -8,23 +8,32 @@
 
 namespace vc {
 
-
 bool parseIntField(std::string_view s, bool hex, int64_t& out) {
   bool neg = false;
   size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; ++i; }
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+    neg = s[i] == '-';
+    ++i;
+  }
   int base = 10;
-  if (s.size() - i >= 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) { base = 16; i += 2; }
-  else if (hex) base = 16;
+  if (s.size() - i >= 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+    base = 16;
+    i += 2;
+  } else if (hex)
+    base = 16;
   if (i >= s.size()) return false;
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     unsigned d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
     if (v > (UINT64_MAX - d) / static_cast<uint64_t>(base)) return false;  // overflow
     v = v * static_cast<uint64_t>(base) + d;
   }
@@ -44,8 +53,14 @@ bool parseBool(std::string_view s, bool& out) {
       if (std::tolower(static_cast<unsigned char>(s[i])) != w[i]) return false;
     return true;
   };
-  if (is("true") || is("1") || is("yes") || is("on")) { out = true; return true; }
-  if (is("false") || is("0") || is("no") || is("off")) { out = false; return true; }
+  if (is("true") || is("1") || is("yes") || is("on")) {
+    out = true;
+    return true;
+  }
+  if (is("false") || is("0") || is("no") || is("off")) {
+    out = false;
+    return true;
+  }
   return false;
 }
 
@@ -88,7 +103,10 @@ bool decimalSeconds(std::string_view s, int64_t& ns) {
   if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
     ++i;
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
-      if (fd < 9) { frac = frac * 10 + (s[i] - '0'); ++fd; }
+      if (fd < 9) {
+        frac = frac * 10 + (s[i] - '0');
+        ++fd;
+      }
   }
   if (i != s.size()) return false;
   for (; fd < 9; ++fd) frac *= 10;
@@ -125,12 +143,12 @@ bool secondsToNs(int64_t sec, int64_t frac, int64_t& ns) {
 bool isoTime(std::string_view s, int64_t& ns) {
   size_t i = 0;
   int64_t y, mo, d, h, mi, sec;
-  if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, mo) || i >= s.size() ||
-      s[i++] != '-' || !digits(s, i, 2, d) || i >= s.size() || (s[i] != 'T' && s[i] != ' '))
+  if (!digits(s, i, 4, y) || i >= s.size() || s[i++] != '-' || !digits(s, i, 2, mo) || i >= s.size() || s[i++] != '-' ||
+      !digits(s, i, 2, d) || i >= s.size() || (s[i] != 'T' && s[i] != ' '))
     return false;
   ++i;
-  if (!digits(s, i, 2, h) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi) || i >= s.size() ||
-      s[i++] != ':' || !digits(s, i, 2, sec))
+  if (!digits(s, i, 2, h) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi) || i >= s.size() || s[i++] != ':' ||
+      !digits(s, i, 2, sec))
     return false;
   if (!validDate(y, mo, d, h, mi, sec)) return false;
   int64_t frac = 0;
@@ -139,13 +157,17 @@ bool isoTime(std::string_view s, int64_t& ns) {
     ++i;
     size_t start = i;
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
-      if (fd < 9) { frac = frac * 10 + (s[i] - '0'); ++fd; }
+      if (fd < 9) {
+        frac = frac * 10 + (s[i] - '0');
+        ++fd;
+      }
     if (i == start) return false;
   }
   for (; fd < 9; ++fd) frac *= 10;
   int64_t offset = 0;  // seconds east of UTC; no zone = UTC
   if (i < s.size()) {
-    if (s[i] == 'Z' || s[i] == 'z') ++i;
+    if (s[i] == 'Z' || s[i] == 'z')
+      ++i;
     else if (s[i] == '+' || s[i] == '-') {
       int sign = s[i] == '-' ? -1 : 1;
       ++i;
@@ -174,19 +196,22 @@ bool ctimeTime(std::string_view s, int64_t& ns) {
   if (static_cast<size_t>(used) != t.size()) return false;
   int mo = monthIndex(mon);
   if (!mo || !validDate(y, mo, d, h, mi, sec) || h < 0 || mi < 0 || sec < 0) return false;
-  return secondsToNs(daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-                         mi * 60 + sec,
-                     0, ns);
+  return secondsToNs(
+      daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec, 0, ns);
 }
 
 }  // namespace
 
 bool parseTimestamp(TimeKind kind, std::string_view s, int64_t& ns) {
   switch (kind) {
-    case TimeKind::None: return false;
-    case TimeKind::Seconds: return decimalSeconds(s, ns);
-    case TimeKind::Iso8601: return isoTime(s, ns);
-    case TimeKind::Ctime: return ctimeTime(s, ns);
+    case TimeKind::None:
+      return false;
+    case TimeKind::Seconds:
+      return decimalSeconds(s, ns);
+    case TimeKind::Iso8601:
+      return isoTime(s, ns);
+    case TimeKind::Ctime:
+      return ctimeTime(s, ns);
     case TimeKind::Nanos:
     case TimeKind::Micros: {
       int64_t v;

@@ -15,9 +15,14 @@ int main(int argc, char** argv) {
   vc::ReaderOptions o;
   o.maxDiscarded = 0;
   auto r = vc::openTrace(argv[1], o, t, d);
-  if (!r) { std::fputs(vc::renderAll(d).c_str(), stderr); return 1; }
+  if (!r) {
+    std::fputs(vc::renderAll(d).c_str(), stderr);
+    return 1;
+  }
   int fails = 0;
-  auto fail = [&](const std::string& m) { if (fails++ < 20) std::fprintf(stderr, "FAIL: %s\n", m.c_str()); };
+  auto fail = [&](const std::string& m) {
+    if (fails++ < 20) std::fprintf(stderr, "FAIL: %s\n", m.c_str());
+  };
   if (t.sources.at(0).format != "ctf") fail("format detected as " + t.sources.at(0).format);
   std::map<uint32_t, long> nextSeq;  // per thread
   std::map<uint32_t, int> vringOf;
@@ -35,7 +40,10 @@ int main(int argc, char** argv) {
     const auto& th = t.threads.at(ev.thread);
     if (th.tid == 0 || th.pid == 0 || th.name.empty()) fail("thread identity missing");
     const vc::Value* vring = ev.field(sym("vring"));
-    if (!vring) { fail("no vring field in " + name); continue; }
+    if (!vring) {
+      fail("no vring field in " + name);
+      continue;
+    }
     if (vringOf.count(ev.thread) && vringOf[ev.thread] != vring->i) fail("a thread changed vring");
     vringOf[ev.thread] = static_cast<int>(vring->i);
     if (name == "vconform_test:handle_event") {
@@ -55,7 +63,10 @@ int main(int argc, char** argv) {
       fail("unexpected event " + name);
     }
   }
-  if (d.hasErrors()) { std::fputs(vc::renderAll(d).c_str(), stderr); ++fails; }
+  if (d.hasErrors()) {
+    std::fputs(vc::renderAll(d).c_str(), stderr);
+    ++fails;
+  }
   if (handles != 2 * n) fail("handle_event count " + std::to_string(handles) + " != " + std::to_string(2 * n));
   if (enables != 4) fail("set_vring_enable count " + std::to_string(enables));
   if (vringOf.size() != 2) fail("expected 2 threads, got " + std::to_string(vringOf.size()));

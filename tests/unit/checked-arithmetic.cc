@@ -6,8 +6,8 @@
 #include "app/flags.h"
 #include "check/explain.h"
 #include "test-util.h"
-#include "trace/timestamps.h"
 #include "trace/merge.h"
+#include "trace/timestamps.h"
 
 namespace vc {
 namespace {
@@ -17,8 +17,9 @@ CheckResult runWithin(std::vector<std::pair<const char*, int64_t>> trace, OrderM
   tables.sources.add(Source::make("t.jsonl", "json", 0));
   Spec spec;
   Diagnostics diags;
-  EXPECT_TRUE(loadSpecText("t.spec", "event a(p)\nevent b(p)\nrule x cite \"t\" says \"t\":\n  a leadsto b within 5ms\n",
-                           spec, tables.symbols, diags))
+  EXPECT_TRUE(loadSpecText("t.spec",
+                           "event a(p)\nevent b(p)\nrule x cite \"t\" says \"t\":\n  a leadsto b within 5ms\n", spec,
+                           tables.symbols, diags))
       << renderAll(diags);
   std::vector<Event> evs;
   uint64_t line = 0;
@@ -122,8 +123,8 @@ TEST(Flags, CountsAreDigitsInRange) {
   EXPECT_EQ(v, 0u);
   EXPECT_TRUE(parseCountFlag("--context", "1000", 0, 1000, v, d));
   EXPECT_EQ(v, 1000u);
-  for (const char* bad : {"-5", "+5", " 5", "5 ", "1001", "0x10", "1e3", "", "18446744073709551616",
-                          "99999999999999999999"})
+  for (const char* bad :
+       {"-5", "+5", " 5", "5 ", "1001", "0x10", "1e3", "", "18446744073709551616", "99999999999999999999"})
     EXPECT_FALSE(parseCountFlag("--context", bad, 0, 1000, v, d)) << bad;
   EXPECT_EQ(v, 1000u);
   ASSERT_EQ(d.errorCount(), 10u);
@@ -137,8 +138,8 @@ TEST(Flags, Int64) {
   EXPECT_EQ(v, INT64_MIN);
   EXPECT_TRUE(parseInt64("+9223372036854775807", v));
   EXPECT_EQ(v, INT64_MAX);
-  for (const char* bad : {"9223372036854775808", "-9223372036854775809", "99999999999999999999", "", "-", "+",
-                          "1.5", "0x10", " 1", "--1", "+-1"})
+  for (const char* bad : {"9223372036854775808", "-9223372036854775809", "99999999999999999999", "", "-", "+", "1.5",
+                          "0x10", " 1", "--1", "+-1"})
     EXPECT_FALSE(parseInt64(bad, v)) << bad;
 }
 

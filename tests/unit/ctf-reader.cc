@@ -80,7 +80,7 @@ TEST(CtfReader, DiscardedEventsCountedFromTheTrace) {
   ASSERT_TRUE(r.opened);
   EXPECT_EQ(r.evs.size(), 1258u);
   EXPECT_EQ(r.discarded, 398746u);  // babeltrace2's warnings sum to the same; 1258 + 398746 = 2 * 200000 + 4
-  EXPECT_TRUE(r.d.all().empty());  // maxDiscarded -1: the caller judges
+  EXPECT_TRUE(r.d.all().empty());   // maxDiscarded -1: the caller judges
   ReaderOptions lenient;
   lenient.maxDiscarded = 1000000;
   ReadAll w(kData + "lossy", lenient);
@@ -170,7 +170,6 @@ TEST(CtfReader, DirectoryWithoutMetadataIsNotCtf) {
   EXPECT_FALSE(s.opened);
   EXPECT_EQ(s.d.all()[0].code, "trace-ctf");
 }
-
 
 // Every stream file of a trace folder is accounted for (issue 14): one that cannot be read or is
 // not a regular file, or is empty while LTTng's index lists packets for it, is a warning naming

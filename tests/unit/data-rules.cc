@@ -187,7 +187,8 @@ TEST(DataRules, Diagnostics) {
   d = std::string(kDecls) + "const S = 1 >> 64\n";
   EXPECT_NE(firstError(d).find("'>>' needs integers, with a shift from 0 to 63"), std::string::npos) << firstError(d);
   // Too many registers.
-  d = std::string(kDecls) + "rule r cite \"c\":\n  forall p: let a1 = 0 let a2 = 0 let a3 = 0 let a4 = 0 let a5 = 0 never a(p)\n";
+  d = std::string(kDecls) +
+      "rule r cite \"c\":\n  forall p: let a1 = 0 let a2 = 0 let a3 = 0 let a4 = 0 let a5 = 0 never a(p)\n";
   EXPECT_NE(firstError(d).find("a rule has at most 4 registers"), std::string::npos) << firstError(d);
   // An expression alone is not an argument.
   d = std::string(kDecls) + "rule r cite \"c\":\n  forall p: never a(p, v + 1)\n";

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
-#include <tuple>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "test-util.h"
 #include "trace/merge.h"
@@ -30,13 +30,29 @@ std::string specFor(const std::string& body) {
 
 std::vector<std::string> bodies() {
   std::vector<std::string> rels = {
-      "never a(p)", "exists a(p)", "at most 1 a(p)", "a(p) before b(p)", "a(p) leadsto b(p)",
-      "a(p, v == 1) leadsto b(p) | a(p, v == 0)", "a(p) during s(p)", "a(p) precedes b(p)", "a(p) causes b(p)",
-      "a(p) alternates b(p)", "a(p) alternates weakly b(p)", "a(p) before b(p, v == 1)",
-      "a(p) leadsto b(p) within 25ns", "a(p) leadsto a(p)", "never a(p) | b(p, v == 1)",
+      "never a(p)",
+      "exists a(p)",
+      "at most 1 a(p)",
+      "a(p) before b(p)",
+      "a(p) leadsto b(p)",
+      "a(p, v == 1) leadsto b(p) | a(p, v == 0)",
+      "a(p) during s(p)",
+      "a(p) precedes b(p)",
+      "a(p) causes b(p)",
+      "a(p) alternates b(p)",
+      "a(p) alternates weakly b(p)",
+      "a(p) before b(p, v == 1)",
+      "a(p) leadsto b(p) within 25ns",
+      "a(p) leadsto a(p)",
+      "never a(p) | b(p, v == 1)",
   };
-  std::vector<std::string> scopes = {"", " before r(p)", " after q(p)", " between q(p) and r(p)",
-                                     " after q(p) until r(p)", " between q and r(p)", " after q"};
+  std::vector<std::string> scopes = {"",
+                                     " before r(p)",
+                                     " after q(p)",
+                                     " between q(p) and r(p)",
+                                     " after q(p) until r(p)",
+                                     " between q and r(p)",
+                                     " after q"};
   std::vector<std::string> out;
   for (const auto& r : rels)
     for (const auto& s : scopes) out.push_back(r + s);
@@ -130,7 +146,8 @@ std::vector<Event> toEvents(const RandomTrace& t, const std::vector<int>& order,
   return out;
 }
 
-bool violated(const Spec& spec, TraceTables& tables, std::vector<Event> evs, OrderMode mode, CheckResult* keep = nullptr) {
+bool violated(const Spec& spec, TraceTables& tables, std::vector<Event> evs, OrderMode mode,
+              CheckResult* keep = nullptr) {
   test::VectorReader reader(std::move(evs));
   CheckOptions opts;
   opts.order = mode;
@@ -150,7 +167,10 @@ bool anyLinearisation(const RandomTrace& t, const std::function<bool(const std::
   for (int i = 0; i < n; ++i) {
     for (int a : t.evs[i].after) preds[i].push_back(a);
     for (int j = i - 1; j >= 0; --j)
-      if (t.evs[j].thread == t.evs[i].thread) { preds[i].push_back(j); break; }
+      if (t.evs[j].thread == t.evs[i].thread) {
+        preds[i].push_back(j);
+        break;
+      }
   }
   std::vector<int> order;
   std::vector<uint8_t> used(n, 0);
@@ -184,7 +204,8 @@ TEST(Differential, PredictedEqualsBruteForceOnRandomTraces) {
     tables.sources.add(Source::make("diff.jsonl", "json"));
     Spec spec;
     Diagnostics diags;
-    ASSERT_TRUE(loadSpecText("diff.spec", specFor(body), spec, tables.symbols, diags)) << body << "\n" << renderAll(diags);
+    ASSERT_TRUE(loadSpecText("diff.spec", specFor(body), spec, tables.symbols, diags)) << body << "\n"
+                                                                                       << renderAll(diags);
     for (int k = 0; k < tracesPerRule; ++k) {
       RandomTrace t = randomTrace(g);
       std::vector<int> recorded(t.evs.size());
@@ -193,8 +214,8 @@ TEST(Differential, PredictedEqualsBruteForceOnRandomTraces) {
         return violated(spec, tables, toEvents(t, order, tables), OrderMode::Recorded);
       });
       bool predicted = violated(spec, tables, toEvents(t, recorded, tables), OrderMode::HappensBefore);
-      ASSERT_EQ(brute, predicted) << "rule: " << body << "\ntrace (recorded order):\n" << t.dump()
-                                  << "brute force says " << (brute ? "violated" : "holds");
+      ASSERT_EQ(brute, predicted) << "rule: " << body << "\ntrace (recorded order):\n"
+                                  << t.dump() << "brute force says " << (brute ? "violated" : "holds");
       // Both mode: observed on the recorded order, predicted for the rest; together the same verdict.
       CheckResult both;
       bool any = violated(spec, tables, toEvents(t, recorded, tables), OrderMode::Both, &both);
@@ -203,7 +224,8 @@ TEST(Differential, PredictedEqualsBruteForceOnRandomTraces) {
         if (v.kind == ViolationKind::Predicted) {
           for (const auto& o : both.violations)
             ASSERT_FALSE(o.kind == ViolationKind::Observed && o.params == v.params)
-                << "an instance with both an observed and a predicted violation\nrule: " << body << "\n" << t.dump();
+                << "an instance with both an observed and a predicted violation\nrule: " << body << "\n"
+                << t.dump();
           ++predictedOnly;
           // The witness must be a linearisation: check its events respect the edges.
           ASSERT_FALSE(v.unordered.empty());
@@ -250,7 +272,8 @@ std::vector<int64_t> randomInstants(const RandomTrace& t, Gen& g) {
 
 std::vector<std::string> ccslBodies() {
   std::vector<std::string> out;
-  for (const char* r : {"a(p) precedes b(p)", "a(p) causes b(p)", "a(p) alternates b(p)", "a(p) alternates weakly b(p)"})
+  for (const char* r :
+       {"a(p) precedes b(p)", "a(p) causes b(p)", "a(p) alternates b(p)", "a(p) alternates weakly b(p)"})
     for (const char* s : {"", " after q(p)", " between q(p) and r(p)"}) out.push_back(std::string(r) + s);
   return out;
 }
@@ -277,7 +300,8 @@ TEST(Differential, InstantsArePredictedLikeBruteForce) {
       for (auto x : ts) tsText << x << " ";
       ASSERT_EQ(brute, predicted) << "rule: " << body << "\n" << t.dump() << "timestamps: " << tsText.str();
       ASSERT_EQ(brute, violated(spec, tables, toEventsWithTs(t, ts, recorded, tables), OrderMode::Both))
-          << "rule: " << body << "\n" << t.dump() << "timestamps: " << tsText.str();
+          << "rule: " << body << "\n"
+          << t.dump() << "timestamps: " << tsText.str();
       ++checked;
       violatedCount += brute;
     }
@@ -394,8 +418,9 @@ TEST(Differential, MergedSourcesWithSkewEqualBruteForce) {
   Gen g(20261130);
   const std::string syncText = "event s(p, v)\nevent t(p, v)\nsync message s(p) -> t(p)\n";
   size_t checked = 0, violatedCount = 0, heldRuns = 0;
-  std::vector<std::string> rules = {"a(p) before b(p)", "never b(p) after q(p) until r(p)", "a(p) leadsto b(p)",
-                                    "s(p) before t(p)", "never a(p) after t(p)", "a(p) precedes t(p)"};
+  std::vector<std::string> rules = {"a(p) before b(p)",      "never b(p) after q(p) until r(p)",
+                                    "a(p) leadsto b(p)",     "s(p) before t(p)",
+                                    "never a(p) after t(p)", "a(p) precedes t(p)"};
   for (const auto& body : rules) {
     for (int k = 0; k < 300; ++k) {
       SkewTrace t = randomSkewTrace(g);
@@ -404,8 +429,10 @@ TEST(Differential, MergedSourcesWithSkewEqualBruteForce) {
       tables.sources.add(Source::make("back.jsonl", "json"));
       Spec spec;
       Diagnostics diags;
-      std::string specText = "spec d cite \"t\"\nevent a(p, v)\nevent b(p, v)\nevent q(p)\nevent r(p)\nevent s(p, v)\n"
-                             "event t(p, v)\nrule x cite \"t\" says \"t\":\n  forall p: " + body + "\n";
+      std::string specText =
+          "spec d cite \"t\"\nevent a(p, v)\nevent b(p, v)\nevent q(p)\nevent r(p)\nevent s(p, v)\n"
+          "event t(p, v)\nrule x cite \"t\" says \"t\":\n  forall p: " +
+          body + "\n";
       ASSERT_TRUE(loadSpecText("d.spec", specText, spec, tables.symbols, diags) &&
                   loadSpecText("d.sync", syncText, spec, tables.symbols, diags))
           << renderAll(diags);
@@ -416,13 +443,17 @@ TEST(Differential, MergedSourcesWithSkewEqualBruteForce) {
       std::map<int, int> recvCount;
       for (int i = 0; i < n; ++i) {
         for (int j = i - 1; j >= 0; --j)
-          if (t.evs[j].thread == t.evs[i].thread && t.evs[j].source == t.evs[i].source) { preds[i].push_back(j); break; }
+          if (t.evs[j].thread == t.evs[i].thread && t.evs[j].source == t.evs[i].source) {
+            preds[i].push_back(j);
+            break;
+          }
         if (t.evs[i].name == "s") sends[t.evs[i].p].push_back(i);
         if (t.evs[i].name == "t") preds[i].push_back(sends[t.evs[i].p][static_cast<size_t>(recvCount[t.evs[i].p]++)]);
       }
       RandomTrace shape;  // for anyLinearisation: same events, edges as `after`
       for (int i = 0; i < n; ++i)
-        shape.evs.push_back(RandomTrace::E{t.evs[i].source * 2 + t.evs[i].thread, t.evs[i].name, t.evs[i].p, t.evs[i].v, preds[i]});
+        shape.evs.push_back(
+            RandomTrace::E{t.evs[i].source * 2 + t.evs[i].thread, t.evs[i].name, t.evs[i].p, t.evs[i].v, preds[i]});
       bool brute = anyLinearisation(shape, [&](const std::vector<int>& order) {
         std::vector<Event> evs;
         for (int i : order) evs.push_back(skewEvent(tables, t.evs[i], t.evs[i].trueTs, static_cast<uint64_t>(i + 1)));
@@ -538,8 +569,8 @@ TEST(Streaming, SettlingAfterEveryEventEqualsBruteForceOrIsInconclusive) {
           ++inconclusive;
           continue;
         }
-        ASSERT_EQ(brute, !o.violations.empty()) << "rule: " << body << "\n" << t.dump() << "brute force says "
-                                                << (brute ? "violated" : "holds");
+        ASSERT_EQ(brute, !o.violations.empty()) << "rule: " << body << "\n"
+                                                << t.dump() << "brute force says " << (brute ? "violated" : "holds");
         (brute ? decidedViolated : decidedHeld) += 1;
       }
       ++checked;
@@ -614,8 +645,8 @@ TEST(Streaming, LongTracesSettledEqualWhole) {
   EXPECT_GT(violatedCount, checked / 10);
   EXPECT_LT(violatedCount, checked * 95 / 100);
   EXPECT_LT(inconclusive, checked / 2);
-  std::printf("streaming long: %zu pairs, %zu runs with smaller windows, %zu inconclusive\n", checked,
-              settledSmaller, inconclusive);
+  std::printf("streaming long: %zu pairs, %zu runs with smaller windows, %zu inconclusive\n", checked, settledSmaller,
+              inconclusive);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // Happens-before construction: each sync kind, trace edges, held-back receives, warnings, cycles.
+#include "hb/happens-before.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "hb/happens-before.h"
 #include "test-util.h"
 
 namespace vc {
@@ -49,8 +50,9 @@ struct Fixture {
   }
 };
 
-const char* kDecls = "event send(k)\nevent recv(k)\nevent rel(k)\nevent acq(k)\nevent spawn(child)\nevent join(child)\n"
-                     "event x()\n";
+const char* kDecls =
+    "event send(k)\nevent recv(k)\nevent rel(k)\nevent acq(k)\nevent spawn(child)\nevent join(child)\n"
+    "event x()\n";
 
 TEST(HappensBefore, MessagesMatchFifoPerKey) {
   Fixture f(std::string(kDecls) + "sync message send(k) -> recv(k)\n");
@@ -180,8 +182,9 @@ namespace {
 // clean runs got predicted violations. Now the receiving trace waits as a whole: re-ordered by the
 // sender's clock, it keeps every edge.
 TEST(HappensBefore, AReceiveBeforeItsSendHoldsItsWholeTraceAndLosesNoEdge) {
-  Fixture f(std::string(kDecls) + "sync message send(k) -> recv(k)\nsync release rel(k) -> acq(k)\n"
-                                  "sync spawn spawn(child)\n");
+  Fixture f(std::string(kDecls) +
+            "sync message send(k) -> recv(k)\nsync release rel(k) -> acq(k)\n"
+            "sync spawn spawn(child)\n");
   f.tables.sources.add(Source::make("qemu.log", "qemu"));
   uint64_t recv = f.add(2, "recv", {{"k", 12}});
   uint64_t kick = f.add(2, "x");
@@ -197,8 +200,8 @@ TEST(HappensBefore, AReceiveBeforeItsSendHoldsItsWholeTraceAndLosesNoEdge) {
   uint64_t send = f.seq++;
   f.hb->finish();
   EXPECT_TRUE(f.before(send, recv));
-  EXPECT_TRUE(f.before(spawn, begin));   // lost when only the receiving thread was held
-  EXPECT_TRUE(f.before(pub, observe));   // likewise
+  EXPECT_TRUE(f.before(spawn, begin));  // lost when only the receiving thread was held
+  EXPECT_TRUE(f.before(pub, observe));  // likewise
   EXPECT_TRUE(f.before(kick, handle));
   EXPECT_TRUE(f.before(send, handle));
   EXPECT_EQ(f.hb->stats().heldBack, 7u);

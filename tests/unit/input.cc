@@ -126,7 +126,9 @@ Lines linesOf(const std::string& bytes, size_t maxLine = 1 << 20) {
 }
 
 TEST(LineReader, CrlfBomAndMissingFinalNewline) {
-  auto r = linesOf("\xEF\xBB\xBF" "a\r\n\r\nb\nc");
+  auto r = linesOf(
+      "\xEF\xBB\xBF"
+      "a\r\n\r\nb\nc");
   ASSERT_EQ(r.lines.size(), 4u);
   EXPECT_EQ(r.lines[0], (std::pair<uint64_t, std::string>{1, "a"}));
   EXPECT_EQ(r.lines[1], (std::pair<uint64_t, std::string>{2, ""}));
@@ -261,9 +263,7 @@ TEST(OpenTrace, FifoIsSniffedAndReadWhole) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   std::string text;
   for (int i = 0; i < 3000; ++i) text += kQemu;  // > 64 KiB: more than the sniffer peeks
-  std::thread writer([&] {
-    std::ofstream(fifo, std::ios::binary) << text;
-  });
+  std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << text; });
   Opened o;
   readTrace(fifo, o);
   writer.join();
@@ -304,9 +304,9 @@ TEST(OpenTrace, StandardInputIsSniffed) {
 
 TEST(OpenTrace, CompressedTracesAreReadTransparently) {
   std::string json = "{\"name\":\"a\",\"tid\":1}\n{\"name\":\"b\",\"tid\":1}\n";
-  for (auto [name, bytes, comp] : {std::tuple{"t.jsonl.gz", gzipOf(json), "gzip"},
-                                   std::tuple{"t.trace", zstdOf(json), "zstd"},
-                                   std::tuple{"q.zst", zstdOf(kQemu), "zstd"}}) {
+  for (auto [name, bytes, comp] :
+       {std::tuple{"t.jsonl.gz", gzipOf(json), "gzip"}, std::tuple{"t.trace", zstdOf(json), "zstd"},
+        std::tuple{"q.zst", zstdOf(kQemu), "zstd"}}) {
     std::string p = tmpPath(name);
     std::ofstream(p, std::ios::binary) << bytes;
     Opened o;
@@ -379,13 +379,15 @@ TEST(OpenTrace, SpecialFilesAreClearErrors) {
 // line is the same error in each; line numbers are physical lines.
 TEST(OpenTrace, LineReadersAgreeOnTheLineRules) {
   const std::string json1 = R"({"name":"a","tid":1})", json2 = R"({"name":"b","tid":1})";
-  const std::string tr1 = R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"a"},"threadId":"ThreadId(1)"})J";
-  const std::string tr2 = R"J({"timestamp":"2022-07-11T02:12:25Z","level":"INFO","fields":{"message":"b"},"threadId":"ThreadId(1)"})J";
+  const std::string tr1 =
+      R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"a"},"threadId":"ThreadId(1)"})J";
+  const std::string tr2 =
+      R"J({"timestamp":"2022-07-11T02:12:25Z","level":"INFO","fields":{"message":"b"},"threadId":"ThreadId(1)"})J";
   const std::string q1 = "4203@1700000000.000001:vhost_user_write req:3 flags:0x1";
   const std::string q2 = "4203@1700000000.000002:vhost_user_read req:3 flags:0x5";
   std::string longLine(3 << 20, 'y');
-  for (auto [fmt, a, b] : {std::tuple{"json", json1, json2}, std::tuple{"tracing-json", tr1, tr2},
-                           std::tuple{"qemu", q1, q2}}) {
+  for (auto [fmt, a, b] :
+       {std::tuple{"json", json1, json2}, std::tuple{"tracing-json", tr1, tr2}, std::tuple{"qemu", q1, q2}}) {
     std::string p = tmpPath(std::string("rules-") + fmt);
     std::ofstream(p, std::ios::binary) << "\xEF\xBB\xBF" << a << "\r\n\r\n" << b;
     Opened o;

@@ -1,11 +1,11 @@
 // The JSON trace reader: the three shapes, streaming across chunk boundaries, odd bytes.
+#include "trace/json-reader.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <string>
-
-#include "trace/json-reader.h"
 
 namespace vc {
 namespace {
@@ -28,7 +28,8 @@ std::unique_ptr<Read> readAll(const std::string& text) {
 TEST(JsonReader, LinesArrayAndWrapperGiveTheSameEvents) {
   std::string a = R"({"name":"a","ts":1,"pid":2,"tid":3,"fields":{"x":1,"s":"q","b":true}})";
   std::string b = R"({"name":"b","tid":4})";
-  for (const std::string& text : {a + "\n" + b + "\n", "[" + a + ",\n" + b + "]", "{\"events\": [" + a + ", " + b + "]}"}) {
+  for (const std::string& text :
+       {a + "\n" + b + "\n", "[" + a + ",\n" + b + "]", "{\"events\": [" + a + ", " + b + "]}"}) {
     auto r = readAll(text);
     EXPECT_FALSE(r->diags.hasErrors()) << renderAll(r->diags);
     ASSERT_EQ(r->events.size(), 2u) << text;
@@ -109,18 +110,18 @@ TEST(JsonReader, IntegersAtEveryBoundary) {
       {"1764075600000000001", true, 1764075600000000001},
       {"9223372036854775807", true, INT64_MAX},
       {"-9223372036854775808", true, INT64_MIN},
-      {"9223372036854775808", true, INT64_MIN, true},           // unsigned: its bit pattern (fields)
-      {"18446744073709551615", true, -1, true},                 // 20 digits: simdjson's path
-      {"18446744073709551616", false, 0},                       // beyond 64 bits
+      {"9223372036854775808", true, INT64_MIN, true},  // unsigned: its bit pattern (fields)
+      {"18446744073709551615", true, -1, true},        // 20 digits: simdjson's path
+      {"18446744073709551616", false, 0},              // beyond 64 bits
       {"-9223372036854775809", false, 0},
-      {"1000.0", true, 1000},                                   // an integral double
+      {"1000.0", true, 1000},  // an integral double
       {"1e3", true, 1000},
       {"1.5", false, 0},
       {"01", false, 0},
       {"-", false, 0},
       {"- 1", false, 0},
       {"00000000000000000001", false, 0},
-      {"12345678", true, 12345678},                             // eight digits at a time, and the rest
+      {"12345678", true, 12345678},  // eight digits at a time, and the rest
       {"1234567890123456", true, 1234567890123456},
       {"12345678901234567", true, 12345678901234567},
       {"-123456789012345678", true, -123456789012345678},
@@ -130,7 +131,8 @@ TEST(JsonReader, IntegersAtEveryBoundary) {
   };
   for (const auto& c : cases) {
     for (const char* sep : {"", " ", "\t"}) {
-      std::string line = std::string("{\"name\":\"a\",\"ts\":") + (c.fieldOnly ? "1" : c.text) + sep + ",\"fields\":{\"f\":" + c.text + sep + "}}";
+      std::string line = std::string("{\"name\":\"a\",\"ts\":") + (c.fieldOnly ? "1" : c.text) + sep +
+                         ",\"fields\":{\"f\":" + c.text + sep + "}}";
       for (const std::string& text : {line + "\n", "[" + line + "]"}) {
         auto r = readAll(text);
         if (c.ok) {
@@ -186,9 +188,9 @@ TEST(JsonReader, OutOfRangeIntegersAreErrorsNamingTheirKey) {
 // taken as the id "1" or "0" (an edge to an unrelated event) or rejected with a message about
 // fields.
 TEST(JsonReader, IdsAreIntegersOrStrings) {
-  for (std::string line : {R"({"name":"a","after":[true]})", R"({"name":"a","after":[1,{"x":1}]})",
-                           R"({"name":"a","after":[null]})", R"({"name":"a","id":false})",
-                           R"({"name":"a","id":[1]})"}) {
+  for (std::string line :
+       {R"({"name":"a","after":[true]})", R"({"name":"a","after":[1,{"x":1}]})", R"({"name":"a","after":[null]})",
+        R"({"name":"a","id":false})", R"({"name":"a","id":[1]})"}) {
     auto r = readAll(line + "\n");
     EXPECT_TRUE(r->events.empty()) << line;
     ASSERT_EQ(r->diags.errorCount(), 1u) << line << renderAll(r->diags);
@@ -197,8 +199,9 @@ TEST(JsonReader, IdsAreIntegersOrStrings) {
     EXPECT_NE(m.find(after ? "'after'" : "'id'"), std::string::npos) << line << ": " << m;
     EXPECT_NE(m.find("an integer or a string"), std::string::npos) << line << ": " << m;
   }
-  auto good = readAll("{\"name\":\"a\",\"id\":7}\n{\"name\":\"b\",\"id\":\"x\",\"after\":[7]}\n"
-                      "{\"name\":\"c\",\"after\":[\"x\",7]}\n");
+  auto good = readAll(
+      "{\"name\":\"a\",\"id\":7}\n{\"name\":\"b\",\"id\":\"x\",\"after\":[7]}\n"
+      "{\"name\":\"c\",\"after\":[\"x\",7]}\n");
   ASSERT_EQ(good->events.size(), 3u) << renderAll(good->diags);
   EXPECT_EQ(good->diags.errorCount(), 0u) << renderAll(good->diags);
   EXPECT_EQ(good->events[2].after, (std::vector<std::string>{"x", "7"}));
@@ -288,9 +291,12 @@ TEST(JsonReader, ABadLineCostsOnlyItself) {
   std::string text;
   const int n = 20000;
   for (int i = 1; i <= n; ++i) {
-    if (i == 7000) text += "{\"name\":\"x\",\"ts\":}\n";
-    else if (i == 15000) text += "{\"name\":\"x\",\"ts\":\"late\"}\n";
-    else text += "{\"name\":\"e\",\"ts\":" + std::to_string(i) + "}\n";
+    if (i == 7000)
+      text += "{\"name\":\"x\",\"ts\":}\n";
+    else if (i == 15000)
+      text += "{\"name\":\"x\",\"ts\":\"late\"}\n";
+    else
+      text += "{\"name\":\"e\",\"ts\":" + std::to_string(i) + "}\n";
   }
   auto r = readAll(text);
   ASSERT_EQ(r->diags.errorCount(), 2u) << renderAll(r->diags);
@@ -319,16 +325,21 @@ TEST(JsonReader, TheFirstRecordMayBeMetadataNamingTheRecorder) {
     EXPECT_EQ(r->tables.sources.at(0).recorders, std::vector<std::string>{"backend"});
     EXPECT_EQ(r->tables.sources.at(0).events, 1u);
   }
-  auto several = readAll(R"({"meta":{"recorder":["qemu-log","backend"]}})" "\n" + a + "\n");
+  auto several = readAll(R"({"meta":{"recorder":["qemu-log","backend"]}})"
+                         "\n" +
+                         a + "\n");
   EXPECT_EQ(several->tables.sources.at(0).recorders, (std::vector<std::string>{"qemu-log", "backend"}));
   auto late = readAll(a + "\n" + meta + "\n");
   ASSERT_TRUE(late->diags.hasErrors());
   EXPECT_EQ(late->diags.all()[0].message, "a metadata record must be the trace's first record");
   EXPECT_EQ(late->diags.all()[0].loc.line, 2u);
-  auto mixed = readAll(R"({"meta":{"recorder":"backend"},"name":"a"})" "\n");
+  auto mixed = readAll(R"({"meta":{"recorder":"backend"},"name":"a"})"
+                       "\n");
   ASSERT_TRUE(mixed->diags.hasErrors());
   EXPECT_EQ(mixed->diags.all()[0].message, "a metadata record is {\"meta\": {...}} and nothing else");
-  auto badRecorder = readAll(R"({"meta":{"recorder":7}})" "\n" + a + "\n");
+  auto badRecorder = readAll(R"({"meta":{"recorder":7}})"
+                             "\n" +
+                             a + "\n");
   ASSERT_TRUE(badRecorder->diags.hasErrors());
   EXPECT_EQ(badRecorder->diags.all()[0].message, "'recorder' must be a non-empty string or an array of them");
 }

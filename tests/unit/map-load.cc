@@ -115,7 +115,6 @@ TEST(MapLoad, ShippedMapsLoad) {
   }
 }
 
-
 // A map path that is a link to /dev/zero (or any huge file) is refused after kMaxMapFileBytes,
 // not read until memory runs out (issue 14).
 TEST(MapLoad, MapLinkedToDevZeroIsRefusedBySize) {

@@ -67,8 +67,16 @@ TEST(MapMatch, TailCaptureMatchesTheFullRegex) {
   TraceTables t;
   t.sources.add(Source::make("x", "t", 0));
   LineMapper mapper(m, t);
-  const char* bodies[] = {"vhost_user_write req:1 flags:0x1", "ev ", "k123abc", "k", "kxyz", "xabz", "xab", "xa",
-                          "x \xff\xfe tail", "k\xff"};
+  const char* bodies[] = {"vhost_user_write req:1 flags:0x1",
+                          "ev ",
+                          "k123abc",
+                          "k",
+                          "kxyz",
+                          "xabz",
+                          "xab",
+                          "xa",
+                          "x \xff\xfe tail",
+                          "k\xff"};
   for (const char* b : bodies) {
     Event ev;
     FieldError fe;
@@ -77,7 +85,10 @@ TEST(MapMatch, TailCaptureMatchesTheFullRegex) {
     const Pattern* ref = nullptr;
     std::vector<re2::StringPiece> caps(8);
     for (const auto& p : m->patterns)
-      if (p.re->Match(b, 0, std::strlen(b), RE2::UNANCHORED, caps.data(), p.ncap + 1)) { ref = &p; break; }
+      if (p.re->Match(b, 0, std::strlen(b), RE2::UNANCHORED, caps.data(), p.ncap + 1)) {
+        ref = &p;
+        break;
+      }
     ASSERT_EQ(r == 1, ref != nullptr) << b;
     if (!ref) continue;
     for (const auto& f : ref->fields) {

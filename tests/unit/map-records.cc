@@ -73,7 +73,8 @@ const char* kRecords = R"J({
 })J";
 
 TEST(MapRecords, ContinueGivesSeveralEventsFromOneLine) {
-  Mapped r = mapAll(kRecords, {"[1] read GET", "[1] read SET_TABLE", "[1] region 64", "[1] \tdetail", "[1] region 32", "[1] replied"});
+  Mapped r = mapAll(kRecords, {"[1] read GET", "[1] read SET_TABLE", "[1] region 64", "[1] \tdetail", "[1] region 32",
+                               "[1] replied"});
   ASSERT_EQ(r.evs.size(), 4u);
   EXPECT_EQ(r.name(0), "recv");
   EXPECT_EQ(*r.field(0, "req"), Value::ofInt(1));
@@ -122,8 +123,8 @@ TEST(MapRecords, NullEventIsAKnownLine) {
 }
 
 TEST(MapRecords, RememberedValuesArePerThread) {
-  Mapped r = mapAll(kRecords, {"[3] start queue 0", "[4] start queue 1", "[4] work 7", "[3] work 5", "[5] work 9", "[3] stop",
-                         "[3] work 6"});
+  Mapped r = mapAll(kRecords, {"[3] start queue 0", "[4] start queue 1", "[4] work 7", "[3] work 5", "[5] work 9",
+                               "[3] stop", "[3] work 6"});
   ASSERT_EQ(r.evs.size(), 7u);
   EXPECT_EQ(*r.field(2, "q"), Value::ofInt(1));
   EXPECT_EQ(*r.field(3, "q"), Value::ofInt(0));
@@ -133,7 +134,8 @@ TEST(MapRecords, RememberedValuesArePerThread) {
 }
 
 TEST(MapRecords, WhenSelectsAPatternByWhatTheThreadRemembers) {
-  Mapped r = mapAll(kRecords, {"[1] notify 1", "[1] dev stop", "[1] notify 2", "[2] notify 3", "[1] status", "[1] notify 4"});
+  Mapped r =
+      mapAll(kRecords, {"[1] notify 1", "[1] dev stop", "[1] notify 2", "[2] notify 3", "[1] status", "[1] notify 4"});
   ASSERT_EQ(r.evs.size(), 6u);
   EXPECT_EQ(r.name(0), "notify");
   EXPECT_EQ(r.name(2), "drain");
@@ -166,23 +168,29 @@ TEST(MapRecords, LoadErrors) {
   auto mk = [](const std::string& pattern) {
     return std::string(R"({"format": "e", "lines": [{"regex": ""}], "patterns": [)") + pattern + "]}";
   };
-  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "same_thread_as": "nope"})").c_str()).find("names no other pattern"),
+  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "same_thread_as": "nope"})").c_str())
+                .find("names no other pattern"),
             std::string::npos);
-  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "fields": {"x": {"remembered": "x"}}})").c_str()).find("no pattern remembers 'x'"),
+  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "fields": {"x": {"remembered": "x"}}})").c_str())
+                .find("no pattern remembers 'x'"),
             std::string::npos);
   EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "when": ["y"]})").c_str()).find("no pattern remembers 'y'"),
             std::string::npos);
-  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "remember": {"r": "nofield"}})").c_str()).find("does not have"),
-            std::string::npos);
+  EXPECT_NE(
+      loadError(mk(R"({"regex": "^a$", "event": "a", "remember": {"r": "nofield"}})").c_str()).find("does not have"),
+      std::string::npos);
   EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "continue": true, "continuation": {"regex": "x"}})").c_str())
                 .find("cannot also"),
             std::string::npos);
-  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": null, "continuation": {"regex": "x"}})").c_str()).find("needs an event"),
+  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": null, "continuation": {"regex": "x"}})").c_str())
+                .find("needs an event"),
             std::string::npos);
-  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "fields": {"n": {"count": "g"}}})").c_str()).find("continuation"),
-            std::string::npos);
-  EXPECT_NE(loadError(mk(R"({"regex": "^a$", "event": "a", "continuation": {"regex": "(x"}})").c_str()).find("bad regex"),
-            std::string::npos);
+  EXPECT_NE(
+      loadError(mk(R"({"regex": "^a$", "event": "a", "fields": {"n": {"count": "g"}}})").c_str()).find("continuation"),
+      std::string::npos);
+  EXPECT_NE(
+      loadError(mk(R"({"regex": "^a$", "event": "a", "continuation": {"regex": "(x"}})").c_str()).find("bad regex"),
+      std::string::npos);
   EXPECT_NE(loadError(R"({"format": "e", "lines": [{"regex": ""}], "enums": {"t": {"1": "A", "2": ["B", "A"]}},
                           "patterns": [{"regex": "^a$", "event": "a"}]})")
                 .find("gives the name 'A' to 1 and 2"),

@@ -16,8 +16,8 @@ TEST(NameResolver, QualifiedTraceNamesMatchTheSpecsEvent) {
                            "rule r cite \"t\" says \"t\":\n  forall p: a(p) before b(p)\n",
                            spec, tables.symbols, diags))
       << renderAll(diags);
-  ASSERT_TRUE(loadSpecText("n.sync", "event pub(k)\nevent obs(k)\nsync release pub(k) -> obs(k)\n", spec, tables.symbols,
-                           diags))
+  ASSERT_TRUE(loadSpecText("n.sync", "event pub(k)\nevent obs(k)\nsync release pub(k) -> obs(k)\n", spec,
+                           tables.symbols, diags))
       << renderAll(diags);
   // b is on another thread, after an observe of the publish that follows a: ordered.
   std::vector<Event> evs = {test::ev(tables, 1, "prov:a", {{"p", 0}}), test::ev(tables, 1, "prov:pub", {{"k", 1}}),

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "trace/formats.h"
-#include "trace/reader.h"
 #include "trace/map-load.h"
+#include "trace/reader.h"
 #include "trace/text-reader.h"
 
 namespace vc {
@@ -113,8 +113,9 @@ TEST(TextReader, BadFieldIsDiagnosedWithFileLineCol) {
 
 TEST(TextReader, TenMegabyteLine) {
   std::string big(10u << 20, 'x');
-  std::string p = tmpFile("big.log", "1@1.0:vhost_user_write req:1 flags:0x1\n1@1.0:" + big +
-                                         "\n1@1.0:vhost_user_write req:2 flags:0x1\n1@1.0:vhost_user_write req:3 " + big + "\n");
+  std::string p =
+      tmpFile("big.log", "1@1.0:vhost_user_write req:1 flags:0x1\n1@1.0:" + big +
+                             "\n1@1.0:vhost_user_write req:2 flags:0x1\n1@1.0:vhost_user_write req:3 " + big + "\n");
   Read r(p, "qemu");
   ASSERT_TRUE(r.opened);
   // The long line of x is the catch-all event with no args; the last is a catch-all too.
@@ -166,7 +167,9 @@ TEST(TextReader, FtraceAndEnvLogger) {
 }
 
 TEST(TextReader, ByteOrderMarkIsNotPartOfTheFirstLine) {
-  std::string p = tmpFile("bom.log", "\xEF\xBB\xBF" "1@1.0:vhost_user_write req:x1 flags:0x1\n1@1.0:vhost_user_write req:2 flags:0x1\n");
+  std::string p = tmpFile("bom.log",
+                          "\xEF\xBB\xBF"
+                          "1@1.0:vhost_user_write req:x1 flags:0x1\n1@1.0:vhost_user_write req:2 flags:0x1\n");
   Read r(p, "qemu");
   ASSERT_TRUE(r.opened);
   ASSERT_EQ(r.evs.size(), 2u);  // line 1: the catch-all (req:x1 is not the specific shape)

@@ -63,7 +63,8 @@ std::string showSources(const TraceTables& t) {
 std::string showThreads(const TraceTables& t) {
   std::string s;
   for (size_t i = 0; i < t.threads.size(); ++i)
-    s += t.threads.label(static_cast<uint32_t>(i)) + " src" + std::to_string(t.threads.at(static_cast<uint32_t>(i)).source) + "\n";
+    s += t.threads.label(static_cast<uint32_t>(i)) + " src" +
+         std::to_string(t.threads.at(static_cast<uint32_t>(i)).source) + "\n";
   return s;
 }
 
@@ -114,7 +115,8 @@ void lockstepRead(const std::vector<std::string>& paths, const ReaderOptions& o,
     ASSERT_EQ(a.t.symbols.size(), b.t.symbols.size()) << "event " << n;
     ASSERT_EQ(a.d.all().size(), b.d.all().size()) << "event " << n;
     ASSERT_EQ(a.t.sources.at(ea.origin.source).events, b.t.sources.at(eb.origin.source).events) << "event " << n;
-    ASSERT_EQ(a.t.sources.at(ea.origin.source).vocabulary, b.t.sources.at(eb.origin.source).vocabulary) << "event " << n;
+    ASSERT_EQ(a.t.sources.at(ea.origin.source).vocabulary, b.t.sources.at(eb.origin.source).vocabulary)
+        << "event " << n;
     if (n % 7 == 0) {
       std::string own = "checker-" + std::to_string(n);
       ASSERT_EQ(a.t.symbols.intern(own), b.t.symbols.intern(own));
@@ -163,8 +165,8 @@ TEST(ReaderThread, JsonLinesAcrossManyBlocksIsTheSame) {
 TEST(ReaderThread, JsonArrayAndTwoMergedTracesAreTheSame) {
   std::string arr = "[";
   for (int i = 0; i < 3000; ++i)
-    arr += std::string(i ? ",\n" : "") + "{\"name\":\"a" + std::to_string(i % 17) + "\",\"ts\":" + std::to_string(2 * i) +
-           ",\"tid\":" + std::to_string(i % 3) + "}";
+    arr += std::string(i ? ",\n" : "") + "{\"name\":\"a" + std::to_string(i % 17) +
+           "\",\"ts\":" + std::to_string(2 * i) + ",\"tid\":" + std::to_string(i % 3) + "}";
   arr += "]";
   std::vector<std::string> paths = {tmpFile("arr.json", arr), tmpFile("lines.jsonl", jsonTrace(5000, false))};
   EXPECT_EQ(lockstep(paths), 3000u + 5000u - 5);
@@ -182,9 +184,9 @@ TEST(ReaderThread, TracingJsonIsTheSame) {
   std::string s;
   for (int i = 0; i < 5000; ++i)
     s += "{\"timestamp\":\"2024-01-01T00:00:00." + std::to_string(100000 + i) +
-         "Z\",\"level\":\"INFO\",\"fields\":{\"message\":\"m" + std::to_string(i % 9) + "\",\"n\":" + std::to_string(i) +
-         "},\"target\":\"t\",\"threadId\":\"ThreadId(" + std::to_string(1 + i % 4) + ")\"" +
-         (i > 2000 ? ",\"threadName\":\"w" + std::to_string(i % 4) + "\"" : std::string()) + "}\n" +
+         "Z\",\"level\":\"INFO\",\"fields\":{\"message\":\"m" + std::to_string(i % 9) +
+         "\",\"n\":" + std::to_string(i) + "},\"target\":\"t\",\"threadId\":\"ThreadId(" + std::to_string(1 + i % 4) +
+         ")\"" + (i > 2000 ? ",\"threadName\":\"w" + std::to_string(i % 4) + "\"" : std::string()) + "}\n" +
          (i % 1000 == 3 ? "not json\n{\"fields\": 3}\n" : "");
   ReaderOptions o;
   o.format = "tracing-json";

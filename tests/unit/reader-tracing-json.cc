@@ -1,6 +1,4 @@
 // Rust tracing JSON lines.
-#include "trace/text-tracing-json.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +6,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "trace/text-tracing-json.h"
 
 namespace vc {
 namespace {
@@ -62,9 +62,9 @@ TEST(TracingJson, SniffedAndRead) {
 }
 
 TEST(TracingJson, NameFieldOption) {
-  std::string p = tmpFile("n.jsonl",
-                          R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"m","event":"ev1"}})J"
-                          "\n");
+  std::string p = tmpFile(
+      "n.jsonl", R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"m","event":"ev1"}})J"
+                 "\n");
   TraceTables t;
   Diagnostics d;
   ReaderOptions o;
@@ -101,9 +101,10 @@ int parseOne(const std::string& line, TraceTables& t, Event& ev, std::string& er
 // A threadId that does not parse is an error, never thread 0 (issue 14: two events of one thread
 // became two threads and predicted violations appeared).
 TEST(TracingJson, BadThreadIdIsAnErrorAtItsColumn) {
-  const std::string pre = R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"m"},"threadId":)J";
+  const std::string pre =
+      R"J({"timestamp":"2022-07-11T02:12:24Z","level":"INFO","fields":{"message":"m"},"threadId":)J";
   for (std::string bad : {R"J("ThreadId(")J", R"J("ThreadId(99999999999999999999)")J", R"J("ThreadId(-1)")J",
-                                 R"J("ThreadId()")J", R"J("2")J", R"J(null)J", R"J(-3)J", R"J("ThreadId(1x)")J"}) {
+                          R"J("ThreadId()")J", R"J("2")J", R"J(null)J", R"J(-3)J", R"J("ThreadId(1x)")J"}) {
     TraceTables t;
     Event ev;
     std::string err;
@@ -138,7 +139,9 @@ TEST(TracingJson, NonStringTimestampIsAnError) {
   Event ev;
   std::string err;
   uint32_t col = 0;
-  EXPECT_EQ(parseOne(R"J({"timestamp":"2022-02-30T00:00:00Z","level":"INFO","fields":{"message":"m"}})J", t, ev, err, col), -1);
+  EXPECT_EQ(
+      parseOne(R"J({"timestamp":"2022-02-30T00:00:00Z","level":"INFO","fields":{"message":"m"}})J", t, ev, err, col),
+      -1);
   EXPECT_NE(err.find("bad timestamp"), std::string::npos) << err;
 }
 
@@ -177,8 +180,8 @@ TEST(TracingJson, DuplicateKeysAndNestedFieldsAreErrors) {
   Event ev;
   std::string err;
   uint32_t col = 0;
-  ASSERT_EQ(parseOne(R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m","v":1},"span":{"v":2}})J", t,
-                     ev, err, col),
+  ASSERT_EQ(parseOne(R"J({"timestamp":"2022-07-11T02:12:24Z","fields":{"message":"m","v":1},"span":{"v":2}})J", t, ev,
+                     err, col),
             1)
       << err;
   EXPECT_EQ(ev.fields.size(), 2u);

@@ -1,12 +1,13 @@
 // Rules a run's text logs cannot record (check/recordable.h, docs/guarantees.md): the map's
 // vocabulary, the names templated patterns gave, and what it means for verdicts.
+#include "check/recordable.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "check/recordable.h"
 #include "map-mini.h"
 #include "test-util.h"
 #include "trace/map-load.h"
@@ -61,7 +62,8 @@ TEST(Recordable, MapVocabularyIsItsFixedEventNames) {
   EXPECT_TRUE(m->templatedNames);
   auto q = loadMapText("q.map.json", R"J({"format": "q", "lines": [{"regex": "", "generic": true}],
     "patterns": [{"regex": "^b$", "event": "b"}, {"regex": "^a$", "event": "a"}, {"regex": "^a2$", "event": "a"},
-                 {"regex": "^noise$", "event": null}]})J", d);
+                 {"regex": "^noise$", "event": null}]})J",
+                       d);
   ASSERT_TRUE(q) << renderAll(d);
   EXPECT_EQ(q->vocabulary, (std::vector<std::string>{"a", "b"}));  // sorted, once each, no null event
   EXPECT_FALSE(q->templatedNames);
@@ -84,16 +86,19 @@ TEST(Recordable, TextSourceKnowsItsVocabularyPlusTheNamesItsTemplatesGave) {
   const Source& s = t.sources.at(0);
   EXPECT_TRUE(s.vocabularyKnown);
   EXPECT_TRUE(std::is_sorted(s.vocabulary.begin(), s.vocabulary.end()));
-  auto has = [&](const char* n) { return std::binary_search(s.vocabulary.begin(), s.vocabulary.end(), std::string(n)); };
+  auto has = [&](const char* n) {
+    return std::binary_search(s.vocabulary.begin(), s.vocabulary.end(), std::string(n));
+  };
   EXPECT_TRUE(has("qemu_vu_write"));  // a fixed name of the map, though this log has none
   EXPECT_TRUE(has("virtio_set_status"));
-  EXPECT_TRUE(has("vhost_commit"));   // given by a templated pattern in this run, once
+  EXPECT_TRUE(has("vhost_commit"));  // given by a templated pattern in this run, once
   EXPECT_EQ(std::count(s.vocabulary.begin(), s.vocabulary.end(), std::string("vhost_commit")), 1);
   EXPECT_FALSE(has("vhost_user_set_vring_enable"));  // a trace event this log did not enable
 }
 
 TEST(Recordable, JsonSourceMayGiveAnyName) {
-  std::string p = tmpFile("t.jsonl", R"({"ts": 1, "tid": 1, "event": "kick", "vring": 0})" "\n");
+  std::string p = tmpFile("t.jsonl", R"({"ts": 1, "tid": 1, "event": "kick", "vring": 0})"
+                                     "\n");
   TraceTables t;
   Diagnostics d;
   ReaderOptions o;
@@ -210,7 +215,8 @@ rule counted cite "x" says "x":
 )");
   ASSERT_EQ(l.spec.rules.size(), 2u);
   auto why = unrecordableRules(l.spec, l.t.symbols, {textSource("v.log", "virtiofsd", {"get_base", "pop"})});
-  EXPECT_EQ(why[0], "register next is never set: no trace of this run can record set_base (read: v.log (map virtiofsd))");
+  EXPECT_EQ(why[0],
+            "register next is never set: no trace of this run can record set_base (read: v.log (map virtiofsd))");
   EXPECT_EQ(why[1], "");  // an initial value sets it
   // A log that records the sampling event: judged.
   why = unrecordableRules(l.spec, l.t.symbols, {textSource("v.log", "m", {"get_base", "set_base"})});

@@ -4,7 +4,6 @@
 #include <fstream>
 
 #include "diag/source-lines.h"
-
 #include "spec/lexer.h"
 #include "spec/model.h"
 #include "spec/parser.h"
@@ -17,9 +16,9 @@ TEST(SpecLexer, RuleIdsNumbersDurationsAndOperators) {
   std::vector<spec::Tok> kinds;
   for (const auto& t : toks) kinds.push_back(t.kind);
   using spec::Tok;
-  std::vector<Tok> want = {Tok::Ident, Tok::Ident, Tok::Ident, Tok::Arrow, Tok::Ident, Tok::Ident, Tok::DotDot,
-                           Tok::Ident, Tok::Int,   Tok::Int,   Tok::EqEq,  Tok::Int,      Tok::Duration, Tok::String,
-                           Tok::End};
+  std::vector<Tok> want = {Tok::Ident, Tok::Ident,  Tok::Ident,    Tok::Arrow,  Tok::Ident,
+                           Tok::Ident, Tok::DotDot, Tok::Ident,    Tok::Int,    Tok::Int,
+                           Tok::EqEq,  Tok::Int,    Tok::Duration, Tok::String, Tok::End};
   EXPECT_EQ(kinds, want);
   EXPECT_EQ(toks[1].text, "virtio-2.1.2");
   EXPECT_EQ(toks[8].value, 31);
@@ -50,11 +49,12 @@ TEST(SpecParser, ResolvesAFullRule) {
   SymbolTable sym;
   Spec spec;
   Diagnostics d;
-  ASSERT_TRUE(loadSpecText("x.spec",
-                           "spec x cite \"doc\"\nconst ON = 1 << 0 | 2\nevent e(v, w) from \"p:e\"\nevent f(v)\n"
-                           "state s(v) = e(v, w == ON) .. f(v)\n"
-                           "rule r cite \"c\" says \"s\":\n  forall v:\n    f(v) during s(v)\n    between e(v) and f(v)\n",
-                           spec, sym, d))
+  ASSERT_TRUE(
+      loadSpecText("x.spec",
+                   "spec x cite \"doc\"\nconst ON = 1 << 0 | 2\nevent e(v, w) from \"p:e\"\nevent f(v)\n"
+                   "state s(v) = e(v, w == ON) .. f(v)\n"
+                   "rule r cite \"c\" says \"s\":\n  forall v:\n    f(v) during s(v)\n    between e(v) and f(v)\n",
+                   spec, sym, d))
       << renderAll(d);
   ASSERT_EQ(spec.rules.size(), 1u);
   const Rule& r = spec.rules[0];
@@ -87,8 +87,8 @@ TEST(SpecParser, RecoversToReportEveryBadItem) {
   SymbolTable sym;
   Spec spec;
   Diagnostics d;
-  EXPECT_FALSE(loadSpecText("x.spec", "event a(\nevent b(p\nrule : x\nrule ok cite \"c\" says \"s\": never a\nfoo\n", spec,
-                            sym, d));
+  EXPECT_FALSE(loadSpecText("x.spec", "event a(\nevent b(p\nrule : x\nrule ok cite \"c\" says \"s\": never a\nfoo\n",
+                            spec, sym, d));
   EXPECT_EQ(d.errorCount(), 4u) << renderAll(d);
 }
 
@@ -105,7 +105,8 @@ TEST(SpecLexer, NegativeLiteralsAreCheckedNotOverflowed) {
   // lexer.cc used to compute v * 10 + d past INT64_MAX on long negative literals (signed overflow).
   // Each after '==' (a '-' after a value is the minus operator).
   std::vector<spec::Token> toks;
-  for (const char* lit : {"-9223372036854775808", "-9223372036854775809", "-99999999999999999999999", "-0x10", "-1_000"})
+  for (const char* lit :
+       {"-9223372036854775808", "-9223372036854775809", "-99999999999999999999999", "-0x10", "-1_000"})
     toks.push_back(spec::lex(std::string("== ") + lit)[1]);
   using spec::Tok;
   ASSERT_EQ(toks.size(), 5u);
@@ -241,8 +242,8 @@ TEST(SpecParser, StateOverUndeclaredEventsIsAnErrorEvenUnused) {
   SymbolTable sym;
   Spec spec;
   Diagnostics d;
-  EXPECT_FALSE(loadSpecText("x.spec", "event a(p)\nstate s(p) = a(p) .. nope(p)\nstate t(p) = a(q) .. a(p)\n", spec,
-                            sym, d));
+  EXPECT_FALSE(
+      loadSpecText("x.spec", "event a(p)\nstate s(p) = a(p) .. nope(p)\nstate t(p) = a(q) .. a(p)\n", spec, sym, d));
   ASSERT_EQ(d.errorCount(), 2u) << renderAll(d);
   EXPECT_EQ(render(d.all()[0]),
             "x.spec:2:22: error: unknown event 'nope' [spec-semantic]\n"
@@ -257,10 +258,11 @@ TEST(SpecParser, BadStateIsReportedOnceWhenRulesUseIt) {
   SymbolTable sym;
   Spec spec;
   Diagnostics d;
-  EXPECT_FALSE(loadSpecText("x.spec",
-                            "event a(p)\nstate s(p) = a(p) .. a(p, x)\n"
-                            "rule r1 cite \"c\": forall p: a(p) during s(p)\nrule r2 cite \"c\": forall p: a(p) during s(p)\n",
-                            spec, sym, d));
+  EXPECT_FALSE(
+      loadSpecText("x.spec",
+                   "event a(p)\nstate s(p) = a(p) .. a(p, x)\n"
+                   "rule r1 cite \"c\": forall p: a(p) during s(p)\nrule r2 cite \"c\": forall p: a(p) during s(p)\n",
+                   spec, sym, d));
   EXPECT_EQ(d.errorCount(), 1u) << renderAll(d);
   EXPECT_TRUE(spec.rules.empty());
 }

@@ -26,8 +26,8 @@ class VectorReader : public TraceReader {
 };
 
 // Builds events tersely: ev(tables, thread, "name", {{"p", 1}}).
-inline Event ev(TraceTables& t, int tid, const std::string& name, std::vector<std::pair<std::string, int64_t>> fields = {},
-                int64_t ts = -1) {
+inline Event ev(TraceTables& t, int tid, const std::string& name,
+                std::vector<std::pair<std::string, int64_t>> fields = {}, int64_t ts = -1) {
   Event e;
   e.name = t.symbols.intern(name);
   e.thread = t.threads.intern(0, 1, tid);

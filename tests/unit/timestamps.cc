@@ -41,7 +41,6 @@ TEST(Timestamps, IntFields) {
   EXPECT_FALSE(parseIntField("12a", false, v));
 }
 
-
 // Dates that do not exist are errors, not the next month (issue 14: dmesg's [Mon Feb 31 ...]).
 TEST(Timestamps, DatesThatDoNotExistAreErrors) {
   int64_t ns = 0;

@@ -20,7 +20,7 @@ struct Ordered {
 
 // (source, line) -> the event's thread and clock, for every event happens-before processed.
 std::map<std::pair<uint32_t, uint64_t>, Ordered> hbOf(const std::vector<std::string>& specs,
-                                                       const std::vector<std::string>& traces) {
+                                                      const std::vector<std::string>& traces) {
   std::map<std::pair<uint32_t, uint64_t>, Ordered> out;
   TraceTables tables;
   Spec spec;

@@ -12,23 +12,18 @@
 #include <lttng/tracepoint.h>
 
 LTTNG_UST_TRACEPOINT_ENUM(vconform_test, onoff,
-    LTTNG_UST_TP_ENUM_VALUES(
-        lttng_ust_field_enum_value("OFF", 0)
-        lttng_ust_field_enum_value("ON", 1)))
+                          LTTNG_UST_TP_ENUM_VALUES(lttng_ust_field_enum_value("OFF", 0)
+                                                       lttng_ust_field_enum_value("ON", 1)))
 
-LTTNG_UST_TRACEPOINT_EVENT(vconform_test, set_vring_enable,
-    LTTNG_UST_TP_ARGS(int, vring, int, enable),
-    LTTNG_UST_TP_FIELDS(
-        lttng_ust_field_integer(int, vring, vring)
-        lttng_ust_field_enum(vconform_test, onoff, int, enable, enable)))
+LTTNG_UST_TRACEPOINT_EVENT(vconform_test, set_vring_enable, LTTNG_UST_TP_ARGS(int, vring, int, enable),
+                           LTTNG_UST_TP_FIELDS(lttng_ust_field_integer(int, vring, vring)
+                                                   lttng_ust_field_enum(vconform_test, onoff, int, enable, enable)))
 
-LTTNG_UST_TRACEPOINT_EVENT(vconform_test, handle_event,
-    LTTNG_UST_TP_ARGS(int, vring, unsigned long, seq, const char*, who),
-    LTTNG_UST_TP_FIELDS(
-        lttng_ust_field_integer(int, vring, vring)
-        lttng_ust_field_integer(unsigned long, seq, seq)
-        lttng_ust_field_integer_hex(unsigned long, mask, 0xffffffffffffffffUL)
-        lttng_ust_field_string(who, who)))
+LTTNG_UST_TRACEPOINT_EVENT(
+    vconform_test, handle_event, LTTNG_UST_TP_ARGS(int, vring, unsigned long, seq, const char*, who),
+    LTTNG_UST_TP_FIELDS(lttng_ust_field_integer(int, vring, vring) lttng_ust_field_integer(unsigned long, seq, seq)
+                            lttng_ust_field_integer_hex(unsigned long, mask, 0xffffffffffffffffUL)
+                                lttng_ust_field_string(who, who)))
 
 #endif
 
