@@ -1,5 +1,7 @@
 #include "check/dispatch.h"
 
+#include <algorithm>
+
 namespace vc {
 
 std::vector<Value> Match::values() const {
@@ -35,6 +37,27 @@ Roles rolesFor(std::span<const Match> ms, const std::string& key, const std::vec
   return r;
 }
 
+namespace {
+
+// The fields a pattern reads: bound ones and those its comparisons name (registers aside).
+std::vector<Symbol> fieldsRead(const Matcher& m) {
+  std::vector<Symbol> out;
+  for (const auto& [field, param] : m.binds) out.push_back(field);
+  for (const auto* ps : {&m.preds, &m.dynPreds})
+    for (const Pred& p : *ps) p.fields(out);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
+
+bool Dispatcher::hasFields(const Event& ev, const std::vector<Symbol>& reads) {
+  for (Symbol f : reads)
+    if (!ev.field(f)) return false;
+  return true;
+}
+
 Dispatcher::Dispatcher(const Spec& spec, const SymbolTable& symbols) : spec_(spec), symbols_(symbols) {
   hasParams_.resize(spec.rules.size());
   for (size_t r = 0; r < spec.rules.size(); ++r) {
@@ -44,13 +67,13 @@ Dispatcher::Dispatcher(const Spec& spec, const SymbolTable& symbols) : spec_(spe
       for (const auto& m : rule.roles[ri])
         for (Symbol s : m.names) {
           if (byName_.size() <= s) byName_.resize(s + 1);
-          byName_[s].push_back(Entry{r, static_cast<uint8_t>(1 << ri), ri, &m});
+          byName_[s].push_back(Entry{r, static_cast<uint8_t>(1 << ri), ri, &m, fieldsRead(m)});
         }
     // Register updates: no role, a bit of `cond` (roleIndex -1: not counted as a role's event).
     for (const auto& u : rule.updates)
       for (Symbol s : u.m.names) {
         if (byName_.size() <= s) byName_.resize(s + 1);
-        byName_[s].push_back(Entry{r, 0, -1, &u.m});
+        byName_[s].push_back(Entry{r, 0, -1, &u.m, {}});
       }
   }
   for (const auto& s : spec.syncs)
@@ -85,6 +108,10 @@ std::span<const Match> Dispatcher::match(const Event& ev, Symbol name, std::vect
       namedRoles |= d.role;
       ++stats[d.rule].roleNames[d.roleIndex];
     }
+    // ... and whether one had the fields the pattern reads (checked until one has: a pattern over
+    // fields no event carries judges nothing, and must not make its rule "hold").
+    if (d.roleIndex >= 0 && !stats[d.rule].roleExamined[d.roleIndex] && hasFields(ev, d.reads))
+      stats[d.rule].roleExamined[d.roleIndex] = 1;
     const Rule& rule = spec_.rules[d.rule];
     params_.assign(rule.params.size(), nullptr);
     if (!d.m->matches(ev, params_, name)) continue;

@@ -95,7 +95,10 @@ class Dispatcher {
     uint8_t role;
     int roleIndex;
     const Matcher* m;
+    std::vector<Symbol> reads;  // every field the pattern binds or compares (role patterns only)
   };
+  // Whether `ev` has every field of `reads`: the pattern could judge it (whatever the values).
+  static bool hasFields(const Event& ev, const std::vector<Symbol>& reads);
   const Spec& spec_;
   const SymbolTable& symbols_;
   NameResolver names_;

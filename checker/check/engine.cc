@@ -202,18 +202,39 @@ class Engine {
     recent_.push(seq, ev);
   }
 
+  // The fields patterns bind or compare, by name, once each ("len, vring").
+  std::string fieldNames(const std::vector<const Matcher*>& ms) const {
+    std::vector<Symbol> fs;
+    for (const Matcher* m : ms) {
+      for (const auto& [field, param] : m->binds) fs.push_back(field);
+      for (const auto* ps : {&m->preds, &m->dynPreds})
+        for (const Pred& p : *ps) p.fields(fs);
+    }
+    std::vector<std::string> names;
+    for (Symbol f : fs) names.push_back(tables_.symbols.name(f));
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  }
+
   // Which rules the trace exercised, and which orders judged each (docs/guarantees.md).
   void judgeExercise() {
     for (size_t r = 0; r < spec_.rules.size(); ++r) {
       const Rule& rule = spec_.rules[r];
       RuleStats& rs = result_.ruleStats[r];
       const uint8_t trigger = triggerRoles(rule.rel);
-      // Events of the kind that can break it occurred (their names: `never add_used(len == 0)` is
-      // exercised by every add_used, which it examines), anywhere, and its scope opened at least
-      // once. `exists` needs no event: every open interval is judged at its end.
-      uint64_t triggers = 0;
+      // Events of the kind that can break it occurred, with the fields its pattern reads
+      // (`never add_used(len == 0)` is exercised by every add_used that has a len, which it
+      // examines), anywhere, and its scope opened at least once. `exists` needs no event: every
+      // open interval is judged at its end.
+      uint64_t triggers = 0, named = 0;
       for (int ri = 0; ri < kRoleCount; ++ri)
-        if (trigger & (1 << ri)) triggers += rs.roleNames[ri];
+        if (trigger & (1 << ri)) {
+          triggers += rs.roleExamined[ri];
+          named += rs.roleNames[ri];
+        }
       if (rule.rel == RelKind::Exists) triggers = 1;
       if (rule.scope == ScopeKind::Globally || rule.scope == ScopeKind::Before) rs.scopeOpened = true;
       bool violated = false;
@@ -234,8 +255,30 @@ class Engine {
       };
       const bool scoped =
           rule.scope == ScopeKind::After || rule.scope == ScopeKind::Between || rule.scope == ScopeKind::AfterUntil;
+      auto texts = [&](Role role) {  // a role's patterns as written
+        std::string s;
+        for (const auto& m : rule.roles[roleIndex(role)]) s += (s.empty() ? "" : " | ") + m.text;
+        return s;
+      };
       if (scoped && !rs.scopeOpened) {
-        rs.notExercisedWhy = "its scope never opened: no " + patterns(kScopeQ) + " event in the trace";
+        // Events of the scope's name occurred but none matched its pattern (a field it compares
+        // is missing, or has other values): say so rather than "no such event".
+        const uint64_t scopeNamed = rs.roleNames[roleIndex(kScopeQ)];
+        rs.notExercisedWhy = scopeNamed ? "its scope never opened: " + std::to_string(scopeNamed) + " " +
+                                              patterns(kScopeQ) + " event(s) in the trace, none matching " +
+                                              texts(kScopeQ) + " (a field it compares is missing or has other values)"
+                                        : "its scope never opened: no " + patterns(kScopeQ) + " event in the trace";
+      } else if (named) {
+        // Events of the name, none with the fields the pattern compares or binds.
+        std::string what;
+        std::vector<const Matcher*> ms;
+        for (Role role : {kLeft, kRight}) {
+          if (!(trigger & role)) continue;
+          what += (what.empty() ? "" : " or ") + patterns(role);
+          for (const auto& m : rule.roles[roleIndex(role)]) ms.push_back(&m);
+        }
+        rs.notExercisedWhy = std::to_string(named) + " " + what + " event(s) in the trace, none with every field " +
+                             "its pattern reads (" + fieldNames(ms) + "): the trace does not record them";
       } else {
         std::string what;
         for (Role role : {kLeft, kRight})

@@ -50,11 +50,11 @@ std::vector<std::string> unrecordableRules(const Spec& spec, const SymbolTable& 
   std::vector<std::string> why(spec.rules.size());
   if (sources.empty()) return why;
   for (size_t r = 0; r < spec.rules.size(); ++r) why[r] = otherDevice(spec.rules[r], symbols, sources);
-  std::string from;  // which traces, read through which maps
-  for (const Source& src : sources) {
-    if (!src.vocabularyKnown) return why;
+  // Which traces, read through which maps. A trace whose vocabulary is not known (JSON) can record
+  // any event: then only registers the spec itself never sets make a rule unrecordable.
+  std::string from;
+  for (const Source& src : sources)
     from += (from.empty() ? "" : ", ") + src.path + (src.map.empty() ? "" : " (map " + src.map + ")");
-  }
   auto recordable = [&](const Matcher& m) {
     for (Symbol n : m.names)
       for (const Source& src : sources)
@@ -65,11 +65,15 @@ std::vector<std::string> unrecordableRules(const Spec& spec, const SymbolTable& 
     const Rule& rule = spec.rules[r];
     // A register is set by its initial value or by a sampling update (an accumulator leaves an
     // unset register unset); one no log can set keeps every comparison reading it false.
-    uint32_t settable = 0;
+    uint32_t settable = 0, specSets = 0;  // by the events of this run; by the spec at all
     for (size_t g = 0; g < rule.regs.size(); ++g)
       if (rule.regs[g].hasInit) settable |= 1u << g;
-    for (const Update& u : rule.updates)
-      if (u.kind == Update::Kind::Sample && recordable(u.m)) settable |= 1u << u.reg;
+    specSets = settable;
+    for (const Update& u : rule.updates) {
+      if (u.kind != Update::Kind::Sample) continue;
+      specSets |= 1u << u.reg;
+      if (recordable(u.m)) settable |= 1u << u.reg;
+    }
     for (int ri = 0; ri < kRoleCount && why[r].empty(); ++ri) {
       const auto& ms = rule.roles[static_cast<size_t>(ri)];
       if (ms.empty()) continue;
@@ -86,6 +90,15 @@ std::vector<std::string> unrecordableRules(const Spec& spec, const SymbolTable& 
         if (std::find(events.begin(), events.end(), m.event) == events.end()) events.push_back(m.event);
       }
       if (any) continue;
+      if (unset & ~specSets) {
+        std::string regs;
+        for (size_t g = 0; g < rule.regs.size(); ++g)
+          if (unset & ~specSets & (1u << g)) regs += (regs.empty() ? "" : ", ") + rule.regs[g].name;
+        why[r] = "register " + regs +
+                 " is never set: it has no initial value and no update samples it, so every comparison "
+                 "with it is false (an accumulator leaves an unset register unset)";
+        continue;
+      }
       if (unset) {
         std::string regs, setters;
         for (size_t g = 0; g < rule.regs.size(); ++g) {

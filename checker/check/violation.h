@@ -77,12 +77,13 @@ struct Inconclusive {
 enum JudgedBy : uint8_t { kJudgedRecorded = 1, kJudgedEveryOrder = 2 };
 
 struct RuleStats {
-  uint64_t instances = 0;       // instances created
-  uint64_t peakLive = 0;        // most instances alive at once (recorded-order check)
-  uint64_t events = 0;          // events that matched a pattern of the rule
-  uint64_t roleEvents[6] = {};  // per role (bit position of Role)
-  uint64_t roleNames[6] = {};   // per role: events with the name of one of its patterns (predicates aside)
-  bool scopeOpened = false;     // some instance's scope opened (always, for unscoped rules)
+  uint64_t instances = 0;        // instances created
+  uint64_t peakLive = 0;         // most instances alive at once (recorded-order check)
+  uint64_t events = 0;           // events that matched a pattern of the rule
+  uint64_t roleEvents[6] = {};   // per role (bit position of Role)
+  uint64_t roleNames[6] = {};    // per role: events with the name of one of its patterns (predicates aside)
+  uint8_t roleExamined[6] = {};  // per role: 1 once an event had a pattern's name and every field it reads
+  bool scopeOpened = false;      // some instance's scope opened (always, for unscoped rules)
   // Exercised: the trace gave the rule something to judge (docs/guarantees.md). A rule that was
   // not exercised has not "held": reports say "not exercised" and why.
   bool exercised = false;
