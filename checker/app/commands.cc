@@ -177,15 +177,23 @@ int runLint(const LintArgs& a, std::string& out, std::string& err) {
                     "add says \"...\" after the citation: reports print it");
     if (r.rel == RelKind::AtMost && r.count == 0)
       diags.warning("lint-at-most-0", Location{r.file, r.line, 0}, "'at most 0' is 'never'", "write: never ...");
-    // Registers no update sets: their comparisons are false and their accumulators do nothing.
+    // Registers no update sets: their comparisons are false and their accumulators do nothing. A
+    // sampling update whose pattern has an always-false comparison never fires (lint-always says
+    // which): it sets nothing.
+    auto canFire = [](const Matcher& m) {
+      for (const auto* preds : {&m.preds, &m.dynPreds})
+        for (const auto& p : *preds)
+          if (alwaysOrNever(p) == 0) return false;
+      return true;
+    };
     for (size_t i = 0; i < r.regs.size(); ++i) {
       bool set = r.regs[i].hasInit;
-      for (const auto& u : r.updates) set |= u.reg == i && u.kind == Update::Kind::Sample;
+      for (const auto& u : r.updates) set |= u.reg == i && u.kind == Update::Kind::Sample && canFire(u.m);
       if (!set)
         diags.warning("lint-register-never-set", Location{r.file, r.line, 0},
                       "register '" + r.regs[i].name + "' of rule '" + r.id +
-                          "' is never set: it has no initial value and no update samples it, so every comparison "
-                          "with it is false and adding to it does nothing",
+                          "' is never set: it has no initial value and no update that can fire samples it, so every "
+                          "comparison with it is false and adding to it does nothing",
                       "give it an initial value (let " + r.regs[i].name + " = 0) or sample it (let " + r.regs[i].name +
                           " = EVENT(...): field)");
     }
