@@ -131,7 +131,10 @@ bool GuestMemory::MapRegion(int fd, uint64_t guest_phys, uint64_t size, uint64_t
   r.mmap_offset = mmap_offset;
   r.file_size = file_size;
   r.seals = ::fcntl(fd, F_GET_SEALS);
-  r.host = reinterpret_cast<uint8_t*>(uintptr_t{1});  // checked below before it is used
+  // A placeholder until the mapping below: AddRegion() wants a non-null host address (never used
+  // through this one).
+  static uint8_t placeholder;
+  r.host = &placeholder;
   {
     // Same checks AddRegion() makes, before anything is mapped.
     GuestMemory probe;

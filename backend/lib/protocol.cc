@@ -91,8 +91,6 @@ bool ShapeOf(uint32_t request, Shape* s) {
     case kSetFeatures:
     case kSetProtocolFeatures:
     case kSetStatus:
-      *s = {8, 0, 0};
-      return true;
     case kSetVringNum:
     case kSetVringBase:
     case kGetVringBase:

@@ -80,7 +80,7 @@ PopStatus SplitQueue::Pop(DescChain* chain, std::string* err) {
   if (!Pending(&pending, err)) return PopStatus::kError;
   if (pending == 0) return PopStatus::kEmpty;
   const uint16_t slot = static_cast<uint16_t>(last_avail_idx_ % layout_.num);
-  const uint16_t head = LoadU16(avail_ + 4 + 2 * slot);
+  const uint16_t head = LoadU16(avail_ + 4 + size_t{2} * slot);
   if (head >= layout_.num) {
     *err = "avail ring entry " + std::to_string(slot) + " names descriptor " + std::to_string(head) + " >= queue size";
     return PopStatus::kError;
@@ -94,7 +94,7 @@ PopStatus SplitQueue::Pop(DescChain* chain, std::string* err) {
   ++last_avail_idx_;
   if (layout_.event_idx) {
     // avail_event lives after the used ring entries.
-    StoreU16(used_ + 4 + 8 * layout_.num, last_avail_idx_);
+    StoreU16(used_ + 4 + size_t{8} * layout_.num, last_avail_idx_);
   }
   return PopStatus::kOk;
 }
@@ -128,7 +128,7 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
       *err = "descriptor chain longer than the queue size (loop?)";
       return false;
     }
-    const VringDesc d = LoadDesc(desc_ + 16 * index);
+    const VringDesc d = LoadDesc(desc_ + size_t{16} * index);
     if (d.flags & kDescFlagIndirect) {
       if (!layout_.indirect) {
         *err = "indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC";
@@ -162,7 +162,7 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
           *err = "indirect descriptor chain loops";
           return false;
         }
-        const VringDesc id = LoadDesc(table + 16 * i);
+        const VringDesc id = LoadDesc(table + size_t{16} * i);
         if (id.flags & kDescFlagIndirect) {
           *err = "nested indirect descriptor";
           return false;
@@ -189,7 +189,7 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
 
 uint16_t SplitQueue::PushUsed(uint16_t head, uint32_t len) {
   const uint16_t at = used_idx_;
-  uint8_t* elem = used_ + 4 + 8 * (at % layout_.num);
+  uint8_t* elem = used_ + 4 + size_t{8} * (at % layout_.num);
   const uint32_t id = head;
   std::memcpy(elem, &id, 4);
   std::memcpy(elem + 4, &len, 4);
@@ -212,13 +212,13 @@ bool SplitQueue::ShouldNotify() {
   signalled_used_ = now;
   signalled_valid_ = true;
   if (!valid) return true;
-  const uint16_t used_event = LoadU16(avail_ + 4 + 2 * layout_.num);
+  const uint16_t used_event = LoadU16(avail_ + 4 + size_t{2} * layout_.num);
   // vring_need_event(): notify when used_event lies in [old, now).
   return static_cast<uint16_t>(now - used_event - 1) < static_cast<uint16_t>(now - old);
 }
 
 bool SplitQueue::ArmKick() {
-  if (layout_.event_idx) StoreU16(used_ + 4 + 8 * layout_.num, last_avail_idx_);
+  if (layout_.event_idx) StoreU16(used_ + 4 + size_t{8} * layout_.num, last_avail_idx_);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   return static_cast<uint16_t>(ReadAvailIdx() - last_avail_idx_) != 0;
 }

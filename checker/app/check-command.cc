@@ -75,7 +75,7 @@ class ProgressReader : public TraceReader {
 // --format FMT[=FILE]..., -o FILE, --dot FILE: where each report goes.
 void parseOutputs(const CheckArgs& a, std::vector<ReportOutput>& outs, Diagnostics& diags) {
   std::vector<std::string> specs = a.formats;
-  if (specs.empty()) specs.push_back("text");
+  if (specs.empty()) specs.emplace_back("text");
   for (const auto& s : specs) {
     size_t eq = s.find('=');
     ReportOutput o{s.substr(0, eq), eq == std::string::npos ? std::string() : s.substr(eq + 1)};
@@ -281,6 +281,7 @@ int runCheck(const CheckArgs& a, std::string& out, std::string& err) {
   }
   bool anyChecked = std::any_of(runs.begin(), runs.end(), [](const auto& r) { return r->checked; });
   std::vector<ReportInput> inputs;
+  inputs.reserve(runs.size());
   for (auto& r : runs) {
     inputs.push_back(ReportInput{r->spec, r->result, r->traces, a.verbose, &r->diags, !r->checked,
                                  r->checked && r->code == kExitBadInput, false, a.baseline, &r->known, &r->overview});

@@ -499,7 +499,7 @@ int runRules(const RulesArgs& a, std::string& out, std::string& err) {
     }
     out = arr.dump(2) + "\n";
   } else if (a.format == "markdown") {
-    auto cell = [](std::string s) {
+    auto cell = [](const std::string& s) {
       std::string o;
       for (char c : s) {
         if (c == '|')

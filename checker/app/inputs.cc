@@ -53,7 +53,7 @@ void checkCommonFlags(const CommonArgs& a, Diagnostics& diags) {
 }
 
 std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags,
-                                     UnmatchedSink onUnmatched) {
+                                     const UnmatchedSink& onUnmatched) {
   std::map<std::string, std::string> formats;
   std::map<std::string, int64_t> offsets;
   std::map<std::string, std::vector<std::string>> recorders;

@@ -23,7 +23,7 @@ void checkCommonFlags(const CommonArgs& a, Diagnostics& diags);
 // offset). Sets each source's recorders (from the trace, or --recorder). `onUnmatched` sees the
 // text lines no map pattern matched. nullptr after an error.
 std::unique_ptr<TraceReader> openAll(const CommonArgs& a, TraceTables& tables, Diagnostics& diags,
-                                     UnmatchedSink onUnmatched = {});
+                                     const UnmatchedSink& onUnmatched = {});
 
 // An error (trace-no-events) for each source that yielded no event: what was tried, and how to
 // see why. Returns true if there was one.

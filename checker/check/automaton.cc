@@ -225,7 +225,7 @@ Verdict RuleAutomaton::step(MonState& s, const StepInput& in) const {
   for (uint32_t bits = in.cond; bits; bits &= bits - 1) {
     const int b = __builtin_ctz(bits);
     const CondPattern& c = r_.conds[static_cast<size_t>(b)];
-    const Matcher& m = c.role >= 0 ? r_.roles[static_cast<size_t>(c.role)][c.index] : r_.updates[c.index].m;
+    const Matcher& m = c.role >= 0 ? r_.roles[static_cast<uint8_t>(c.role)][c.index] : r_.updates[c.index].m;
     if (c.role >= 0 && (eff.mask & (1u << c.role))) continue;
     bool holds = true;
     for (const auto& p : m.dynPreds)

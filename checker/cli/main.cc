@@ -76,7 +76,7 @@ void emptyValues(const CLI::App* sub, vc::Diagnostics& diags) {
           for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         }
         diags.error("flag-empty", vc::Location{},
-                    (name.rfind("-", 0) == 0 ? name + " was given an empty value" : "a " + name + " argument is empty"),
+                    (name.starts_with('-') ? name + " was given an empty value" : "a " + name + " argument is empty"),
                     "an empty string is not a path or a name: check the command line (an unset shell variable?)");
         break;
       }
@@ -106,9 +106,8 @@ std::string suggestion(const CLI::App& app, const CLI::App* sub, int argc, char*
   return {};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The whole command: parses the command line, runs the command, prints its output.
+int run(int argc, char** argv) {
   CLI::App app{
       "vconform: check virtio / vhost-user traces against ordering rules, in the recorded order\n"
       "and in every order that the run's happens-before relation allows."};
@@ -319,4 +318,19 @@ int main(int argc, char** argv) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fwrite(err.data(), 1, err.size(), stderr);
   return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Setting up the command line may throw too (a CLI11 construction error, out of memory): a bug
+  // or a resource failure, reported as an internal error, never an escaped exception.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vconform: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fputs("vconform: internal error: unknown exception\n", stderr);
+  }
+  return vc::kExitBadInput;
 }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -49,7 +50,7 @@ std::string mib(uint64_t bytes) {
 }
 
 std::string duration(double s) {
-  auto t = static_cast<uint64_t>(s + 0.5);
+  auto t = static_cast<uint64_t>(std::llround(s));
   char buf[32];
   if (t >= 3600)
     std::snprintf(buf, sizeof buf, "%llu:%02llu:%02llu", static_cast<unsigned long long>(t / 3600),

@@ -45,6 +45,7 @@ std::string renderEach(const std::string& format, const std::vector<ReportInput>
   }
   if (format == "junit") {
     std::vector<JunitSuite> suites;
+    suites.reserve(runs.size());
     for (const auto& r : runs) suites.push_back(junitSuite(r, r.traces.empty() ? "vconform" : r.traces[0]));
     return junitDocument(suites);
   }

@@ -84,6 +84,7 @@ std::string lanes(const Violation& v) {
     out += line + "\n";
   };
   std::vector<std::string> head;
+  head.reserve(threads.size());
   for (uint32_t t : threads) head.push_back(label[t]);
   row("", head);
   for (const auto& e : v.witness) {

@@ -66,7 +66,7 @@ std::string checkMetadataPackets(const fs::path& file) {
     if (data.size() - off < 37) return "the metadata file ends inside a packet header";
     if (u32(off, le) != 0x75D11D57u) return "bad metadata packet magic at byte " + std::to_string(off);
     uint64_t content = u32(off + 24, le), packet = u32(off + 28, le);
-    if (packet < 37 * 8 || packet % 8 || content > packet)
+    if (packet < uint64_t{37} * 8 || packet % 8 || content > packet)
       return "bad metadata packet sizes at byte " + std::to_string(off);
     if (packet / 8 > data.size() - off)
       return "the metadata file is truncated: its packet at byte " + std::to_string(off) + " needs " +
@@ -178,15 +178,13 @@ bool accountStreams(const std::string& dir, StreamAccount& acc, Diagnostics& dia
     bool exists = ::stat(e.path().c_str(), &st) == 0;
     if (exists && S_ISDIR(st.st_mode)) continue;  // index/, or a nested trace (read on its own)
     std::string why;
-    if (!exists)
-      why = std::string("cannot be read: ") + std::strerror(errno);
-    else if (!S_ISREG(st.st_mode))
+    int fd = -1;
+    if (exists && !S_ISREG(st.st_mode))
       why = "is not a regular file";
-    else if (int fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); fd < 0) {
-      why = std::string("cannot be read: ") + std::strerror(errno);
-    } else {
+    else if (!exists || (fd = ::open(e.path().c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+      why = std::string("cannot be read: ") + std::strerror(errno);  // errno of the stat or the open
+    else
       ::close(fd);
-    }
     if (!why.empty()) {
       diags.warning("trace-ctf-stream", Location{e.path().string(), 0, 0},
                     "this stream file " + why + ": its events are missing, counted as lost",

@@ -102,10 +102,10 @@ struct NameCache {
   std::array<Symbol, kSlots> sym{};
   Symbol get(size_t salt, std::string_view s, SymbolTable& table) {
     if (s.empty()) return table.intern(s);
-    size_t h =
-        (s.size() * 131 + static_cast<unsigned char>(s[0]) * 31 + static_cast<unsigned char>(s[s.size() - 1]) * 7 +
-         (s.size() > 2 ? static_cast<unsigned char>(s[2]) : 0) + (salt ? 1 : 0) * 257) %
-        kSlots;
+    auto byte = [&s](size_t i) -> size_t { return static_cast<unsigned char>(s[i]); };
+    size_t h = (s.size() * 131 + byte(0) * 31 + byte(s.size() - 1) * 7 + (s.size() > 2 ? byte(2) : 0) +
+                (salt ? size_t{257} : 0)) %
+               kSlots;
     if (sym[h] != 0 && text[h] == s) return sym[h] - 1;
     Symbol x = table.intern(s);
     text[h].assign(s);

@@ -381,15 +381,15 @@ struct Loader {
           error(off, "event name uses capture '" + cap + "', which the regex does not have");
           return false;
         }
-        if (!lit.empty()) out.parts.push_back({lit, -1});
+        if (!lit.empty()) out.parts.emplace_back(lit, -1);
         lit.clear();
-        out.parts.push_back({"", g->second});
+        out.parts.emplace_back("", g->second);
         i = e + 1;
       } else {
         lit += t[i++];
       }
     }
-    if (!lit.empty() || out.parts.empty()) out.parts.push_back({lit, -1});
+    if (!lit.empty() || out.parts.empty()) out.parts.emplace_back(lit, -1);
     if (out.parts.size() == 1 && out.parts[0].second < 0 && out.parts[0].first.empty()) {
       error(off, "empty event name");
       return false;

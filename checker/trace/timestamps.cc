@@ -188,16 +188,15 @@ bool ctimeTime(std::string_view s, int64_t& ns) {
   std::string t(s);
   char wd[8] = {}, mon[8] = {};
   int d = 0, h = 0, mi = 0, sec = 0, y = 0, used = 0;
-  if (std::sscanf(t.c_str(), "%3s %3s %d %d:%d:%d %d%n", wd, mon, &d, &h, &mi, &sec, &y, &used) == 7) {
-  } else if (std::sscanf(t.c_str(), "%3s %d %d:%d:%d %d%n", mon, &d, &h, &mi, &sec, &y, &used) == 6) {
-  } else {
+  if (std::sscanf(t.c_str(), "%3s %3s %d %d:%d:%d %d%n", wd, mon, &d, &h, &mi, &sec, &y, &used) != 7 &&
+      std::sscanf(t.c_str(), "%3s %d %d:%d:%d %d%n", mon, &d, &h, &mi, &sec, &y, &used) != 6)
     return false;
-  }
   if (static_cast<size_t>(used) != t.size()) return false;
   int mo = monthIndex(mon);
   if (!mo || !validDate(y, mo, d, h, mi, sec) || h < 0 || mi < 0 || sec < 0) return false;
-  return secondsToNs(
-      daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec, 0, ns);
+  return secondsToNs(daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + int64_t{h} * 3600 +
+                         int64_t{mi} * 60 + sec,
+                     0, ns);
 }
 
 }  // namespace
