@@ -211,6 +211,7 @@ class Engine {
         for (const Pred& p : *ps) p.fields(fs);
     }
     std::vector<std::string> names;
+    names.reserve(fs.size());
     for (Symbol f : fs) names.push_back(tables_.symbols.name(f));
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
