@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   if (vrings < 1 || vrings > 1000) return 2;
   std::mt19937_64 rng(seed);
   Out o;
-  // The metadata record the back-end writes first (backend/lib/trace_writer.cc,
+  // The metadata record the back-end writes first (backend/lib/trace-writer.cc,
   // docs/trace-format.md): it names the recorder, so a check loads specs/sync/backend.sync and
   // gets the back-end's synchronisation, as for a real trace. Not an event (not counted in N).
   o.buf += "{\"meta\":{\"recorder\":\"backend\",\"clock\":\"realtime\"}}\n";

@@ -31,4 +31,4 @@ LLVM_PROFILE_FILE="$prof/%p.profraw" "$build/backend/replay-$target" --random "$
 "llvm-profdata$sfx" merge -sparse "$prof"/*.profraw -o "$prof/merged.profdata"
 lib=$root/backend/lib
 "llvm-cov$sfx" report "$build/backend/replay-$target" -instr-profile="$prof/merged.profdata" \
-  "$lib/server.cc" "$lib/protocol.cc" "$lib/guest_memory.cc" "$lib/sigbus_guard.cc" "$lib/split_queue.cc"
+  "$lib/server.cc" "$lib/protocol.cc" "$lib/guest-memory.cc" "$lib/sigbus-guard.cc" "$lib/split-queue.cc"

@@ -1,7 +1,7 @@
 # Back-end fuzz targets, named like the checker's (tests/fuzz): the libFuzzer binary of target T
 # is `fuzz-T`, its corpus the directory `corpus/T` next to its source, its replay test
 # `fuzz.replay.T`. Targets: backend-ring (the split-ring parser over hostile guest memory) and
-# backend-protocol (the vhost-user message stream with real fds through VhostUserServer::Serve).
+# backend-protocol (the vhost-user message stream with real fds through VhostUserServer::serve).
 #
 # Always: a replay driver per target (any compiler), run by ctest on the committed corpus plus
 # generated inputs (label "backend;fuzz"). With -DVCONFORM_FUZZ=ON and clang, the libFuzzer
@@ -15,8 +15,8 @@ set(_vc_backend_fuzz_random_backend-ring 20000)
 set(_vc_backend_fuzz_seed_backend-ring 7)
 set(_vc_backend_fuzz_random_backend-protocol 1500)
 set(_vc_backend_fuzz_seed_backend-protocol 11)
-set(_vc_backend_fuzz_src_backend-ring ring_fuzz.cc)
-set(_vc_backend_fuzz_src_backend-protocol protocol_fuzz.cc)
+set(_vc_backend_fuzz_src_backend-ring ring-fuzz.cc)
+set(_vc_backend_fuzz_src_backend-protocol protocol-fuzz.cc)
 
 set(_vc_backend_libfuzzer OFF)
 if(VCONFORM_FUZZ)
@@ -36,7 +36,7 @@ foreach(_t ${_vc_backend_fuzz_targets})
   add_library(vc_fuzz_target_${_t} STATIC ${_src})
   target_link_libraries(vc_fuzz_target_${_t} PUBLIC vc_backend)
   target_include_directories(vc_fuzz_target_${_t} PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-  add_executable(replay-${_t} ${CMAKE_CURRENT_LIST_DIR}/replay_main.cc)
+  add_executable(replay-${_t} ${CMAKE_CURRENT_LIST_DIR}/replay-main.cc)
   target_link_libraries(replay-${_t} PRIVATE vc_fuzz_target_${_t})
   add_test(NAME fuzz.replay.${_t}
            COMMAND replay-${_t} --random ${_vc_backend_fuzz_random_${_t}} --seed ${_vc_backend_fuzz_seed_${_t}}

@@ -40,7 +40,7 @@ struct Faults {
 };
 
 // Sets the flag named `name` ("drop-kick-when-disabled", ...). False for an unknown name.
-inline bool EnableFault(Faults* f, std::string_view name) {
+inline bool enableFault(Faults* f, std::string_view name) {
   if (name == "drop-kick-when-disabled")
     f->drop_kick_when_disabled = true;
   else if (name == "process-before-enable")

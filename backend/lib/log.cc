@@ -3,7 +3,7 @@
 namespace vc::backend {
 
 namespace {
-const char* LevelName(LogLevel level) {
+const char* levelName(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug:
       return "debug";
@@ -18,14 +18,14 @@ const char* LevelName(LogLevel level) {
 }
 }  // namespace
 
-void Logger::Log(LogLevel level, std::string_view message) {
+void Logger::log(LogLevel level, std::string_view message) {
   if (level < level_) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (sink_) {
     sink_(level, message);
     return;
   }
-  std::fprintf(stderr, "%s: %s: %.*s\n", prefix_.c_str(), LevelName(level), static_cast<int>(message.size()),
+  std::fprintf(stderr, "%s: %s: %.*s\n", prefix_.c_str(), levelName(level), static_cast<int>(message.size()),
                message.data());
 }
 

@@ -20,14 +20,14 @@ class Logger {
   Logger() = default;
   explicit Logger(Sink sink) : sink_(std::move(sink)) {}
 
-  void SetLevel(LogLevel level) { level_ = level; }
-  void SetPrefix(std::string prefix) { prefix_ = std::move(prefix); }
+  void setLevel(LogLevel level) { level_ = level; }
+  void setPrefix(std::string prefix) { prefix_ = std::move(prefix); }
 
-  void Log(LogLevel level, std::string_view message);
-  void Debug(std::string_view m) { Log(LogLevel::kDebug, m); }
-  void Info(std::string_view m) { Log(LogLevel::kInfo, m); }
-  void Warn(std::string_view m) { Log(LogLevel::kWarn, m); }
-  void Error(std::string_view m) { Log(LogLevel::kError, m); }
+  void log(LogLevel level, std::string_view message);
+  void debug(std::string_view m) { log(LogLevel::kDebug, m); }
+  void info(std::string_view m) { log(LogLevel::kInfo, m); }
+  void warn(std::string_view m) { log(LogLevel::kWarn, m); }
+  void error(std::string_view m) { log(LogLevel::kError, m); }
 
  private:
   std::mutex mu_;

@@ -4,7 +4,7 @@
 
 namespace vc::backend {
 
-const char* RequestName(uint32_t request) {
+const char* requestName(uint32_t request) {
   switch (request) {
     case kGetFeatures:
       return "GET_FEATURES";
@@ -76,7 +76,7 @@ struct Shape {
 };
 constexpr uint32_t kVariable = 0xffffffff;
 
-bool ShapeOf(uint32_t request, Shape* s) {
+bool shapeOf(uint32_t request, Shape* s) {
   switch (request) {
     case kGetFeatures:
     case kGetProtocolFeatures:
@@ -114,7 +114,7 @@ bool ShapeOf(uint32_t request, Shape* s) {
 }
 
 template <typename T>
-T Read(const VhostUserMessage& m, size_t off) {
+T read(const VhostUserMessage& m, size_t off) {
   T v;
   std::memcpy(&v, m.payload.data() + off, sizeof v);
   return v;
@@ -122,7 +122,7 @@ T Read(const VhostUserMessage& m, size_t off) {
 
 }  // namespace
 
-bool ValidateMessage(const VhostUserMessage& m, std::string* err) {
+bool validateMessage(const VhostUserMessage& m, std::string* err) {
   if ((m.flags & kFlagVersionMask) != kFlagVersion) {
     *err = "bad protocol version in flags 0x" + std::to_string(m.flags);
     return false;
@@ -136,55 +136,55 @@ bool ValidateMessage(const VhostUserMessage& m, std::string* err) {
     return false;
   }
   Shape s{};
-  if (!ShapeOf(m.request, &s)) {
-    *err = "unsupported request " + std::to_string(m.request) + " (" + RequestName(m.request) + ")";
+  if (!shapeOf(m.request, &s)) {
+    *err = "unsupported request " + std::to_string(m.request) + " (" + requestName(m.request) + ")";
     return false;
   }
   if (s.size == kVariable) {
     if (m.request != kSetMemTable && m.size != 0 && m.size != 8) {
-      *err = std::string(RequestName(m.request)) + " with payload size " + std::to_string(m.size);
+      *err = std::string(requestName(m.request)) + " with payload size " + std::to_string(m.size);
       return false;
     }
   } else if (m.size != s.size) {
-    *err = std::string(RequestName(m.request)) + " payload size " + std::to_string(m.size) + ", expected " +
+    *err = std::string(requestName(m.request)) + " payload size " + std::to_string(m.size) + ", expected " +
            std::to_string(s.size);
     return false;
   }
   if (m.fds.size() < s.min_fds || m.fds.size() > s.max_fds) {
-    *err = std::string(RequestName(m.request)) + " with " + std::to_string(m.fds.size()) + " fds";
+    *err = std::string(requestName(m.request)) + " with " + std::to_string(m.fds.size()) + " fds";
     return false;
   }
   if ((m.request == kSetVringKick || m.request == kSetVringCall || m.request == kSetVringErr)) {
-    const bool nofd = (PayloadU64(m) & kVringNoFdMask) != 0;
+    const bool nofd = (payloadU64(m) & kVringNoFdMask) != 0;
     if (nofd != m.fds.empty()) {
-      *err = std::string(RequestName(m.request)) + ": no-fd flag does not match the fds sent";
+      *err = std::string(requestName(m.request)) + ": no-fd flag does not match the fds sent";
       return false;
     }
   }
   return true;
 }
 
-uint64_t PayloadU64(const VhostUserMessage& m) { return Read<uint64_t>(m, 0); }
+uint64_t payloadU64(const VhostUserMessage& m) { return read<uint64_t>(m, 0); }
 
-VringState PayloadVringState(const VhostUserMessage& m) { return {Read<uint32_t>(m, 0), Read<uint32_t>(m, 4)}; }
+VringState payloadVringState(const VhostUserMessage& m) { return {read<uint32_t>(m, 0), read<uint32_t>(m, 4)}; }
 
-VringAddr PayloadVringAddr(const VhostUserMessage& m) {
+VringAddr payloadVringAddr(const VhostUserMessage& m) {
   VringAddr a;
-  a.index = Read<uint32_t>(m, 0);
-  a.flags = Read<uint32_t>(m, 4);
-  a.desc_user = Read<uint64_t>(m, 8);
-  a.used_user = Read<uint64_t>(m, 16);
-  a.avail_user = Read<uint64_t>(m, 24);
-  a.log_guest = Read<uint64_t>(m, 32);
+  a.index = read<uint32_t>(m, 0);
+  a.flags = read<uint32_t>(m, 4);
+  a.desc_user = read<uint64_t>(m, 8);
+  a.used_user = read<uint64_t>(m, 16);
+  a.avail_user = read<uint64_t>(m, 24);
+  a.log_guest = read<uint64_t>(m, 32);
   return a;
 }
 
-bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions, std::string* err) {
+bool payloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions, std::string* err) {
   if (m.payload.size() < 8) {
     *err = "SET_MEM_TABLE payload too short";
     return false;
   }
-  const uint32_t n = Read<uint32_t>(m, 0);
+  const uint32_t n = read<uint32_t>(m, 0);
   if (n == 0 || n > kMaxMemRegions) {
     *err = "SET_MEM_TABLE with " + std::to_string(n) + " regions";
     return false;
@@ -201,12 +201,12 @@ bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regi
   for (uint32_t i = 0; i < n; ++i) {
     const size_t off = 8 + 32 * static_cast<size_t>(i);
     regions->push_back(
-        {Read<uint64_t>(m, off), Read<uint64_t>(m, off + 8), Read<uint64_t>(m, off + 16), Read<uint64_t>(m, off + 24)});
+        {read<uint64_t>(m, off), read<uint64_t>(m, off + 8), read<uint64_t>(m, off + 16), read<uint64_t>(m, off + 24)});
   }
   return true;
 }
 
-std::vector<uint8_t> EncodeReply(uint32_t request, const void* payload, uint32_t size) {
+std::vector<uint8_t> encodeReply(uint32_t request, const void* payload, uint32_t size) {
   std::vector<uint8_t> out(kHeaderSize + size);
   const uint32_t flags = kFlagVersion | kFlagReply;
   std::memcpy(out.data(), &request, 4);

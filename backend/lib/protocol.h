@@ -69,7 +69,7 @@ constexpr uint64_t kProtocolStatus = 1ull << 16;
 
 // The name of a request as written in vhost-user.rst without the VHOST_USER_ prefix
 // ("SET_VRING_ENABLE"), or "UNKNOWN".
-const char* RequestName(uint32_t request);
+const char* requestName(uint32_t request);
 
 struct VhostUserMessage {
   uint32_t request = 0;
@@ -78,7 +78,7 @@ struct VhostUserMessage {
   std::vector<uint8_t> payload;
   std::vector<int> fds;  // owned: ParsedMessage users must close or take them
 
-  bool need_reply() const { return (flags & kFlagNeedReply) != 0; }
+  bool needReply() const { return (flags & kFlagNeedReply) != 0; }
 };
 
 struct VringState {
@@ -104,16 +104,16 @@ struct MemRegionDesc {
 
 // Checks the header flags, that the request is one this back-end understands, and that the
 // payload size and number of fds match the request. Returns false with a reason.
-bool ValidateMessage(const VhostUserMessage& m, std::string* err);
+bool validateMessage(const VhostUserMessage& m, std::string* err);
 
-// Payload accessors; each assumes ValidateMessage() accepted the message.
-uint64_t PayloadU64(const VhostUserMessage& m);
-VringState PayloadVringState(const VhostUserMessage& m);
-VringAddr PayloadVringAddr(const VhostUserMessage& m);
+// Payload accessors; each assumes validateMessage() accepted the message.
+uint64_t payloadU64(const VhostUserMessage& m);
+VringState payloadVringState(const VhostUserMessage& m);
+VringAddr payloadVringAddr(const VhostUserMessage& m);
 // Fails when the region count is 0, above kMaxMemRegions or does not match the payload / fds.
-bool PayloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions, std::string* err);
+bool payloadMemTable(const VhostUserMessage& m, std::vector<MemRegionDesc>* regions, std::string* err);
 
 // Serializes a reply header + payload.
-std::vector<uint8_t> EncodeReply(uint32_t request, const void* payload, uint32_t size);
+std::vector<uint8_t> encodeReply(uint32_t request, const void* payload, uint32_t size);
 
 }  // namespace vc::backend

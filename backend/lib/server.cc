@@ -21,7 +21,7 @@ namespace vc::backend {
 
 namespace {
 
-void CloseFd(int* fd) {
+void closeFd(int* fd) {
   if (*fd >= 0) ::close(*fd);
   *fd = -1;
 }
@@ -29,7 +29,7 @@ void CloseFd(int* fd) {
 // Writes 1 to an eventfd. Never blocks: the call / err fds come from the front-end, and one that
 // is not writable now (a pipe nobody reads, an eventfd at its maximum count) loses the
 // notification (returns false) instead of holding the ring lock forever.
-bool SignalEventFd(int fd) {
+bool signalEventFd(int fd) {
   if (fd < 0) return false;
   pollfd p{fd, POLLOUT, 0};
   int n;
@@ -47,7 +47,7 @@ bool SignalEventFd(int fd) {
 
 // Reads an eventfd counter if it is readable now; 0 when it is not. `bad` (optional) is set when
 // the fd is readable but does not behave like an eventfd (EOF, short read, error, hang-up).
-uint64_t DrainEventFd(int fd, bool* bad = nullptr) {
+uint64_t drainEventFd(int fd, bool* bad = nullptr) {
   if (fd < 0) return 0;
   pollfd p{fd, POLLIN, 0};
   if (::poll(&p, 1, 0) <= 0) return 0;
@@ -70,7 +70,7 @@ using Clock = std::chrono::steady_clock;
 enum class Io { kOk, kEof, kTimeout, kStopped, kError };
 
 // Waits until `fd` is ready for `events` (or hung up), `stop_fd` is readable, or `deadline`.
-Io WaitFd(int fd, short events, int stop_fd, Clock::time_point deadline) {
+Io waitFd(int fd, short events, int stop_fd, Clock::time_point deadline) {
   for (;;) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return Io::kTimeout;
@@ -84,7 +84,7 @@ Io WaitFd(int fd, short events, int stop_fd, Clock::time_point deadline) {
 }
 
 // Reads exactly `len` bytes by `deadline`. kEof: EOF before any byte; EOF after some is kError.
-Io ReadFull(int fd, uint8_t* buf, size_t len, int stop_fd, Clock::time_point deadline) {
+Io readFull(int fd, uint8_t* buf, size_t len, int stop_fd, Clock::time_point deadline) {
   size_t got = 0;
   while (got < len) {
     const ssize_t r = ::recv(fd, buf + got, len - got, MSG_DONTWAIT);
@@ -95,14 +95,14 @@ Io ReadFull(int fd, uint8_t* buf, size_t len, int stop_fd, Clock::time_point dea
     if (r == 0) return got == 0 ? Io::kEof : Io::kError;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return Io::kError;
-    const Io w = WaitFd(fd, POLLIN, stop_fd, deadline);
+    const Io w = waitFd(fd, POLLIN, stop_fd, deadline);
     if (w != Io::kOk) return w;
   }
   return Io::kOk;
 }
 
 // Writes all of `buf` by `deadline`, unless `stop_fd` becomes readable first.
-Io WriteFull(int fd, const uint8_t* buf, size_t len, int stop_fd, Clock::time_point deadline) {
+Io writeFull(int fd, const uint8_t* buf, size_t len, int stop_fd, Clock::time_point deadline) {
   size_t put = 0;
   while (put < len) {
     const ssize_t r = ::send(fd, buf + put, len - put, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -112,7 +112,7 @@ Io WriteFull(int fd, const uint8_t* buf, size_t len, int stop_fd, Clock::time_po
     }
     if (r < 0 && errno == EINTR) continue;
     if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return Io::kError;
-    const Io w = WaitFd(fd, POLLOUT, stop_fd, deadline);
+    const Io w = waitFd(fd, POLLOUT, stop_fd, deadline);
     if (w != Io::kOk) return w;
   }
   return Io::kOk;
@@ -122,7 +122,7 @@ enum class RecvResult { kOk, kAgain, kEof, kError, kStopped };
 
 // Receives one message: the header with its SCM_RIGHTS fds, then the payload. Called when the
 // socket is readable; once the first byte is in, the rest must arrive within `timeout_ms`.
-RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err, int stop_fd, int timeout_ms) {
+RecvResult recvMessage(int fd, VhostUserMessage* m, std::string* err, int stop_fd, int timeout_ms) {
   uint8_t header[kHeaderSize];
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
   iovec iov{header, sizeof header};
@@ -158,7 +158,7 @@ RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err, int stop_f
     return RecvResult::kError;
   }
   const auto rest = [&](uint8_t* buf, size_t len, const char* what) {
-    const Io io = ReadFull(fd, buf, len, stop_fd, deadline);
+    const Io io = readFull(fd, buf, len, stop_fd, deadline);
     if (io == Io::kOk) return RecvResult::kOk;
     if (io == Io::kStopped) return RecvResult::kStopped;
     if (io == Io::kTimeout) {
@@ -181,14 +181,14 @@ RecvResult RecvMessage(int fd, VhostUserMessage* m, std::string* err, int stop_f
   }
   m->payload.assign(m->size, 0);
   if (m->size > 0) {
-    const std::string what = std::string(RequestName(m->request)) + " payload";
+    const std::string what = std::string(requestName(m->request)) + " payload";
     return rest(m->payload.data(), m->size, what.c_str());
   }
   return RecvResult::kOk;
 }
 
-void CloseFds(VhostUserMessage& m) {
-  for (int& f : m.fds) CloseFd(&f);
+void closeFds(VhostUserMessage& m) {
+  for (int& f : m.fds) closeFd(&f);
   m.fds.clear();
 }
 
@@ -197,10 +197,10 @@ void CloseFds(VhostUserMessage& m) {
 struct VhostUserServer::Vring {
   explicit Vring(uint32_t i) : index(i) { ctl_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
   ~Vring() {
-    CloseFd(&kick_fd);
-    CloseFd(&call_fd);
-    CloseFd(&err_fd);
-    CloseFd(&ctl_fd);
+    closeFd(&kick_fd);
+    closeFd(&call_fd);
+    closeFd(&err_fd);
+    closeFd(&ctl_fd);
   }
 
   const uint32_t index;
@@ -234,47 +234,47 @@ struct VhostUserServer::Vring {
 
 VhostUserServer::VhostUserServer(VirtioDevice& device, Tracer& tracer, Logger& log, ServerOptions options)
     : device_(device), tracer_(tracer), log_(log), opts_(options) {
-  fatal_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  for (uint32_t i = 0; i < device_.NumQueues(); ++i) vrings_.push_back(std::make_unique<Vring>(i));
+  fatalFd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  for (uint32_t i = 0; i < device_.numQueues(); ++i) vrings_.push_back(std::make_unique<Vring>(i));
 }
 
 VhostUserServer::~VhostUserServer() {
-  CloseConnection();
-  CloseFd(&listen_fd_);
-  CloseFd(&fatal_fd_);
-  if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
+  closeConnection();
+  closeFd(&listenFd_);
+  closeFd(&fatalFd_);
+  if (!socketPath_.empty()) ::unlink(socketPath_.c_str());
 }
 
-uint64_t VhostUserServer::offered_features() const {
-  return device_.DeviceFeatures() | kFeatureVersion1 | kFeatureProtocolFeatures | kFeatureEventIdx |
+uint64_t VhostUserServer::offeredFeatures() const {
+  return device_.deviceFeatures() | kFeatureVersion1 | kFeatureProtocolFeatures | kFeatureEventIdx |
          kFeatureIndirectDesc;
 }
 
-bool VhostUserServer::Listen(const std::string& path, std::string* err) {
+bool VhostUserServer::listen(const std::string& path, std::string* err) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) {
     *err = "socket path too long: " + path;
     return false;
   }
-  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) {
+  listenFd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listenFd_ < 0) {
     *err = std::string("socket: ") + std::strerror(errno);
     return false;
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   ::unlink(path.c_str());
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || ::listen(listen_fd_, 1) < 0) {
+  if (::bind(listenFd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 || ::listen(listenFd_, 1) < 0) {
     *err = "bind/listen " + path + ": " + std::strerror(errno);
-    CloseFd(&listen_fd_);
+    closeFd(&listenFd_);
     return false;
   }
-  socket_path_ = path;
+  socketPath_ = path;
   return true;
 }
 
-VhostUserServer::End VhostUserServer::AcceptAndServe(int stop_fd) {
-  pollfd p[2] = {{listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+VhostUserServer::End VhostUserServer::acceptAndServe(int stop_fd) {
+  pollfd p[2] = {{listenFd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
   for (;;) {
     const int r = ::poll(p, stop_fd >= 0 ? 2 : 1, -1);
     if (r < 0 && errno == EINTR) continue;
@@ -282,32 +282,32 @@ VhostUserServer::End VhostUserServer::AcceptAndServe(int stop_fd) {
     if (stop_fd >= 0 && (p[1].revents & POLLIN)) return End::kStopped;
     if (p[0].revents & POLLIN) break;
   }
-  const int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  const int conn = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
   if (conn < 0) {
-    log_.Error(std::string("accept: ") + std::strerror(errno));
+    log_.error(std::string("accept: ") + std::strerror(errno));
     return End::kFailed;
   }
-  return Serve(conn, stop_fd);
+  return serve(conn, stop_fd);
 }
 
-VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
-  conn_fd_ = conn_fd;
-  stop_fd_ = stop_fd;
-  acked_features_ = acked_protocol_features_ = status_ = 0;
-  stopping_ = send_failed_ = false;
-  replied_seq_ = replies_ = 0;
-  used_len_fault_done_ = false;
-  DrainEventFd(fatal_fd_);
+VhostUserServer::End VhostUserServer::serve(int conn_fd, int stop_fd) {
+  connFd_ = conn_fd;
+  stopFd_ = stop_fd;
+  ackedFeatures_ = ackedProtocolFeatures_ = status_ = 0;
+  stopping_ = sendFailed_ = false;
+  repliedSeq_ = replies_ = 0;
+  usedLenFaultDone_ = false;
+  drainEventFd(fatalFd_);
   {
-    std::lock_guard<std::mutex> lock(fatal_mu_);
-    fatal_reason_.clear();
+    std::lock_guard<std::mutex> lock(fatalMu_);
+    fatalReason_.clear();
   }
-  tracer_.VuConnect();
-  log_.Info("front-end connected");
+  tracer_.vuConnect();
+  log_.info("front-end connected");
   uint64_t seq = 0;
   End end = End::kDisconnected;
   for (;;) {
-    pollfd p[3] = {{conn_fd_, POLLIN, 0}, {fatal_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+    pollfd p[3] = {{connFd_, POLLIN, 0}, {fatalFd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
     const int r = ::poll(p, stop_fd >= 0 ? 3 : 2, -1);
     if (r < 0 && errno == EINTR) continue;
     if (stop_fd >= 0 && (p[2].revents & POLLIN)) {
@@ -315,45 +315,45 @@ VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
       break;
     }
     if (p[1].revents & POLLIN) {
-      DrainEventFd(fatal_fd_);
+      drainEventFd(fatalFd_);
       std::string reason;
       {
-        std::lock_guard<std::mutex> lock(fatal_mu_);
-        reason = fatal_reason_;
+        std::lock_guard<std::mutex> lock(fatalMu_);
+        reason = fatalReason_;
       }
-      tracer_.VuError(reason);
-      log_.Error(reason);
+      tracer_.vuError(reason);
+      log_.error(reason);
       end = End::kProtocolError;
       break;
     }
     VhostUserMessage m;
     std::string err;
-    const RecvResult rr = RecvMessage(conn_fd_, &m, &err, stop_fd, opts_.io_timeout_ms);
+    const RecvResult rr = recvMessage(connFd_, &m, &err, stop_fd, opts_.io_timeout_ms);
     if (rr == RecvResult::kAgain) continue;
     if (rr == RecvResult::kEof) break;
     if (rr == RecvResult::kStopped) {
-      CloseFds(m);
+      closeFds(m);
       end = End::kStopped;
       break;
     }
     ++seq;
     if (rr == RecvResult::kError) {
-      CloseFds(m);
-      tracer_.VuError(err);
-      log_.Error(err);
+      closeFds(m);
+      tracer_.vuError(err);
+      log_.error(err);
       end = End::kProtocolError;
       break;
     }
-    tracer_.VuRecv(m.request, RequestName(m.request), m.flags, seq, m.size);
-    if (!ValidateMessage(m, &err)) {
-      CloseFds(m);
-      tracer_.VuError(err);
-      log_.Error("malformed message: " + err);
+    tracer_.vuRecv(m.request, requestName(m.request), m.flags, seq, m.size);
+    if (!validateMessage(m, &err)) {
+      closeFds(m);
+      tracer_.vuError(err);
+      log_.error("malformed message: " + err);
       end = End::kProtocolError;
       break;
     }
-    const Step s = Handle(m, seq);
-    CloseFds(m);  // fds not taken by the handler
+    const Step s = handle(m, seq);
+    closeFds(m);  // fds not taken by the handler
     if (s == Step::kError) {
       if (stopping_) {
         end = End::kStopped;
@@ -361,82 +361,82 @@ VhostUserServer::End VhostUserServer::Serve(int conn_fd, int stop_fd) {
       }
       // vhost-user.rst, REPLY_ACK: the ack is "zero for success, non-zero otherwise". A front-end
       // that asked for one learns that the request failed before the connection ends.
-      if (m.need_reply() && replied_seq_ != seq && !send_failed_ && (acked_protocol_features_ & kProtocolReplyAck) &&
+      if (m.needReply() && repliedSeq_ != seq && !sendFailed_ && (ackedProtocolFeatures_ & kProtocolReplyAck) &&
           !opts_.faults.skip_reply) {
-        ReplyU64(m, seq, 1);
+        replyU64(m, seq, 1);
       }
       end = stopping_ ? End::kStopped : End::kProtocolError;
       break;
     }
   }
-  CloseConnection();
-  tracer_.VuDisconnect();
-  tracer_.Flush();
-  log_.Info(end == End::kDisconnected ? "front-end disconnected"
+  closeConnection();
+  tracer_.vuDisconnect();
+  tracer_.flush();
+  log_.info(end == End::kDisconnected ? "front-end disconnected"
             : end == End::kStopped    ? "stopped by signal"
                                       : "disconnected after a protocol error");
   return end;
 }
 
-void VhostUserServer::Fatal(const std::string& reason) {
+void VhostUserServer::fatal(const std::string& reason) {
   {
-    std::lock_guard<std::mutex> lock(fatal_mu_);
-    if (fatal_reason_.empty()) fatal_reason_ = reason;
+    std::lock_guard<std::mutex> lock(fatalMu_);
+    if (fatalReason_.empty()) fatalReason_ = reason;
   }
-  SignalEventFd(fatal_fd_);
+  signalEventFd(fatalFd_);
 }
 
-void VhostUserServer::CloseConnection() {
-  if (conn_fd_ < 0) return;
-  ResetAll();
-  CloseFd(&conn_fd_);
+void VhostUserServer::closeConnection() {
+  if (connFd_ < 0) return;
+  resetAll();
+  closeFd(&connFd_);
 }
 
-bool VhostUserServer::Reply(const VhostUserMessage& m, uint64_t seq, const void* payload, uint32_t size) {
-  const std::vector<uint8_t> out = EncodeReply(m.request, payload, size);
-  const Io io = WriteFull(conn_fd_, out.data(), out.size(), stop_fd_,
+bool VhostUserServer::reply(const VhostUserMessage& m, uint64_t seq, const void* payload, uint32_t size) {
+  const std::vector<uint8_t> out = encodeReply(m.request, payload, size);
+  const Io io = writeFull(connFd_, out.data(), out.size(), stopFd_,
                           Clock::now() + std::chrono::milliseconds(opts_.io_timeout_ms));
   if (io == Io::kOk) {
-    tracer_.VuReply(m.request, RequestName(m.request), seq);
-    replied_seq_ = seq;
+    tracer_.vuReply(m.request, requestName(m.request), seq);
+    repliedSeq_ = seq;
     ++replies_;
     return true;
   }
-  send_failed_ = true;
+  sendFailed_ = true;
   if (io == Io::kStopped) {
     stopping_ = true;
-    log_.Info(std::string("stopped while sending the reply to ") + RequestName(m.request));
+    log_.info(std::string("stopped while sending the reply to ") + requestName(m.request));
     return false;
   }
   std::string e;
   if (io == Io::kTimeout) {
-    e = "the front-end did not read the reply to " + std::string(RequestName(m.request)) + " (seq " +
+    e = "the front-end did not read the reply to " + std::string(requestName(m.request)) + " (seq " +
         std::to_string(seq) + ") within " + std::to_string(opts_.io_timeout_ms) + " ms; " + std::to_string(replies_) +
         " replies sent before it";
   } else {
-    e = "cannot send the reply to " + std::string(RequestName(m.request)) + ": " + std::strerror(errno);
+    e = "cannot send the reply to " + std::string(requestName(m.request)) + ": " + std::strerror(errno);
   }
-  tracer_.VuError(e);
-  log_.Error(e);
+  tracer_.vuError(e);
+  log_.error(e);
   return false;
 }
 
-bool VhostUserServer::ReplyU64(const VhostUserMessage& m, uint64_t seq, uint64_t value) {
-  return Reply(m, seq, &value, sizeof value);
+bool VhostUserServer::replyU64(const VhostUserMessage& m, uint64_t seq, uint64_t value) {
+  return reply(m, seq, &value, sizeof value);
 }
 
-VhostUserServer::Vring* VhostUserServer::RingFor(uint32_t index, const char* what) {
+VhostUserServer::Vring* VhostUserServer::ringFor(uint32_t index, const char* what) {
   if (index >= vrings_.size()) {
     const std::string e = std::string(what) + " for ring " + std::to_string(index) + " of a device with " +
                           std::to_string(vrings_.size()) + " rings";
-    tracer_.VuError(e);
-    log_.Error(e);
+    tracer_.vuError(e);
+    log_.error(e);
     return nullptr;
   }
   return vrings_[index].get();
 }
 
-void VhostUserServer::StartRing(Vring& vr) {
+void VhostUserServer::startRing(Vring& vr) {
   {
     std::unique_lock<std::mutex> lock(vr.mu);
     vr.started = true;
@@ -445,14 +445,14 @@ void VhostUserServer::StartRing(Vring& vr) {
     vr.go = false;
     vr.first_pass_done = false;
     ++vr.version;
-    tracer_.RingStart(vr.index);
-    tracer_.RingPublish(vr.index, vr.version);
+    tracer_.ringStart(vr.index);
+    tracer_.ringPublish(vr.index, vr.version);
   }
-  DrainEventFd(vr.ctl_fd);
-  vr.worker = std::thread(&VhostUserServer::WorkerMain, this, &vr);
+  drainEventFd(vr.ctl_fd);
+  vr.worker = std::thread(&VhostUserServer::workerMain, this, &vr);
   std::unique_lock<std::mutex> lock(vr.mu);
   vr.cv.wait(lock, [&] { return vr.worker_tid != 0; });
-  tracer_.ThreadSpawn(vr.worker_tid);
+  tracer_.threadSpawn(vr.worker_tid);
   vr.go = true;
   vr.cv.notify_all();
   // Let the worker make its first pass over the kick fd before the next message is handled.
@@ -461,7 +461,7 @@ void VhostUserServer::StartRing(Vring& vr) {
   vr.cv.wait_for(lock, std::chrono::seconds(1), [&] { return vr.first_pass_done; });
 }
 
-void VhostUserServer::StopRing(Vring& vr, uint32_t* base_out) {
+void VhostUserServer::stopRing(Vring& vr, uint32_t* base_out) {
   int64_t tid = 0;
   {
     std::lock_guard<std::mutex> lock(vr.mu);
@@ -469,65 +469,65 @@ void VhostUserServer::StopRing(Vring& vr, uint32_t* base_out) {
       *base_out = vr.base;
       if (opts_.faults.vring_base_off_by_one) {
         // The reply (and the event, which records the reply) is one past the last avail index.
-        tracer_.FaultInjected("vring-base-off-by-one");
+        tracer_.faultInjected("vring-base-off-by-one");
         *base_out = static_cast<uint16_t>(*base_out + 1);
       }
-      tracer_.GetVringBase(vr.index, *base_out);
+      tracer_.getVringBase(vr.index, *base_out);
     }
     if (!vr.started) return;
     vr.started = false;
     ++vr.version;
-    tracer_.RingStop(vr.index);
-    tracer_.RingPublish(vr.index, vr.version);
+    tracer_.ringStop(vr.index);
+    tracer_.ringPublish(vr.index, vr.version);
     tid = vr.worker_tid;
   }
-  SignalEventFd(vr.ctl_fd);
+  signalEventFd(vr.ctl_fd);
   if (vr.worker.joinable()) {
     vr.worker.join();
-    tracer_.ThreadJoin(tid);
+    tracer_.threadJoin(tid);
   }
   std::lock_guard<std::mutex> lock(vr.mu);
-  CloseFd(&vr.kick_fd);
+  closeFd(&vr.kick_fd);
 }
 
-void VhostUserServer::SetEnabled(Vring& vr, bool enable) {
+void VhostUserServer::setEnabled(Vring& vr, bool enable) {
   {
     std::lock_guard<std::mutex> lock(vr.mu);
     vr.enabled = enable;
     ++vr.version;
     if (enable)
-      tracer_.RingEnable(vr.index);
+      tracer_.ringEnable(vr.index);
     else
-      tracer_.RingDisable(vr.index);
-    tracer_.RingPublish(vr.index, vr.version);
+      tracer_.ringDisable(vr.index);
+    tracer_.ringPublish(vr.index, vr.version);
   }
-  SignalEventFd(vr.ctl_fd);
+  signalEventFd(vr.ctl_fd);
 }
 
-void VhostUserServer::ResetAll() {
+void VhostUserServer::resetAll() {
   for (auto& v : vrings_) {
-    StopRing(*v, nullptr);
+    stopRing(*v, nullptr);
     bool was_enabled;
     {
       std::lock_guard<std::mutex> lock(v->mu);
       was_enabled = v->enabled;
-      CloseFd(&v->call_fd);
-      CloseFd(&v->err_fd);
+      closeFd(&v->call_fd);
+      closeFd(&v->err_fd);
       v->mem.reset();
       v->num = 0;
       v->base = 0;
       v->addr_set = false;
       v->broken = false;
     }
-    if (was_enabled) SetEnabled(*v, false);
+    if (was_enabled) setEnabled(*v, false);
   }
   mem_.reset();
 }
 
-VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq) {
+VhostUserServer::Step VhostUserServer::handle(VhostUserMessage& m, uint64_t seq) {
   const auto fail = [&](const std::string& e) {
-    tracer_.VuError(e);
-    log_.Error(e);
+    tracer_.vuError(e);
+    log_.error(e);
     return Step::kError;
   };
   // The request's own reply (GET_*) satisfies need_reply. A request that fails ends the
@@ -535,19 +535,19 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
   bool replied = false;
   switch (m.request) {
     case kGetFeatures:
-      tracer_.GetFeatures(offered_features());
-      if (!ReplyU64(m, seq, offered_features())) return Step::kError;
+      tracer_.getFeatures(offeredFeatures());
+      if (!replyU64(m, seq, offeredFeatures())) return Step::kError;
       replied = true;
       break;
     case kSetFeatures: {
-      const uint64_t f = PayloadU64(m);
-      tracer_.SetFeatures(f);
-      if (f & ~offered_features()) {
-        log_.Warn(
+      const uint64_t f = payloadU64(m);
+      tracer_.setFeatures(f);
+      if (f & ~offeredFeatures()) {
+        log_.warn(
             "front-end acked features the back-end did not offer (QEMU 7.2 passes guest "
             "features through)");
       }
-      acked_features_ = f;
+      ackedFeatures_ = f;
       for (auto& v : vrings_) {
         std::lock_guard<std::mutex> lock(v->mu);
         v->event_idx = (f & kFeatureEventIdx) != 0;
@@ -555,56 +555,56 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       }
       if (!(f & kFeatureProtocolFeatures)) {
         // Without VHOST_USER_F_PROTOCOL_FEATURES rings are enabled immediately.
-        for (auto& v : vrings_) SetEnabled(*v, true);
+        for (auto& v : vrings_) setEnabled(*v, true);
       }
       break;
     }
     case kGetProtocolFeatures:
-      tracer_.GetProtocolFeatures(opts_.protocol_features);
-      if (!ReplyU64(m, seq, opts_.protocol_features)) return Step::kError;
+      tracer_.getProtocolFeatures(opts_.protocol_features);
+      if (!replyU64(m, seq, opts_.protocol_features)) return Step::kError;
       replied = true;
       break;
     case kSetProtocolFeatures: {
-      const uint64_t f = PayloadU64(m);
-      tracer_.SetProtocolFeatures(f);
+      const uint64_t f = payloadU64(m);
+      tracer_.setProtocolFeatures(f);
       if (f & ~opts_.protocol_features) return fail("SET_PROTOCOL_FEATURES with unoffered bits");
-      acked_protocol_features_ = f;
+      ackedProtocolFeatures_ = f;
       break;
     }
     case kSetOwner:
-      tracer_.SetOwner();
+      tracer_.setOwner();
       break;
     case kResetOwner:
-      tracer_.ResetOwner();
-      ResetAll();
-      acked_features_ = 0;
+      tracer_.resetOwner();
+      resetAll();
+      ackedFeatures_ = 0;
       break;
     case kResetDevice:
-      tracer_.ResetDevice();
-      if (!(acked_protocol_features_ & kProtocolResetDevice)) {
+      tracer_.resetDevice();
+      if (!(ackedProtocolFeatures_ & kProtocolResetDevice)) {
         return fail("RESET_DEVICE without VHOST_USER_PROTOCOL_F_RESET_DEVICE");
       }
-      ResetAll();
-      acked_features_ = 0;
+      resetAll();
+      ackedFeatures_ = 0;
       status_ = 0;
       break;
     case kSetMemTable: {
       std::vector<MemRegionDesc> regions;
       std::string err;
-      if (!PayloadMemTable(m, &regions, &err)) return fail(err);
-      tracer_.SetMemTable(static_cast<uint32_t>(regions.size()));
+      if (!payloadMemTable(m, &regions, &err)) return fail(err);
+      tracer_.setMemTable(static_cast<uint32_t>(regions.size()));
       auto mem = std::make_shared<GuestMemory>();
       for (size_t i = 0; i < regions.size(); ++i) {
         const MemRegionDesc& r = regions[i];
-        if (!mem->MapRegion(m.fds[i], r.guest_phys, r.size, r.user_addr, r.mmap_offset, &err)) {
-          return fail("SET_MEM_TABLE region " + std::to_string(i) + " (guest-physical " + Hex(r.guest_phys) +
-                      ", size " + Hex(r.size) + ", mmap_offset " + Hex(r.mmap_offset) + "): " + err);
+        if (!mem->mapRegion(m.fds[i], r.guest_phys, r.size, r.user_addr, r.mmap_offset, &err)) {
+          return fail("SET_MEM_TABLE region " + std::to_string(i) + " (guest-physical " + hex(r.guest_phys) +
+                      ", size " + hex(r.size) + ", mmap_offset " + hex(r.mmap_offset) + "): " + err);
         }
         const MemoryRegion& mr = mem->regions().back();
         const bool shrink_sealed = mr.seals >= 0 && (mr.seals & F_SEAL_SHRINK);
-        log_.Info("SET_MEM_TABLE region " + std::to_string(i) + ": guest-physical " + Hex(mr.guest_phys) + ", size " +
-                  Hex(mr.size) + ", front-end address " + Hex(mr.user_addr) + ", file offset " + Hex(mr.mmap_offset) +
-                  " of " + Hex(mr.file_size) + " bytes, " +
+        log_.info("SET_MEM_TABLE region " + std::to_string(i) + ": guest-physical " + hex(mr.guest_phys) + ", size " +
+                  hex(mr.size) + ", front-end address " + hex(mr.user_addr) + ", file offset " + hex(mr.mmap_offset) +
+                  " of " + hex(mr.file_size) + " bytes, " +
                   (shrink_sealed ? "sealed against shrinking"
                                  : "not sealed against shrinking (a shrink is caught by the SIGBUS guard)"));
       }
@@ -616,9 +616,9 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       break;
     }
     case kSetVringNum: {
-      const VringState s = PayloadVringState(m);
-      tracer_.SetVringNum(s.index, s.num);
-      Vring* vr = RingFor(s.index, "SET_VRING_NUM");
+      const VringState s = payloadVringState(m);
+      tracer_.setVringNum(s.index, s.num);
+      Vring* vr = ringFor(s.index, "SET_VRING_NUM");
       if (vr == nullptr) return Step::kError;
       if (s.num == 0 || s.num > kMaxQueueSize || (s.num & (s.num - 1)) != 0) {
         return fail("SET_VRING_NUM: bad queue size " + std::to_string(s.num));
@@ -628,9 +628,9 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       break;
     }
     case kSetVringAddr: {
-      const VringAddr a = PayloadVringAddr(m);
-      tracer_.SetVringAddr(a.index);
-      Vring* vr = RingFor(a.index, "SET_VRING_ADDR");
+      const VringAddr a = payloadVringAddr(m);
+      tracer_.setVringAddr(a.index);
+      Vring* vr = ringFor(a.index, "SET_VRING_ADDR");
       if (vr == nullptr) return Step::kError;
       std::lock_guard<std::mutex> lock(vr->mu);
       vr->addr = a;
@@ -638,75 +638,75 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
       break;
     }
     case kSetVringBase: {
-      const VringState s = PayloadVringState(m);
-      tracer_.SetVringBase(s.index, s.num);
-      Vring* vr = RingFor(s.index, "SET_VRING_BASE");
+      const VringState s = payloadVringState(m);
+      tracer_.setVringBase(s.index, s.num);
+      Vring* vr = ringFor(s.index, "SET_VRING_BASE");
       if (vr == nullptr) return Step::kError;
       if (s.num > 0xffff) return fail("SET_VRING_BASE: split ring base above 65535");
       std::lock_guard<std::mutex> lock(vr->mu);
-      if (vr->started) log_.Warn("SET_VRING_BASE on a started ring");
+      if (vr->started) log_.warn("SET_VRING_BASE on a started ring");
       vr->base = static_cast<uint16_t>(s.num);
       break;
     }
     case kGetVringBase: {
-      const VringState s = PayloadVringState(m);
-      Vring* vr = RingFor(s.index, "GET_VRING_BASE");
+      const VringState s = payloadVringState(m);
+      Vring* vr = ringFor(s.index, "GET_VRING_BASE");
       if (vr == nullptr) return Step::kError;
       uint32_t base = 0;
-      StopRing(*vr, &base);
+      stopRing(*vr, &base);
       const VringState out{s.index, base};
-      if (!Reply(m, seq, &out, sizeof out)) return Step::kError;
+      if (!reply(m, seq, &out, sizeof out)) return Step::kError;
       replied = true;
       break;
     }
     case kSetVringKick:
     case kSetVringCall:
     case kSetVringErr: {
-      const uint64_t v = PayloadU64(m);
+      const uint64_t v = payloadU64(m);
       const uint32_t index = static_cast<uint32_t>(v & kVringIndexMask);
       const bool nofd = (v & kVringNoFdMask) != 0;
       if (m.request == kSetVringKick)
-        tracer_.SetVringKick(index, nofd);
+        tracer_.setVringKick(index, nofd);
       else if (m.request == kSetVringCall)
-        tracer_.SetVringCall(index, nofd);
+        tracer_.setVringCall(index, nofd);
       else
-        tracer_.SetVringErr(index, nofd);
-      Vring* vr = RingFor(index, RequestName(m.request));
+        tracer_.setVringErr(index, nofd);
+      Vring* vr = ringFor(index, requestName(m.request));
       if (vr == nullptr) return Step::kError;
       const int fd = nofd ? -1 : m.fds[0];
       if (!nofd) m.fds.clear();  // taken
       if (m.request == kSetVringKick) {
-        StopRing(*vr, nullptr);  // a new kick fd restarts a running ring
+        stopRing(*vr, nullptr);  // a new kick fd restarts a running ring
         {
           std::lock_guard<std::mutex> lock(vr->mu);
           vr->kick_fd = fd;
         }
         if (nofd) {
-          log_.Warn("SET_VRING_KICK without fd (polling) is not supported; ring stays stopped");
+          log_.warn("SET_VRING_KICK without fd (polling) is not supported; ring stays stopped");
         } else {
-          StartRing(*vr);
+          startRing(*vr);
         }
       } else {
         std::lock_guard<std::mutex> lock(vr->mu);
         int* slot = m.request == kSetVringCall ? &vr->call_fd : &vr->err_fd;
-        CloseFd(slot);
+        closeFd(slot);
         *slot = fd;
       }
       break;
     }
     case kGetQueueNum:
-      tracer_.GetQueueNum(device_.NumQueues());
-      if (!ReplyU64(m, seq, device_.NumQueues())) return Step::kError;
+      tracer_.getQueueNum(device_.numQueues());
+      if (!replyU64(m, seq, device_.numQueues())) return Step::kError;
       replied = true;
       break;
     case kSetVringEnable: {
-      const VringState s = PayloadVringState(m);
-      tracer_.SetVringEnable(s.index, s.num);
-      Vring* vr = RingFor(s.index, "SET_VRING_ENABLE");
+      const VringState s = payloadVringState(m);
+      tracer_.setVringEnable(s.index, s.num);
+      Vring* vr = ringFor(s.index, "SET_VRING_ENABLE");
       if (vr == nullptr) return Step::kError;
       if (s.num > 1) return fail("SET_VRING_ENABLE with " + std::to_string(s.num));
-      if (!(acked_features_ & kFeatureProtocolFeatures)) {
-        log_.Warn("SET_VRING_ENABLE without VHOST_USER_F_PROTOCOL_FEATURES");
+      if (!(ackedFeatures_ & kFeatureProtocolFeatures)) {
+        log_.warn("SET_VRING_ENABLE without VHOST_USER_F_PROTOCOL_FEATURES");
       }
       if (s.num == 1 && (opts_.faults.drop_kick_when_disabled || opts_.faults.process_before_enable)) {
         // Fault modes only: handle the enable late, after the worker has read one more kick
@@ -716,35 +716,35 @@ VhostUserServer::Step VhostUserServer::Handle(VhostUserMessage& m, uint64_t seq)
         const uint64_t seen = vr->disabled_kicks;
         vr->cv.wait_for(lock, std::chrono::seconds(1), [&] { return vr->disabled_kicks > seen || !vr->started; });
       }
-      SetEnabled(*vr, s.num == 1);
+      setEnabled(*vr, s.num == 1);
       break;
     }
     case kSetStatus:
-      tracer_.SetStatus(PayloadU64(m));
-      status_ = PayloadU64(m);
+      tracer_.setStatus(payloadU64(m));
+      status_ = payloadU64(m);
       break;
     case kGetStatus:
-      tracer_.GetStatus(status_);
-      if (!ReplyU64(m, seq, status_)) return Step::kError;
+      tracer_.getStatus(status_);
+      if (!replyU64(m, seq, status_)) return Step::kError;
       replied = true;
       break;
     default:
-      return fail(std::string("unhandled request ") + RequestName(m.request));
+      return fail(std::string("unhandled request ") + requestName(m.request));
   }
-  if (m.need_reply() && !replied && (acked_protocol_features_ & kProtocolReplyAck)) {
+  if (m.needReply() && !replied && (ackedProtocolFeatures_ & kProtocolReplyAck)) {
     if (opts_.faults.skip_reply) {
-      tracer_.FaultInjected("skip-reply");
-      log_.Warn(std::string("fault skip-reply: not acking ") + RequestName(m.request));
-    } else if (!ReplyU64(m, seq, 0)) {
+      tracer_.faultInjected("skip-reply");
+      log_.warn(std::string("fault skip-reply: not acking ") + requestName(m.request));
+    } else if (!replyU64(m, seq, 0)) {
       return Step::kError;
     }
   }
   return Step::kContinue;
 }
 
-void VhostUserServer::WorkerMain(Vring* vrp) {
+void VhostUserServer::workerMain(Vring* vrp) {
   Vring& vr = *vrp;
-  SetCurrentThreadName("vu-worker-" + std::to_string(vr.index));
+  setCurrentThreadName("vu-worker-" + std::to_string(vr.index));
   {
     // The call / err "eventfd" comes from the front-end; if it is a pipe without a reader, the
     // write must fail with EPIPE, not kill the process (the socket uses MSG_NOSIGNAL instead).
@@ -756,12 +756,12 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
   int kick_fd;
   {
     std::unique_lock<std::mutex> lock(vr.mu);
-    vr.worker_tid = CurrentTid();
+    vr.worker_tid = currentTid();
     vr.cv.notify_all();
     vr.cv.wait(lock, [&] { return vr.go; });
     kick_fd = vr.kick_fd;  // fixed while this worker runs: a new kick fd restarts the worker
   }
-  tracer_.ThreadBegin();
+  tracer_.threadBegin();
   const int ep = ::epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -772,8 +772,8 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
 
   const Faults& faults = opts_.faults;
   SplitQueue q;
-  q.set_avail_read_hook(
-      [this, &vr](uint16_t idx, uint16_t last_avail_idx) { tracer_.AvailRead(vr.index, idx, last_avail_idx); });
+  q.setAvailReadHook(
+      [this, &vr](uint16_t idx, uint16_t last_avail_idx) { tracer_.availRead(vr.index, idx, last_avail_idx); });
   std::shared_ptr<GuestMemory> attached;
   bool was_enabled = false;
   bool first = true;
@@ -782,31 +782,31 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
       epoll_event out[2];
       const int n = ::epoll_wait(ep, out, 2, -1);
       if (n < 0 && errno != EINTR) {
-        log_.Error(std::string("epoll_wait: ") + std::strerror(errno));
+        log_.error(std::string("epoll_wait: ") + std::strerror(errno));
         break;
       }
     }
-    DrainEventFd(vr.ctl_fd);
+    drainEventFd(vr.ctl_fd);
     bool bad_kick_fd = false;
-    const uint64_t kicks = kick_fd >= 0 ? DrainEventFd(kick_fd, &bad_kick_fd) : 0;
+    const uint64_t kicks = kick_fd >= 0 ? drainEventFd(kick_fd, &bad_kick_fd) : 0;
     if (bad_kick_fd) {
       // Not an eventfd: stop watching it rather than spin on a level-triggered readable fd.
       ::epoll_ctl(ep, EPOLL_CTL_DEL, kick_fd, nullptr);
       kick_fd = -1;
-      tracer_.RingError(vr.index, "kick fd does not behave like an eventfd; no longer watched");
-      log_.Error("ring " + std::to_string(vr.index) + ": kick fd is not an eventfd");
+      tracer_.ringError(vr.index, "kick fd does not behave like an eventfd; no longer watched");
+      log_.error("ring " + std::to_string(vr.index) + ": kick fd is not an eventfd");
     }
     std::unique_lock<std::mutex> lock(vr.mu);
     const uint64_t version = vr.version;
-    tracer_.RingObserve(vr.index, version);
-    if (kicks) tracer_.HandleEvent(vr.index, kicks);
+    tracer_.ringObserve(vr.index, version);
+    if (kicks) tracer_.handleEvent(vr.index, kicks);
     if (!vr.started) {
       if (faults.notify_after_stop && vr.call_fd >= 0) {
-        tracer_.FaultInjected("notify-after-stop");
-        SignalEventFd(vr.call_fd);
-        tracer_.UsedNotify(vr.index);
+        tracer_.faultInjected("notify-after-stop");
+        signalEventFd(vr.call_fd);
+        tracer_.usedNotify(vr.index);
       }
-      tracer_.RingRelease(vr.index, version);
+      tracer_.ringRelease(vr.index, version);
       break;
     }
     const bool enabled = vr.enabled;
@@ -822,11 +822,11 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
         // Started but disabled: a virtio-rng request cannot be processed without side effects,
         // so the buffers stay on the ring until the ring is enabled (then rescanned below).
         if (kicks && faults.drop_kick_when_disabled) {
-          tracer_.FaultInjected("drop-kick-when-disabled");
-          tracer_.KickDropped(vr.index);
+          tracer_.faultInjected("drop-kick-when-disabled");
+          tracer_.kickDropped(vr.index);
         }
         if (kicks && faults.process_before_enable) {
-          tracer_.FaultInjected("process-before-enable");
+          tracer_.faultInjected("process-before-enable");
           action = Action::kProcess;
         }
       } else if (kicks) {
@@ -840,25 +840,25 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
       vr.first_pass_done = true;
       vr.cv.notify_all();
     }
-    RingView view = ViewLocked(vr, /*dup_fds=*/faults.process_outside_lock);
+    RingView view = viewLocked(vr, /*dup_fds=*/faults.process_outside_lock);
     if (!faults.process_outside_lock) {
       // Correct: process while holding the lock, so no state change can interleave.
-      if (action != Action::kNone) Process(vr, view, q, attached, action == Action::kRescan);
+      if (action != Action::kNone) process(vr, view, q, attached, action == Action::kRescan);
       // Last event before the lock is dropped: the socket thread's next ring_publish
       // (version + 1) comes after it.
-      tracer_.RingRelease(vr.index, version);
+      tracer_.ringRelease(vr.index, version);
       lock.unlock();
     } else {
       // Fault: check-then-act. The state was checked under the lock, the ring is processed
       // after it was dropped, so a SET_VRING_ENABLE(0) or GET_VRING_BASE can slip in between.
-      tracer_.RingRelease(vr.index, version);
+      tracer_.ringRelease(vr.index, version);
       lock.unlock();
       if (action != Action::kNone) {
-        tracer_.FaultInjected("process-outside-lock");
-        Process(vr, view, q, attached, action == Action::kRescan);
+        tracer_.faultInjected("process-outside-lock");
+        process(vr, view, q, attached, action == Action::kRescan);
       }
-      CloseFd(&view.call_fd);
-      CloseFd(&view.err_fd);
+      closeFd(&view.call_fd);
+      closeFd(&view.err_fd);
     }
     first = false;
   }
@@ -868,10 +868,10 @@ void VhostUserServer::WorkerMain(Vring* vrp) {
     vr.cv.notify_all();
   }
   ::close(ep);
-  tracer_.ThreadEnd();
+  tracer_.threadEnd();
 }
 
-VhostUserServer::RingView VhostUserServer::ViewLocked(Vring& vr, bool dup_fds) {
+VhostUserServer::RingView VhostUserServer::viewLocked(Vring& vr, bool dup_fds) {
   RingView v;
   v.mem = vr.mem;
   v.configured = vr.mem && vr.addr_set && vr.num != 0;
@@ -890,24 +890,24 @@ VhostUserServer::RingView VhostUserServer::ViewLocked(Vring& vr, bool dup_fds) {
   return v;
 }
 
-void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q, std::shared_ptr<GuestMemory>& attached,
+void VhostUserServer::process(Vring& vr, const RingView& view, SplitQueue& q, std::shared_ptr<GuestMemory>& attached,
                               bool rescan) {
   std::string err;
   const auto ring_error = [&](const std::string& reason) {
-    tracer_.RingError(vr.index, reason);
-    log_.Error("ring " + std::to_string(vr.index) + ": " + reason);
+    tracer_.ringError(vr.index, reason);
+    log_.error("ring " + std::to_string(vr.index) + ": " + reason);
     vr.broken = true;
-    SignalEventFd(view.err_fd);
+    signalEventFd(view.err_fd);
   };
   // A guest-memory access hit a page the front-end's file no longer holds (it was shrunk after
   // SET_MEM_TABLE): the SIGBUS guard gave the access a zero page instead of killing the process.
   // Nothing read since can be trusted: stop here and end the connection.
   const auto memory_fault = [&]() {
     if (!view.mem || !view.mem->faulted()) return false;
-    const std::string reason = "guest memory access faulted (SIGBUS) on " + view.mem->FaultDescription() +
+    const std::string reason = "guest memory access faulted (SIGBUS) on " + view.mem->faultDescription() +
                                ": the front-end shrank the file after SET_MEM_TABLE";
     ring_error(reason);
-    Fatal(reason);
+    fatal(reason);
     return true;
   };
   if (!view.configured) {
@@ -916,7 +916,7 @@ void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q, st
     return;
   }
   if (attached != view.mem || !q.attached()) {
-    const bool ok = q.Attach(view.mem.get(), view.layout, vr.base, &err);
+    const bool ok = q.attach(view.mem.get(), view.layout, vr.base, &err);
     if (memory_fault()) return;
     if (!ok) {
       ring_error(err);
@@ -927,52 +927,52 @@ void VhostUserServer::Process(Vring& vr, const RingView& view, SplitQueue& q, st
   // The queue keeps its own indices; vr.base mirrors last_avail_idx for GET_VRING_BASE.
   if (rescan) {
     uint16_t pending = 0;
-    const bool ok = q.Pending(&pending, &err);
+    const bool ok = q.pending(&pending, &err);
     if (memory_fault()) return;
     if (!ok) {
       ring_error(err);
       return;
     }
     if (pending == 0) return;
-    tracer_.HandleEvent(vr.index, 0);
+    tracer_.handleEvent(vr.index, 0);
   }
   for (;;) {
     DescChain chain;
-    const PopStatus st = q.Pop(&chain, &err);
+    const PopStatus st = q.pop(&chain, &err);
     if (memory_fault()) return;
     if (st == PopStatus::kError) {
       ring_error(err);
       return;
     }
     if (st == PopStatus::kEmpty) {
-      const bool more = q.ArmKick();
+      const bool more = q.armKick();
       if (memory_fault()) return;
       if (more) continue;
       break;
     }
-    vr.base = q.last_avail_idx();
-    tracer_.Pop(vr.index, chain.head, chain.avail_idx, chain.readable_bytes, chain.writable_bytes, chain.readable_descs,
+    vr.base = q.lastAvailIdx();
+    tracer_.pop(vr.index, chain.head, chain.avail_idx, chain.readable_bytes, chain.writable_bytes, chain.readable_descs,
                 chain.writable_descs);
-    uint32_t len = device_.HandleChain(vr.index, chain);
+    uint32_t len = device_.handleChain(vr.index, chain);
     // Checked before the used ring learns of a buffer that may not have been filled.
     if (memory_fault()) return;
-    if (opts_.faults.used_len_exceeds_writable && !used_len_fault_done_.exchange(true)) {
+    if (opts_.faults.used_len_exceeds_writable && !usedLenFaultDone_.exchange(true)) {
       // Once per connection: the used element claims one byte more than the chain can hold.
-      tracer_.FaultInjected("used-len-exceeds-writable");
+      tracer_.faultInjected("used-len-exceeds-writable");
       len = static_cast<uint32_t>(std::min<uint64_t>(chain.writable_bytes + 1, 0xffffffffu));
     }
-    const uint16_t at = q.PushUsed(chain.head, len);
-    tracer_.AddUsed(vr.index, chain.head, len, at);
-    const bool notify = q.ShouldNotify();
+    const uint16_t at = q.pushUsed(chain.head, len);
+    tracer_.addUsed(vr.index, chain.head, len, at);
+    const bool notify = q.shouldNotify();
     if (memory_fault()) return;
     if (notify) {
-      if (!SignalEventFd(view.call_fd) && view.call_fd >= 0) {
-        log_.Warn("ring " + std::to_string(vr.index) +
+      if (!signalEventFd(view.call_fd) && view.call_fd >= 0) {
+        log_.warn("ring " + std::to_string(vr.index) +
                   ": the call fd is not writable (not an eventfd, or never read): notification lost");
       }
-      tracer_.UsedNotify(vr.index);
+      tracer_.usedNotify(vr.index);
     } else {
-      tracer_.NotifySuppressed(vr.index);
+      tracer_.notifySuppressed(vr.index);
     }
   }
 }

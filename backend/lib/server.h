@@ -23,10 +23,10 @@
 
 #include "events.h"
 #include "faults.h"
-#include "guest_memory.h"
+#include "guest-memory.h"
 #include "log.h"
 #include "protocol.h"
-#include "split_queue.h"
+#include "split-queue.h"
 
 namespace vc::backend {
 
@@ -34,11 +34,11 @@ class VirtioDevice {
  public:
   virtual ~VirtioDevice() = default;
   // Device-specific virtio feature bits offered (transport bits are added by the server).
-  virtual uint64_t DeviceFeatures() const { return 0; }
-  virtual uint32_t NumQueues() const { return 1; }
+  virtual uint64_t deviceFeatures() const { return 0; }
+  virtual uint32_t numQueues() const { return 1; }
   // Serves one request chain of queue `vring`; returns the bytes written into its device-writable
   // part (the used length). Called on the ring's worker thread with the ring lock held.
-  virtual uint32_t HandleChain(uint32_t vring, const DescChain& chain) = 0;
+  virtual uint32_t handleChain(uint32_t vring, const DescChain& chain) = 0;
 };
 
 struct ServerOptions {
@@ -60,30 +60,30 @@ class VhostUserServer {
   VhostUserServer& operator=(const VhostUserServer&) = delete;
 
   // Creates the listening unix socket at `path` (replacing a stale one).
-  bool Listen(const std::string& path, std::string* err);
+  bool listen(const std::string& path, std::string* err);
   // Accepts one front-end (or returns kStopped when `stop_fd` becomes readable first) and serves
   // it until it disconnects, misbehaves, or `stop_fd` becomes readable.
-  End AcceptAndServe(int stop_fd);
+  End acceptAndServe(int stop_fd);
   // Serves an already connected socket (takes ownership of `conn_fd`). `stop_fd` may be -1.
   // `stop_fd` becoming readable also ends a reply the front-end does not read, at once.
-  End Serve(int conn_fd, int stop_fd);
+  End serve(int conn_fd, int stop_fd);
 
-  uint64_t offered_features() const;
+  uint64_t offeredFeatures() const;
 
  private:
   struct Vring;
   enum class Step { kContinue, kError };
 
-  Step Handle(VhostUserMessage& m, uint64_t seq);
-  bool Reply(const VhostUserMessage& m, uint64_t seq, const void* payload, uint32_t size);
-  bool ReplyU64(const VhostUserMessage& m, uint64_t seq, uint64_t value);
-  Vring* RingFor(uint32_t index, const char* what);
-  void StartRing(Vring& vr);
+  Step handle(VhostUserMessage& m, uint64_t seq);
+  bool reply(const VhostUserMessage& m, uint64_t seq, const void* payload, uint32_t size);
+  bool replyU64(const VhostUserMessage& m, uint64_t seq, uint64_t value);
+  Vring* ringFor(uint32_t index, const char* what);
+  void startRing(Vring& vr);
   // Stops the ring (if started) and joins its worker. Emits get_vring_base when `base_out`.
-  void StopRing(Vring& vr, uint32_t* base_out);
-  void SetEnabled(Vring& vr, bool enable);
-  void ResetAll();
-  void WorkerMain(Vring* vr);
+  void stopRing(Vring& vr, uint32_t* base_out);
+  void setEnabled(Vring& vr, bool enable);
+  void resetAll();
+  void workerMain(Vring* vr);
   // Processes the ring until it is empty; called by the worker with vr->mu held.
   // What the worker needs to process a ring, read under the ring lock.
   struct RingView {
@@ -93,35 +93,35 @@ class VhostUserServer {
     int call_fd = -1;
     int err_fd = -1;
   };
-  RingView ViewLocked(Vring& vr, bool dup_fds);
+  RingView viewLocked(Vring& vr, bool dup_fds);
   // Processes the ring until it is empty (the worker holds vr.mu, except in the
   // process-outside-lock fault). With `rescan`, returns early when nothing is pending and emits
   // handle_event(count 0) otherwise.
-  void Process(Vring& vr, const RingView& view, SplitQueue& q, std::shared_ptr<GuestMemory>& attached, bool rescan);
-  void CloseConnection();
+  void process(Vring& vr, const RingView& view, SplitQueue& q, std::shared_ptr<GuestMemory>& attached, bool rescan);
+  void closeConnection();
   // Called by a worker: the connection must end with a protocol error (`reason`). The socket
   // thread reports it and disconnects.
-  void Fatal(const std::string& reason);
+  void fatal(const std::string& reason);
 
   VirtioDevice& device_;
   Tracer& tracer_;
   Logger& log_;
   ServerOptions opts_;
-  int listen_fd_ = -1;
-  int conn_fd_ = -1;
-  int stop_fd_ = -1;
-  int fatal_fd_ = -1;  // eventfd: a worker asks the socket thread to end the connection
-  std::mutex fatal_mu_;
-  std::string fatal_reason_;  // guarded by fatal_mu_
-  bool stopping_ = false;     // the stop fd fired while a reply was being sent
-  bool send_failed_ = false;  // a reply could not be sent: no failure ack is tried
-  uint64_t replied_seq_ = 0;  // seq of the last message answered
-  uint64_t replies_ = 0;      // replies sent on this connection
-  std::string socket_path_;
-  uint64_t acked_features_ = 0;
-  uint64_t acked_protocol_features_ = 0;
+  int listenFd_ = -1;
+  int connFd_ = -1;
+  int stopFd_ = -1;
+  int fatalFd_ = -1;  // eventfd: a worker asks the socket thread to end the connection
+  std::mutex fatalMu_;
+  std::string fatalReason_;  // guarded by fatalMu_
+  bool stopping_ = false;    // the stop fd fired while a reply was being sent
+  bool sendFailed_ = false;  // a reply could not be sent: no failure ack is tried
+  uint64_t repliedSeq_ = 0;  // seq of the last message answered
+  uint64_t replies_ = 0;     // replies sent on this connection
+  std::string socketPath_;
+  uint64_t ackedFeatures_ = 0;
+  uint64_t ackedProtocolFeatures_ = 0;
   uint64_t status_ = 0;
-  std::atomic<bool> used_len_fault_done_{false};  // fault used-len-exceeds-writable: injected once
+  std::atomic<bool> usedLenFaultDone_{false};  // fault used-len-exceeds-writable: injected once
   std::shared_ptr<GuestMemory> mem_;
   std::vector<std::unique_ptr<Vring>> vrings_;
 };

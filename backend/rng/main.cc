@@ -13,16 +13,16 @@
 #include "events.h"
 #include "faults.h"
 #include "log.h"
-#include "rng_device.h"
+#include "rng-device.h"
 #include "server.h"
-#include "signal_stop.h"
-#include "trace_writer.h"
+#include "signal-stop.h"
+#include "trace-writer.h"
 
 using namespace vc::backend;
 
 namespace {
 
-void Usage(std::FILE* out) {
+void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: vhost-user-rng --socket PATH [--trace-json FILE]\n"
                "                      [--fill=random|counter|seed:N] [--fault=NAME]...\n"
@@ -40,7 +40,7 @@ void Usage(std::FILE* out) {
                "3 no clean stop within 2 s of SIGTERM/SIGINT (forced exit).\n");
 }
 
-bool TakeValue(const std::string& arg, const char* name, int* i, int argc, char** argv, std::string* value) {
+bool takeValue(const std::string& arg, const char* name, int* i, int argc, char** argv, std::string* value) {
   const std::string eq = std::string(name) + "=";
   if (arg.compare(0, eq.size(), eq) == 0) {
     *value = arg.substr(eq.size());
@@ -61,37 +61,37 @@ int main(int argc, char** argv) {
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (TakeValue(a, "--socket", &i, argc, argv, &value)) {
+    if (takeValue(a, "--socket", &i, argc, argv, &value)) {
       socket_path = value;
-    } else if (TakeValue(a, "--trace-json", &i, argc, argv, &value)) {
+    } else if (takeValue(a, "--trace-json", &i, argc, argv, &value)) {
       trace_path = value;
-    } else if (TakeValue(a, "--fill", &i, argc, argv, &value)) {
+    } else if (takeValue(a, "--fill", &i, argc, argv, &value)) {
       fill = value;
-    } else if (TakeValue(a, "--fault", &i, argc, argv, &value)) {
-      if (!EnableFault(&opts.faults, value)) {
+    } else if (takeValue(a, "--fault", &i, argc, argv, &value)) {
+      if (!enableFault(&opts.faults, value)) {
         std::fprintf(stderr, "vhost-user-rng: unknown fault '%s'\n", value.c_str());
         return 2;
       }
-    } else if (TakeValue(a, "--protocol-features", &i, argc, argv, &value)) {
+    } else if (takeValue(a, "--protocol-features", &i, argc, argv, &value)) {
       opts.protocol_features = std::strtoull(value.c_str(), nullptr, 0);
     } else if (a == "--verbose" || a == "-v") {
       verbose = true;
     } else if (a == "--help" || a == "-h") {
-      Usage(stdout);
+      usage(stdout);
       return 0;
     } else {
       std::fprintf(stderr, "vhost-user-rng: unknown argument '%s'\n", a.c_str());
-      Usage(stderr);
+      usage(stderr);
       return 2;
     }
   }
   if (socket_path.empty()) {
-    Usage(stderr);
+    usage(stderr);
     return 2;
   }
   FillMode mode;
   uint64_t seed = 0;
-  if (!RngDevice::ParseFill(fill, &mode, &seed)) {
+  if (!RngDevice::parseFill(fill, &mode, &seed)) {
     std::fprintf(stderr, "vhost-user-rng: bad --fill '%s'\n", fill.c_str());
     return 2;
   }
@@ -102,30 +102,30 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   Logger log;
-  log.SetPrefix("vhost-user-rng");
-  if (verbose) log.SetLevel(LogLevel::kDebug);
+  log.setPrefix("vhost-user-rng");
+  if (verbose) log.setLevel(LogLevel::kDebug);
   TraceWriter writer;
   std::string err;
-  if (!trace_path.empty() && !writer.Open(trace_path, &err)) {
+  if (!trace_path.empty() && !writer.open(trace_path, &err)) {
     std::fprintf(stderr, "vhost-user-rng: %s\n", err.c_str());
     return 2;
   }
-  SetCurrentThreadName("vu-socket");
+  setCurrentThreadName("vu-socket");
   Tracer tracer(trace_path.empty() ? nullptr : &writer);
   RngDevice rng(mode, seed);
   int rc;
   {
     VhostUserServer server(rng, tracer, log, opts);
-    if (!server.Listen(socket_path, &err)) {
-      log.Error(err);
+    if (!server.listen(socket_path, &err)) {
+      log.error(err);
       return 2;
     }
-    log.Info("listening on " + socket_path);
-    const VhostUserServer::End end = server.AcceptAndServe(stop.fd());
+    log.info("listening on " + socket_path);
+    const VhostUserServer::End end = server.acceptAndServe(stop.fd());
     rc = end == VhostUserServer::End::kProtocolError || end == VhostUserServer::End::kFailed ? 1 : 0;
   }
-  log.Info("served " + std::to_string(rng.bytes_served()) + " bytes");
-  writer.Close();
-  stop.Finished();
+  log.info("served " + std::to_string(rng.bytesServed()) + " bytes");
+  writer.close();
+  stop.finished();
   return rc;
 }

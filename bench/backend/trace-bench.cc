@@ -13,12 +13,12 @@
 #include <string>
 
 #include "events.h"
-#include "trace_writer.h"
+#include "trace-writer.h"
 
 using vc::backend::Tracer;
 using vc::backend::TraceWriter;
 
-static double CpuSeconds() {
+static double cpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   const long events = argc > 1 ? std::atol(argv[1]) : 1000000;
   const int repeat = argc > 2 ? std::atoi(argv[2]) : 5;
   const std::string path = argc > 3 ? argv[3] : "/tmp/vconform-backend-trace-bench.jsonl";
-  vc::backend::SetCurrentThreadName("vu-worker-0");
+  vc::backend::setCurrentThreadName("vu-worker-0");
   struct Case {
     const char* what;
     std::function<void(Tracer&, TraceWriter&, uint32_t)> emit;
@@ -36,14 +36,14 @@ int main(int argc, char** argv) {
   const Case cases[] = {
       {"pop (vring, head, avail_idx): before",
        [](Tracer&, TraceWriter& w, uint32_t i) {
-         w.Emit("pop", {{"vring", 0u}, {"head", i % 256}, {"avail_idx", i & 0xffff}});
+         w.emit("pop", {{"vring", 0u}, {"head", i % 256}, {"avail_idx", i & 0xffff}});
        }},
       {"pop (+ out_len, in_len, out_num, in_num): now",
-       [](Tracer& t, TraceWriter&, uint32_t i) { t.Pop(0, i % 256, i & 0xffff, 0, 64, 0, 1); }},
+       [](Tracer& t, TraceWriter&, uint32_t i) { t.pop(0, i % 256, i & 0xffff, 0, 64, 0, 1); }},
       {"avail_read (vring, idx, last_avail_idx): new",
-       [](Tracer& t, TraceWriter&, uint32_t i) { t.AvailRead(0, (i + 1) & 0xffff, i & 0xffff); }},
+       [](Tracer& t, TraceWriter&, uint32_t i) { t.availRead(0, (i + 1) & 0xffff, i & 0xffff); }},
       {"add_used (unchanged, for scale)",
-       [](Tracer& t, TraceWriter&, uint32_t i) { t.AddUsed(0, i % 256, 64, i & 0xffff); }},
+       [](Tracer& t, TraceWriter&, uint32_t i) { t.addUsed(0, i % 256, 64, i & 0xffff); }},
   };
   for (const Case& c : cases) {
     double best = 1e30;
@@ -51,15 +51,15 @@ int main(int argc, char** argv) {
     for (int r = 0; r < repeat; ++r) {
       TraceWriter w;
       std::string err;
-      if (!w.Open(path, &err)) {
+      if (!w.open(path, &err)) {
         std::fprintf(stderr, "%s\n", err.c_str());
         return 2;
       }
       Tracer t(&w);
-      const double t0 = CpuSeconds();
+      const double t0 = cpuSeconds();
       for (long i = 0; i < events; ++i) c.emit(t, w, static_cast<uint32_t>(i));
-      w.Close();
-      best = std::min(best, CpuSeconds() - t0);
+      w.close();
+      best = std::min(best, cpuSeconds() - t0);
       std::FILE* f = std::fopen(path.c_str(), "rb");
       if (f != nullptr) {
         std::fseek(f, 0, SEEK_END);

@@ -598,7 +598,7 @@ class CtfTraceReader : public TraceReader {
           continue;
         }
         if (k == procname_ && bt_field_class_type_is(bt_field_get_class_type(m), BT_FIELD_CLASS_TYPE_STRING)) {
-          procname_value_ = bt_field_string_get_value(m);
+          procnameValue_ = bt_field_string_get_value(m);
           continue;
         }
       }
@@ -646,7 +646,7 @@ class CtfTraceReader : public TraceReader {
     }
     ctxTid_ = ctxPid_ = 0;
     haveTid_ = havePid_ = false;
-    procname_value_ = nullptr;
+    procnameValue_ = nullptr;
     if (ci.common) addStructNamed(bt_event_borrow_common_context_field_const(e), *ci.common, ev, true);
     if (ci.specific) addStructNamed(bt_event_borrow_specific_context_field_const(e), *ci.specific, ev, true);
     if (ci.payload) addStructNamed(bt_event_borrow_payload_field_const(e), *ci.payload, ev, false);
@@ -656,7 +656,7 @@ class CtfTraceReader : public TraceReader {
       lastPid_ = ctxPid_, lastTid_ = ctxTid_, haveLast_ = true;
     }
     ev.thread = lastThread_;
-    if (procname_value_) tables_.threads.nameIfUnnamed(ev.thread, procname_value_);
+    if (procnameValue_) tables_.threads.nameIfUnnamed(ev.thread, procnameValue_);
     return true;
   }
 
@@ -683,7 +683,7 @@ class CtfTraceReader : public TraceReader {
   Symbol vtid_ = kNoSymbol, vpid_ = kNoSymbol, tid_ = kNoSymbol, pid_ = kNoSymbol, procname_ = kNoSymbol;
   int64_t ctxTid_ = 0, ctxPid_ = 0;
   bool haveTid_ = false, havePid_ = false;
-  const char* procname_value_ = nullptr;
+  const char* procnameValue_ = nullptr;
   bool haveLast_ = false;  // cache of the last thread looked up
   int64_t lastPid_ = 0, lastTid_ = 0;
   uint32_t lastThread_ = 0;

@@ -5,7 +5,7 @@
 #include <string>
 #include <thread>
 
-#include "vconform_test_tp.h"
+#include "vconform-test-tp.h"
 
 static void worker(int vring, unsigned long n) {
   std::string who = "worker-" + std::to_string(vring);

@@ -1,3 +1,3 @@
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #define LTTNG_UST_TRACEPOINT_DEFINE
-#include "vconform_test_tp.h"
+#include "vconform-test-tp.h"

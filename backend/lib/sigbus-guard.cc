@@ -1,4 +1,4 @@
-#include "sigbus_guard.h"
+#include "sigbus-guard.h"
 
 #include <signal.h>
 #include <sys/mman.h>
@@ -29,7 +29,7 @@ Slot g_slots[kSlots];
 struct sigaction g_previous;
 std::once_flag g_installed;
 
-void ChainToPrevious(int sig, siginfo_t* info, void* uctx) {
+void chainToPrevious(int sig, siginfo_t* info, void* uctx) {
   if (g_previous.sa_flags & SA_SIGINFO) {
     if (g_previous.sa_sigaction != nullptr) {
       g_previous.sa_sigaction(sig, info, uctx);
@@ -47,7 +47,7 @@ void ChainToPrevious(int sig, siginfo_t* info, void* uctx) {
   ::sigaction(SIGBUS, &dfl, nullptr);
 }
 
-void OnSigbus(int sig, siginfo_t* info, void* uctx) {
+void onSigbus(int sig, siginfo_t* info, void* uctx) {
   // Only a fault the kernel raised for an access to a mapped file page that no longer exists.
   if (info != nullptr && info->si_code == BUS_ADRERR) {
     const uintptr_t a = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -77,12 +77,12 @@ void OnSigbus(int sig, siginfo_t* info, void* uctx) {
       break;
     }
   }
-  ChainToPrevious(sig, info, uctx);
+  chainToPrevious(sig, info, uctx);
 }
 
-void Install() {
+void install() {
   struct sigaction sa {};
-  sa.sa_sigaction = OnSigbus;
+  sa.sa_sigaction = onSigbus;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGBUS, &sa, &g_previous);
@@ -90,8 +90,8 @@ void Install() {
 
 }  // namespace
 
-int GuardMapping(void* base, size_t length, size_t granule, FaultRecord* record) {
-  std::call_once(g_installed, Install);
+int guardMapping(void* base, size_t length, size_t granule, FaultRecord* record) {
+  std::call_once(g_installed, install);
   for (int i = 0; i < kSlots; ++i) {
     Slot& s = g_slots[i];
     int expected = kFree;
@@ -106,7 +106,7 @@ int GuardMapping(void* base, size_t length, size_t granule, FaultRecord* record)
   return -1;
 }
 
-void UnguardMapping(int slot) {
+void unguardMapping(int slot) {
   if (slot < 0 || slot >= kSlots) return;
   g_slots[slot].state.store(kFree, std::memory_order_release);
 }

@@ -21,6 +21,6 @@ constexpr uint64_t kUserBase = 0x7f0000000000;
 
 // Runs the parser over one input; aborts if the parser ever hands out a buffer outside guest
 // memory (so the check holds without sanitizers too).
-int RunRingInput(const uint8_t* data, size_t size);
+int runRingInput(const uint8_t* data, size_t size);
 
 }  // namespace vc::backend::fuzz

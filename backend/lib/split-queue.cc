@@ -1,4 +1,4 @@
-#include "split_queue.h"
+#include "split-queue.h"
 
 #include <atomic>
 #include <cstring>
@@ -7,12 +7,12 @@ namespace vc::backend {
 
 namespace {
 
-uint16_t LoadU16(const uint8_t* p) {
-  // Ring fields are naturally aligned (checked in Attach); the driver writes them concurrently.
+uint16_t loadU16(const uint8_t* p) {
+  // Ring fields are naturally aligned (checked in attach); the driver writes them concurrently.
   return __atomic_load_n(reinterpret_cast<const uint16_t*>(p), __ATOMIC_RELAXED);
 }
-void StoreU16(uint8_t* p, uint16_t v) { __atomic_store_n(reinterpret_cast<uint16_t*>(p), v, __ATOMIC_RELAXED); }
-VringDesc LoadDesc(const uint8_t* p) {
+void storeU16(uint8_t* p, uint16_t v) { __atomic_store_n(reinterpret_cast<uint16_t*>(p), v, __ATOMIC_RELAXED); }
+VringDesc loadDesc(const uint8_t* p) {
   VringDesc d;
   std::memcpy(&d, p, sizeof d);
   // Keep the copy: the compiler must not re-read guest memory for these fields.
@@ -22,7 +22,7 @@ VringDesc LoadDesc(const uint8_t* p) {
 
 }  // namespace
 
-bool SplitQueue::Attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx, std::string* err) {
+bool SplitQueue::attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx, std::string* err) {
   desc_ = avail_ = used_ = nullptr;
   const uint32_t n = layout.num;
   if (n == 0 || n > kMaxQueueSize || (n & (n - 1)) != 0) {
@@ -33,10 +33,10 @@ bool SplitQueue::Attach(const GuestMemory* mem, const VringLayout& layout, uint1
     *err = "misaligned ring address";
     return false;
   }
-  uint8_t* d = mem->TranslateUser(layout.desc_user, uint64_t{16} * n);
+  uint8_t* d = mem->translateUser(layout.desc_user, uint64_t{16} * n);
   // avail: flags, idx, ring[n], used_event; used: flags, idx, ring[n] (8 bytes each), avail_event
-  uint8_t* a = mem->TranslateUser(layout.avail_user, 6 + uint64_t{2} * n);
-  uint8_t* u = mem->TranslateUser(layout.used_user, 6 + uint64_t{8} * n);
+  uint8_t* a = mem->translateUser(layout.avail_user, 6 + uint64_t{2} * n);
+  uint8_t* u = mem->translateUser(layout.used_user, 6 + uint64_t{8} * n);
   if (d == nullptr || a == nullptr || u == nullptr) {
     *err = std::string("ring ") +
            (d == nullptr   ? "descriptor table"
@@ -50,63 +50,63 @@ bool SplitQueue::Attach(const GuestMemory* mem, const VringLayout& layout, uint1
   desc_ = d;
   avail_ = a;
   used_ = u;
-  last_avail_idx_ = last_avail_idx;
-  used_idx_ = LoadU16(used_ + 2);
-  signalled_valid_ = false;
+  lastAvailIdx_ = last_avail_idx;
+  usedIdx_ = loadU16(used_ + 2);
+  signalledValid_ = false;
   return true;
 }
 
-uint16_t SplitQueue::ReadAvailIdx() const {
-  const uint16_t idx = LoadU16(avail_ + 2);
+uint16_t SplitQueue::readAvailIdx() const {
+  const uint16_t idx = loadU16(avail_ + 2);
   // Ring entries read after this must not be older than the index (pairs with the driver's
   // write barrier before it publishes avail->idx).
   std::atomic_thread_fence(std::memory_order_acquire);
-  if (avail_read_hook_) avail_read_hook_(idx, last_avail_idx_);
+  if (availReadHook_) availReadHook_(idx, lastAvailIdx_);
   return idx;
 }
 
-bool SplitQueue::Pending(uint16_t* count, std::string* err) const {
-  const uint16_t pending = static_cast<uint16_t>(ReadAvailIdx() - last_avail_idx_);
-  if (pending > layout_.num) {
-    *err = "avail index moved by " + std::to_string(pending) + " > queue size " + std::to_string(layout_.num);
+bool SplitQueue::pending(uint16_t* count, std::string* err) const {
+  const uint16_t n = static_cast<uint16_t>(readAvailIdx() - lastAvailIdx_);
+  if (n > layout_.num) {
+    *err = "avail index moved by " + std::to_string(n) + " > queue size " + std::to_string(layout_.num);
     return false;
   }
-  *count = pending;
+  *count = n;
   return true;
 }
 
-PopStatus SplitQueue::Pop(DescChain* chain, std::string* err) {
-  uint16_t pending = 0;
-  if (!Pending(&pending, err)) return PopStatus::kError;
-  if (pending == 0) return PopStatus::kEmpty;
-  const uint16_t slot = static_cast<uint16_t>(last_avail_idx_ % layout_.num);
-  const uint16_t head = LoadU16(avail_ + 4 + size_t{2} * slot);
+PopStatus SplitQueue::pop(DescChain* chain, std::string* err) {
+  uint16_t n = 0;
+  if (!pending(&n, err)) return PopStatus::kError;
+  if (n == 0) return PopStatus::kEmpty;
+  const uint16_t slot = static_cast<uint16_t>(lastAvailIdx_ % layout_.num);
+  const uint16_t head = loadU16(avail_ + 4 + size_t{2} * slot);
   if (head >= layout_.num) {
     *err = "avail ring entry " + std::to_string(slot) + " names descriptor " + std::to_string(head) + " >= queue size";
     return PopStatus::kError;
   }
   chain->head = head;
-  chain->avail_idx = last_avail_idx_;
+  chain->avail_idx = lastAvailIdx_;
   chain->segments.clear();
   chain->readable_bytes = chain->writable_bytes = 0;
   chain->readable_descs = chain->writable_descs = 0;
-  if (!ReadChain(head, chain, err)) return PopStatus::kError;
-  ++last_avail_idx_;
+  if (!readChain(head, chain, err)) return PopStatus::kError;
+  ++lastAvailIdx_;
   if (layout_.event_idx) {
     // avail_event lives after the used ring entries.
-    StoreU16(used_ + 4 + size_t{8} * layout_.num, last_avail_idx_);
+    storeU16(used_ + 4 + size_t{8} * layout_.num, lastAvailIdx_);
   }
   return PopStatus::kOk;
 }
 
-bool SplitQueue::AddSegment(const VringDesc& d, DescChain* chain, bool* seen_write, std::string* err) {
+bool SplitQueue::addSegment(const VringDesc& d, DescChain* chain, bool* seen_write, std::string* err) {
   const bool writable = (d.flags & kDescFlagWrite) != 0;
   if (!writable && *seen_write) {
     *err = "device-readable descriptor after a device-writable one";
     return false;
   }
   *seen_write = *seen_write || writable;
-  uint8_t* host = mem_->TranslateGuest(d.addr, d.len);
+  uint8_t* host = mem_->translateGuest(d.addr, d.len);
   if (host == nullptr) {
     *err = "descriptor buffer outside the memory table";
     return false;
@@ -118,7 +118,7 @@ bool SplitQueue::AddSegment(const VringDesc& d, DescChain* chain, bool* seen_wri
   return true;
 }
 
-bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
+bool SplitQueue::readChain(uint16_t head, DescChain* chain, std::string* err) {
   const uint32_t n = layout_.num;
   bool seen_write = false;
   uint32_t index = head;
@@ -128,7 +128,7 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
       *err = "descriptor chain longer than the queue size (loop?)";
       return false;
     }
-    const VringDesc d = LoadDesc(desc_ + size_t{16} * index);
+    const VringDesc d = loadDesc(desc_ + size_t{16} * index);
     if (d.flags & kDescFlagIndirect) {
       if (!layout_.indirect) {
         *err = "indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC";
@@ -151,7 +151,7 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
         *err = "misaligned indirect table";
         return false;
       }
-      const uint8_t* table = mem_->TranslateGuest(d.addr, d.len);
+      const uint8_t* table = mem_->translateGuest(d.addr, d.len);
       if (table == nullptr) {
         *err = "indirect table outside the memory table";
         return false;
@@ -162,12 +162,12 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
           *err = "indirect descriptor chain loops";
           return false;
         }
-        const VringDesc id = LoadDesc(table + size_t{16} * i);
+        const VringDesc id = loadDesc(table + size_t{16} * i);
         if (id.flags & kDescFlagIndirect) {
           *err = "nested indirect descriptor";
           return false;
         }
-        if (!AddSegment(id, chain, &seen_write, err)) return false;
+        if (!addSegment(id, chain, &seen_write, err)) return false;
         if (!(id.flags & kDescFlagNext)) break;
         if (id.next >= count) {
           *err = "indirect descriptor next " + std::to_string(id.next) + " out of table";
@@ -177,7 +177,7 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
       }
       return true;  // an indirect descriptor ends the chain (NEXT is rejected above)
     }
-    if (!AddSegment(d, chain, &seen_write, err)) return false;
+    if (!addSegment(d, chain, &seen_write, err)) return false;
     if (!(d.flags & kDescFlagNext)) return true;
     if (d.next >= n) {
       *err = "descriptor next " + std::to_string(d.next) + " >= queue size";
@@ -187,40 +187,40 @@ bool SplitQueue::ReadChain(uint16_t head, DescChain* chain, std::string* err) {
   }
 }
 
-uint16_t SplitQueue::PushUsed(uint16_t head, uint32_t len) {
-  const uint16_t at = used_idx_;
+uint16_t SplitQueue::pushUsed(uint16_t head, uint32_t len) {
+  const uint16_t at = usedIdx_;
   uint8_t* elem = used_ + 4 + size_t{8} * (at % layout_.num);
   const uint32_t id = head;
   std::memcpy(elem, &id, 4);
   std::memcpy(elem + 4, &len, 4);
   // The element (and the data written into the buffer) must be visible before the index.
   std::atomic_thread_fence(std::memory_order_release);
-  used_idx_ = static_cast<uint16_t>(at + 1);
-  StoreU16(used_ + 2, used_idx_);
+  usedIdx_ = static_cast<uint16_t>(at + 1);
+  storeU16(used_ + 2, usedIdx_);
   return at;
 }
 
-bool SplitQueue::ShouldNotify() {
+bool SplitQueue::shouldNotify() {
   // The used index store must be visible before we read the driver's suppression state.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (!layout_.event_idx) {
-    return (LoadU16(avail_) & kAvailFlagNoInterrupt) == 0;
+    return (loadU16(avail_) & kAvailFlagNoInterrupt) == 0;
   }
-  const uint16_t old = signalled_used_;
-  const bool valid = signalled_valid_;
-  const uint16_t now = used_idx_;
-  signalled_used_ = now;
-  signalled_valid_ = true;
+  const uint16_t old = signalledUsed_;
+  const bool valid = signalledValid_;
+  const uint16_t now = usedIdx_;
+  signalledUsed_ = now;
+  signalledValid_ = true;
   if (!valid) return true;
-  const uint16_t used_event = LoadU16(avail_ + 4 + size_t{2} * layout_.num);
+  const uint16_t used_event = loadU16(avail_ + 4 + size_t{2} * layout_.num);
   // vring_need_event(): notify when used_event lies in [old, now).
   return static_cast<uint16_t>(now - used_event - 1) < static_cast<uint16_t>(now - old);
 }
 
-bool SplitQueue::ArmKick() {
-  if (layout_.event_idx) StoreU16(used_ + 4 + size_t{8} * layout_.num, last_avail_idx_);
+bool SplitQueue::armKick() {
+  if (layout_.event_idx) storeU16(used_ + 4 + size_t{8} * layout_.num, lastAvailIdx_);
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  return static_cast<uint16_t>(ReadAvailIdx() - last_avail_idx_) != 0;
+  return static_cast<uint16_t>(readAvailIdx() - lastAvailIdx_) != 0;
 }
 
 }  // namespace vc::backend

@@ -1,4 +1,4 @@
-#include "trace_writer.h"
+#include "trace-writer.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@ namespace {
 
 TEST(TraceWriter, FormatsFormatV1) {
   std::string line;
-  TraceWriter::FormatLine(&line, "set_vring_enable", 1764075600123456789, 4242, 4243, "vu-socket",
+  TraceWriter::formatLine(&line, "set_vring_enable", 1764075600123456789, 4242, 4243, "vu-socket",
                           {{"vring", 0u}, {"enable", 1u}});
   EXPECT_EQ(line,
             "{\"name\":\"set_vring_enable\",\"ts\":1764075600123456789,\"pid\":4242,\"tid\":4243,"
@@ -24,7 +24,7 @@ TEST(TraceWriter, FormatsFormatV1) {
 
 TEST(TraceWriter, FormatsTypesAndEscapes) {
   std::string line;
-  TraceWriter::FormatLine(
+  TraceWriter::formatLine(
       &line, "x", 1, 2, 3, "",
       {{"u", uint64_t{18446744073709551615ull}}, {"i", int64_t{-5}}, {"s", "a\"b\\c\n\x01"}, {"b", true}});
   EXPECT_EQ(line,
@@ -36,18 +36,18 @@ TEST(TraceWriter, WholeLinesInPerThreadOrder) {
   const std::string path = ::testing::TempDir() + "/vc-trace-writer-test.jsonl";
   TraceWriter w;
   std::string err;
-  ASSERT_TRUE(w.Open(path, &err)) << err;
+  ASSERT_TRUE(w.open(path, &err)) << err;
   Tracer t(&w);
   constexpr int kThreads = 4, kEvents = 5000;
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&t, i] {
-      SetCurrentThreadName("w" + std::to_string(i));
-      for (int k = 0; k < kEvents; ++k) t.Pop(static_cast<uint32_t>(i), 0, static_cast<uint32_t>(k), 16, 64, 1, 2);
+      setCurrentThreadName("w" + std::to_string(i));
+      for (int k = 0; k < kEvents; ++k) t.pop(static_cast<uint32_t>(i), 0, static_cast<uint32_t>(k), 16, 64, 1, 2);
     });
   }
   for (auto& th : threads) th.join();
-  w.Close();
+  w.close();
   std::ifstream in(path);
   std::string line;
   std::vector<int> next(kThreads, 0);

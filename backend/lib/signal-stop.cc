@@ -1,4 +1,4 @@
-#include "signal_stop.h"
+#include "signal-stop.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -14,7 +14,7 @@ namespace vc::backend {
 
 namespace {
 
-void Write1(int fd) {
+void write1(int fd) {
   const uint64_t one = 1;
   ssize_t r;
   do {
@@ -23,7 +23,7 @@ void Write1(int fd) {
 }
 
 // Waits for `fds` up to `ms` (-1: forever); returns the index of the first readable one, or -1.
-int WaitAny(pollfd* fds, int n, int ms) {
+int waitAny(pollfd* fds, int n, int ms) {
   for (;;) {
     const int r = ::poll(fds, static_cast<nfds_t>(n), ms);
     if (r < 0 && errno == EINTR) continue;
@@ -35,7 +35,7 @@ int WaitAny(pollfd* fds, int n, int ms) {
 }
 
 // One line on stderr, only if writing it cannot block (the clean stop may be stuck on stderr).
-void TryLog(const char* name, const char* what) {
+void tryLog(const char* name, const char* what) {
   char line[256];
   const int n = std::snprintf(line, sizeof line, "%s: error: %s\n", name, what);
   pollfd p{STDERR_FILENO, POLLOUT, 0};
@@ -52,32 +52,32 @@ StopOnSignal::StopOnSignal(const char* name, std::chrono::milliseconds grace) : 
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
-  stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
-  done_fd_ = ::eventfd(0, EFD_CLOEXEC);
-  thread_ = std::thread(&StopOnSignal::Run, this);
+  signalFd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
+  stopFd_ = ::eventfd(0, EFD_CLOEXEC);
+  doneFd_ = ::eventfd(0, EFD_CLOEXEC);
+  thread_ = std::thread(&StopOnSignal::run, this);
 }
 
 StopOnSignal::~StopOnSignal() {
-  Finished();
+  finished();
   if (thread_.joinable()) thread_.join();
-  ::close(signal_fd_);
-  ::close(stop_fd_);
-  ::close(done_fd_);
+  ::close(signalFd_);
+  ::close(stopFd_);
+  ::close(doneFd_);
 }
 
-void StopOnSignal::Finished() { Write1(done_fd_); }
+void StopOnSignal::finished() { write1(doneFd_); }
 
-void StopOnSignal::Run() {
-  pollfd fds[2] = {{done_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
-  if (WaitAny(fds, 2, -1) != 1) return;  // finished without a signal
+void StopOnSignal::run() {
+  pollfd fds[2] = {{doneFd_, POLLIN, 0}, {signalFd_, POLLIN, 0}};
+  if (waitAny(fds, 2, -1) != 1) return;  // finished without a signal
   signalfd_siginfo info;
-  [[maybe_unused]] ssize_t r = ::read(signal_fd_, &info, sizeof info);
-  Write1(stop_fd_);  // the clean stop starts
+  [[maybe_unused]] ssize_t r = ::read(signalFd_, &info, sizeof info);
+  write1(stopFd_);  // the clean stop starts
   fds[1].revents = 0;
-  const int w = WaitAny(fds, 2, static_cast<int>(grace_.count()));
+  const int w = waitAny(fds, 2, static_cast<int>(grace_.count()));
   if (w == 0) return;  // stopped cleanly in time
-  TryLog(name_, w == 1 ? "second signal: exiting at once, without a clean stop"
+  tryLog(name_, w == 1 ? "second signal: exiting at once, without a clean stop"
                        : "did not stop within the grace period after the signal (blocked); "
                          "exiting at once, the trace may lack its last events");
   ::_exit(kForcedExit);

@@ -4,7 +4,7 @@
 #define LTTNG_UST_TRACEPOINT_PROVIDER vconform_test
 
 #undef LTTNG_UST_TRACEPOINT_INCLUDE
-#define LTTNG_UST_TRACEPOINT_INCLUDE "./vconform_test_tp.h"
+#define LTTNG_UST_TRACEPOINT_INCLUDE "./vconform-test-tp.h"
 
 #if !defined(VCONFORM_TEST_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
 #define VCONFORM_TEST_TP_H

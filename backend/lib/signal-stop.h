@@ -1,8 +1,8 @@
 // SIGTERM / SIGINT for a back-end process: a clean stop when possible, a prompt end always.
 //
-// The first signal makes fd() readable: the server (AcceptAndServe / Serve poll it, also while a
+// The first signal makes fd() readable: the server (acceptAndServe / serve poll it, also while a
 // reply waits for the front-end to read it) stops, stops its rings and flushes the trace. If that
-// clean stop has not called Finished() within `grace` — something is blocked where no stop fd
+// clean stop has not called finished() within `grace` — something is blocked where no stop fd
 // reaches it (a trace file on a FIFO nobody reads, a stuck device) — or a second signal arrives,
 // the process ends at once with _exit(kForcedExit), logging one line on stderr if it can.
 #pragma once
@@ -24,18 +24,18 @@ class StopOnSignal {
   StopOnSignal& operator=(const StopOnSignal&) = delete;
 
   // Readable once a signal arrived.
-  int fd() const { return stop_fd_; }
+  int fd() const { return stopFd_; }
   // The clean stop is over (or no signal came): the watchdog ends without exiting the process.
-  void Finished();
+  void finished();
 
  private:
-  void Run();
+  void run();
 
   const char* name_;
   std::chrono::milliseconds grace_;
-  int signal_fd_ = -1;
-  int stop_fd_ = -1;
-  int done_fd_ = -1;
+  int signalFd_ = -1;
+  int stopFd_ = -1;
+  int doneFd_ = -1;
   std::thread thread_;
 };
 

@@ -1,4 +1,4 @@
-#include "rng_device.h"
+#include "rng-device.h"
 
 #include <sys/random.h>
 
@@ -7,7 +7,7 @@
 
 namespace vc::backend {
 
-bool RngDevice::ParseFill(const std::string& text, FillMode* mode, uint64_t* seed) {
+bool RngDevice::parseFill(const std::string& text, FillMode* mode, uint64_t* seed) {
   if (text == "random") {
     *mode = FillMode::kRandom;
     return true;
@@ -30,7 +30,7 @@ bool RngDevice::ParseFill(const std::string& text, FillMode* mode, uint64_t* see
   return false;
 }
 
-void RngDevice::Fill(uint8_t* p, uint32_t len) {
+void RngDevice::fill(uint8_t* p, uint32_t len) {
   switch (mode_) {
     case FillMode::kCounter:
       for (uint32_t i = 0; i < len; ++i) p[i] = counter_++;
@@ -56,15 +56,15 @@ void RngDevice::Fill(uint8_t* p, uint32_t len) {
   }
 }
 
-uint32_t RngDevice::HandleChain(uint32_t /*vring*/, const DescChain& chain) {
+uint32_t RngDevice::handleChain(uint32_t /*vring*/, const DescChain& chain) {
   uint64_t written = 0;
   for (const BufferSegment& s : chain.segments) {
     if (!s.writable) continue;  // a driver never sends device-readable data to virtio-rng
-    Fill(s.host, s.len);
+    fill(s.host, s.len);
     written += s.len;
   }
   if (written > 0xffffffffu) written = 0xffffffffu;
-  bytes_served_ += written;
+  bytesServed_ += written;
   return static_cast<uint32_t>(written);
 }
 

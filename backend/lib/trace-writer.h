@@ -31,7 +31,7 @@ struct TraceField {
 };
 
 // Appends `s` to `out` as a JSON string literal (with quotes).
-void AppendJsonString(std::string* out, std::string_view s);
+void appendJsonString(std::string* out, std::string_view s);
 
 class TraceWriter {
  public:
@@ -41,20 +41,20 @@ class TraceWriter {
   TraceWriter& operator=(const TraceWriter&) = delete;
 
   // Opens (truncates) `path`. Returns false and fills `err` on failure.
-  bool Open(const std::string& path, std::string* err);
-  bool is_open() const { return file_ != nullptr; }
+  bool open(const std::string& path, std::string* err);
+  bool isOpen() const { return file_ != nullptr; }
 
-  void Emit(std::string_view name, std::initializer_list<TraceField> fields);
+  void emit(std::string_view name, std::initializer_list<TraceField> fields);
   // Writes the buffer out and fflush()es the file.
-  void Flush();
-  void Close();
+  void flush();
+  void close();
 
   // Formats one event line (without the newline); exposed for tests.
-  static void FormatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid, int64_t tid,
+  static void formatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid, int64_t tid,
                          std::string_view thread, std::initializer_list<TraceField> fields);
 
  private:
-  void FlushLocked();
+  void flushLocked();
 
   std::mutex mu_;
   std::FILE* file_ = nullptr;
@@ -62,11 +62,11 @@ class TraceWriter {
 };
 
 // The calling thread's kernel thread id (gettid), cached per thread.
-int64_t CurrentTid();
+int64_t currentTid();
 // A human name for the calling thread, recorded as "thread" in every event it emits.
-void SetCurrentThreadName(std::string name);
-const std::string& CurrentThreadName();
+void setCurrentThreadName(std::string name);
+const std::string& currentThreadName();
 // CLOCK_REALTIME in nanoseconds.
-int64_t RealtimeNs();
+int64_t realtimeNs();
 
 }  // namespace vc::backend

@@ -25,9 +25,9 @@ struct FaultRecord {
 
 // Registers [base, base + length) (granule-aligned; `granule` is the page or huge-page size of
 // the mapping, a power of two). Installs the handler on first use. Returns a slot (>= 0) for
-// UnguardMapping, or -1 when the table of guarded mappings is full.
-int GuardMapping(void* base, size_t length, size_t granule, FaultRecord* record);
+// unguardMapping, or -1 when the table of guarded mappings is full.
+int guardMapping(void* base, size_t length, size_t granule, FaultRecord* record);
 // Unregisters a slot; call before munmap().
-void UnguardMapping(int slot);
+void unguardMapping(int slot);
 
 }  // namespace vc::backend

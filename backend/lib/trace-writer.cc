@@ -1,4 +1,4 @@
-#include "trace_writer.h"
+#include "trace-writer.h"
 
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -15,25 +15,25 @@ thread_local std::string t_name;
 constexpr size_t kFlushThreshold = 1 << 16;
 }  // namespace
 
-int64_t CurrentTid() {
+int64_t currentTid() {
   if (t_tid == 0) t_tid = static_cast<int64_t>(::syscall(SYS_gettid));
   return t_tid;
 }
 
-void SetCurrentThreadName(std::string name) {
+void setCurrentThreadName(std::string name) {
   // Also the kernel's thread name (15 chars), which LTTng records as the procname context.
   ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
   t_name = std::move(name);
 }
-const std::string& CurrentThreadName() { return t_name; }
+const std::string& currentThreadName() { return t_name; }
 
-int64_t RealtimeNs() {
+int64_t realtimeNs() {
   timespec ts{};
   ::clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
+void appendJsonString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (unsigned char c : s) {
@@ -66,9 +66,9 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-TraceWriter::~TraceWriter() { Close(); }
+TraceWriter::~TraceWriter() { close(); }
 
-bool TraceWriter::Open(const std::string& path, std::string* err) {
+bool TraceWriter::open(const std::string& path, std::string* err) {
   std::lock_guard<std::mutex> lock(mu_);
   file_ = std::fopen(path.c_str(), "w");
   if (file_ == nullptr) {
@@ -81,11 +81,11 @@ bool TraceWriter::Open(const std::string& path, std::string* err) {
   return true;
 }
 
-void TraceWriter::FormatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid, int64_t tid,
+void TraceWriter::formatLine(std::string* out, std::string_view name, int64_t ts, int64_t pid, int64_t tid,
                              std::string_view thread, std::initializer_list<TraceField> fields) {
   char num[32];
   out->append("{\"name\":");
-  AppendJsonString(out, name);
+  appendJsonString(out, name);
   std::snprintf(num, sizeof num, "%" PRId64, ts);
   out->append(",\"ts\":").append(num);
   std::snprintf(num, sizeof num, "%" PRId64, pid);
@@ -94,14 +94,14 @@ void TraceWriter::FormatLine(std::string* out, std::string_view name, int64_t ts
   out->append(",\"tid\":").append(num);
   if (!thread.empty()) {
     out->append(",\"thread\":");
-    AppendJsonString(out, thread);
+    appendJsonString(out, thread);
   }
   out->append(",\"fields\":{");
   bool first = true;
   for (const TraceField& f : fields) {
     if (!first) out->push_back(',');
     first = false;
-    AppendJsonString(out, f.key);
+    appendJsonString(out, f.key);
     out->push_back(':');
     if (const auto* i = std::get_if<int64_t>(&f.value)) {
       std::snprintf(num, sizeof num, "%" PRId64, *i);
@@ -110,7 +110,7 @@ void TraceWriter::FormatLine(std::string* out, std::string_view name, int64_t ts
       std::snprintf(num, sizeof num, "%" PRIu64, *u);
       out->append(num);
     } else if (const auto* s = std::get_if<std::string_view>(&f.value)) {
-      AppendJsonString(out, *s);
+      appendJsonString(out, *s);
     } else {
       out->append(std::get<bool>(f.value) ? "true" : "false");
     }
@@ -118,18 +118,18 @@ void TraceWriter::FormatLine(std::string* out, std::string_view name, int64_t ts
   out->append("}}");
 }
 
-void TraceWriter::Emit(std::string_view name, std::initializer_list<TraceField> fields) {
+void TraceWriter::emit(std::string_view name, std::initializer_list<TraceField> fields) {
   if (file_ == nullptr) return;
-  const int64_t tid = CurrentTid();
+  const int64_t tid = currentTid();
   static const int64_t pid = static_cast<int64_t>(::getpid());
   std::lock_guard<std::mutex> lock(mu_);
   if (file_ == nullptr) return;
-  FormatLine(&buffer_, name, RealtimeNs(), pid, tid, CurrentThreadName(), fields);
+  formatLine(&buffer_, name, realtimeNs(), pid, tid, currentThreadName(), fields);
   buffer_.push_back('\n');
-  if (buffer_.size() >= kFlushThreshold) FlushLocked();
+  if (buffer_.size() >= kFlushThreshold) flushLocked();
 }
 
-void TraceWriter::FlushLocked() {
+void TraceWriter::flushLocked() {
   if (file_ == nullptr) return;
   if (!buffer_.empty()) {
     std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
@@ -138,14 +138,14 @@ void TraceWriter::FlushLocked() {
   std::fflush(file_);
 }
 
-void TraceWriter::Flush() {
+void TraceWriter::flush() {
   std::lock_guard<std::mutex> lock(mu_);
-  FlushLocked();
+  flushLocked();
 }
 
-void TraceWriter::Close() {
+void TraceWriter::close() {
   std::lock_guard<std::mutex> lock(mu_);
-  FlushLocked();
+  flushLocked();
   if (file_ != nullptr) {
     std::fclose(file_);
     file_ = nullptr;

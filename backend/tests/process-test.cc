@@ -28,7 +28,7 @@ class ProcessTest : public ::testing::Test {
   void SetUp() override {
     dir_ = ::testing::TempDir() + "/vc-process-test-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
     ::mkdir(dir_.c_str(), 0700);
-    sock_path_ = dir_ + "/vu.sock";
+    sockPath_ = dir_ + "/vu.sock";
   }
   void TearDown() override {
     if (fe_ >= 0) ::close(fe_);
@@ -36,17 +36,17 @@ class ProcessTest : public ::testing::Test {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
-    if (err_pipe_ >= 0) ::close(err_pipe_);
-    std::remove(sock_path_.c_str());
+    if (errPipe_ >= 0) ::close(errPipe_);
+    std::remove(sockPath_.c_str());
     std::remove((dir_ + "/trace.fifo").c_str());
     ::rmdir(dir_.c_str());
   }
 
-  // Starts vhost-user-rng with `extra` arguments; its stderr goes to err_pipe_.
-  void Start(std::vector<std::string> extra = {}) {
+  // Starts vhost-user-rng with `extra` arguments; its stderr goes to errPipe_.
+  void start(std::vector<std::string> extra = {}) {
     int p[2];
     ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
-    std::vector<std::string> args = {VC_RNG_BINARY, "--socket", sock_path_};
+    std::vector<std::string> args = {VC_RNG_BINARY, "--socket", sockPath_};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     ASSERT_GE(pid_, 0);
@@ -59,25 +59,25 @@ class ProcessTest : public ::testing::Test {
       ::_exit(127);
     }
     ::close(p[1]);
-    err_pipe_ = p[0];
-    ::fcntl(err_pipe_, F_SETFL, O_NONBLOCK);
+    errPipe_ = p[0];
+    ::fcntl(errPipe_, F_SETFL, O_NONBLOCK);
   }
   // Connects as the front-end (the back-end listens shortly after it starts).
-  void Connect() {
+  void connect() {
     const auto until = Clock::now() + std::chrono::seconds(10);
     for (;;) {
       fe_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
       sockaddr_un a{};
       a.sun_family = AF_UNIX;
-      std::strncpy(a.sun_path, sock_path_.c_str(), sizeof a.sun_path - 1);
+      std::strncpy(a.sun_path, sockPath_.c_str(), sizeof a.sun_path - 1);
       if (::connect(fe_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return;
       ::close(fe_);
       fe_ = -1;
-      ASSERT_LT(Clock::now(), until) << "vhost-user-rng did not listen on " << sock_path_;
+      ASSERT_LT(Clock::now(), until) << "vhost-user-rng did not listen on " << sockPath_;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  void Send(uint32_t req, uint32_t flags, const void* payload, uint32_t size) {
+  void send(uint32_t req, uint32_t flags, const void* payload, uint32_t size) {
     std::vector<uint8_t> b(kHeaderSize + size);
     const uint32_t h[3] = {req, flags, size};
     std::memcpy(b.data(), h, 12);
@@ -86,7 +86,7 @@ class ProcessTest : public ::testing::Test {
   }
   // Sends `msg` until the back-end stops reading (the socket stays full for `stall`) or `max`
   // copies went out. Returns how many were sent.
-  int Flood(const std::vector<uint8_t>& msg, int max, std::chrono::milliseconds stall) {
+  int flood(const std::vector<uint8_t>& msg, int max, std::chrono::milliseconds stall) {
     int sent = 0;
     while (sent < max) {
       const ssize_t r = ::send(fe_, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -102,7 +102,7 @@ class ProcessTest : public ::testing::Test {
   }
   // SIGTERM, then waits up to `limit`; returns the wait status (-1: still running) and how long
   // the process took to end.
-  int TermAndWait(std::chrono::milliseconds limit, std::chrono::milliseconds* took) {
+  int termAndWait(std::chrono::milliseconds limit, std::chrono::milliseconds* took) {
     const auto t0 = Clock::now();
     ::kill(pid_, SIGTERM);
     for (;;) {
@@ -116,51 +116,51 @@ class ProcessTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  std::string Stderr() {
+  std::string stderrText() {
     std::string s;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(err_pipe_, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
+    while ((n = ::read(errPipe_, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
     return s;
   }
 
-  std::string dir_, sock_path_;
+  std::string dir_, sockPath_;
   pid_t pid_ = -1;
   int fe_ = -1;
-  int err_pipe_ = -1;
+  int errPipe_ = -1;
 };
 
 TEST_F(ProcessTest, SigtermWhileWaitingForAFrontEndExitsCleanly) {
-  Start();
-  Connect();  // the socket exists: it is listening
+  start();
+  connect();  // the socket exists: it is listening
   ::close(fe_);
   fe_ = -1;
   std::chrono::milliseconds took{};
-  const int status = TermAndWait(std::chrono::seconds(5), &took);
+  const int status = termAndWait(std::chrono::seconds(5), &took);
   ASSERT_NE(status, -1) << "still running 5 s after SIGTERM";
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << Stderr();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << stderrText();
   EXPECT_LT(took, std::chrono::milliseconds(1000));
 }
 
 TEST_F(ProcessTest, SigtermWhileBlockedSendingRepliesExitsCleanly) {
   // The hang: 20,000 need_reply messages whose replies are never read left the back-end
   // blocked in send(), and SIGTERM did not end it.
-  Start();
-  Connect();
+  start();
+  connect();
   const uint64_t pf = kProtocolReplyAck;
-  Send(kSetProtocolFeatures, kFlagVersion, &pf, 8);
+  send(kSetProtocolFeatures, kFlagVersion, &pf, 8);
   std::vector<uint8_t> msg(kHeaderSize + 8);
   const uint32_t h[3] = {kSetVringNum, kFlagVersion | kFlagNeedReply, 8};
   const uint32_t st[2] = {0, 8};
   std::memcpy(msg.data(), h, 12);
   std::memcpy(msg.data() + 12, st, 8);
-  EXPECT_GT(Flood(msg, 20000, std::chrono::milliseconds(500)), 100);
+  EXPECT_GT(flood(msg, 20000, std::chrono::milliseconds(500)), 100);
   std::chrono::milliseconds took{};
-  const int status = TermAndWait(std::chrono::seconds(5), &took);
+  const int status = termAndWait(std::chrono::seconds(5), &took);
   ASSERT_NE(status, -1) << "still running 5 s after SIGTERM";
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "not a clean stop: " << Stderr();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "not a clean stop: " << stderrText();
   EXPECT_LT(took, std::chrono::milliseconds(1000));  // well before the 10 s reply timeout
 }
 
@@ -171,22 +171,22 @@ TEST_F(ProcessTest, SigtermWhileBlockedWritingTheTraceExitsAtOnce) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const int reader = ::open(fifo.c_str(), O_RDWR | O_CLOEXEC);  // a reader that never reads
   ASSERT_GE(reader, 0);
-  Start({"--trace-json", fifo});
-  Connect();
+  start({"--trace-json", fifo});
+  connect();
   std::vector<uint8_t> msg(kHeaderSize);
   const uint32_t h[3] = {kSetOwner, kFlagVersion, 0};
   std::memcpy(msg.data(), h, 12);
   // ~200 bytes of trace per message: the 64 KiB pipe fills after a few hundred.
-  EXPECT_GT(Flood(msg, 100000, std::chrono::milliseconds(500)), 300);
+  EXPECT_GT(flood(msg, 100000, std::chrono::milliseconds(500)), 300);
   std::chrono::milliseconds took{};
-  const int status = TermAndWait(std::chrono::seconds(6), &took);
+  const int status = termAndWait(std::chrono::seconds(6), &took);
   ::close(reader);
   ASSERT_NE(status, -1) << "still running 6 s after SIGTERM";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 3);
   EXPECT_GE(took, std::chrono::milliseconds(1900));
   EXPECT_LT(took, std::chrono::milliseconds(3500));
-  EXPECT_NE(Stderr().find("did not stop within the grace period"), std::string::npos);
+  EXPECT_NE(stderrText().find("did not stop within the grace period"), std::string::npos);
 }
 
 }  // namespace

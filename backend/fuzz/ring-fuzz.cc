@@ -1,4 +1,4 @@
-#include "ring_fuzz.h"
+#include "ring-fuzz.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "guest_memory.h"
-#include "split_queue.h"
+#include "guest-memory.h"
+#include "split-queue.h"
 
 namespace vc::backend::fuzz {
 
-int RunRingInput(const uint8_t* data, size_t size) {
+int runRingInput(const uint8_t* data, size_t size) {
   if (size < kHeader) return 0;
   // Exactly kMemSize bytes on the heap: any access past the region is a heap overflow for ASan.
   std::unique_ptr<uint8_t[]> mem(new uint8_t[kMemSize]());
@@ -21,7 +21,7 @@ int RunRingInput(const uint8_t* data, size_t size) {
 
   GuestMemory gm;
   std::string err;
-  if (!gm.AddRegion({0, kMemSize, kUserBase, mem.get()}, &err)) std::abort();
+  if (!gm.addRegion({0, kMemSize, kUserBase, mem.get()}, &err)) std::abort();
   VringLayout layout;
   layout.num = 1u << (data[0] % 9);
   layout.event_idx = (data[1] & 1) != 0;
@@ -32,12 +32,12 @@ int RunRingInput(const uint8_t* data, size_t size) {
   const uint16_t base = static_cast<uint16_t>(data[2] | (data[3] << 8));
 
   SplitQueue q;
-  if (!q.Attach(&gm, layout, base, &err)) return 0;
+  if (!q.attach(&gm, layout, base, &err)) return 0;
   const uint8_t* lo = mem.get();
   const uint8_t* hi = mem.get() + kMemSize;
   for (int i = 0; i < 2 * 256; ++i) {
     DescChain chain;
-    const PopStatus st = q.Pop(&chain, &err);
+    const PopStatus st = q.pop(&chain, &err);
     if (st != PopStatus::kOk) break;
     uint64_t written = 0;
     for (const BufferSegment& s : chain.segments) {
@@ -50,9 +50,9 @@ int RunRingInput(const uint8_t* data, size_t size) {
         for (uint32_t k = 0; k < s.len; ++k) sink = sink ^ s.host[k];
       }
     }
-    q.PushUsed(chain.head, static_cast<uint32_t>(written));
-    (void)q.ShouldNotify();
-    if (i % 3 == 0) (void)q.ArmKick();
+    q.pushUsed(chain.head, static_cast<uint32_t>(written));
+    (void)q.shouldNotify();
+    if (i % 3 == 0) (void)q.armKick();
   }
   return 0;
 }
@@ -60,14 +60,14 @@ int RunRingInput(const uint8_t* data, size_t size) {
 }  // namespace vc::backend::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return vc::backend::fuzz::RunRingInput(data, size);
+  return vc::backend::fuzz::runRingInput(data, size);
 }
 
 namespace {
 using namespace vc::backend;
 using namespace vc::backend::fuzz;
 
-void Put(std::vector<uint8_t>& in, uint64_t mem_off, const void* p, size_t n) {
+void put(std::vector<uint8_t>& in, uint64_t mem_off, const void* p, size_t n) {
   const size_t at = kHeader + mem_off;
   if (in.size() < at + n) in.resize(at + n);
   std::memcpy(in.data() + at, p, n);
@@ -77,7 +77,7 @@ void Put(std::vector<uint8_t>& in, uint64_t mem_off, const void* p, size_t n) {
 
 // The replay driver's generator for this target: a plausible ring (chains, some indirect, of
 // in-range buffers), then a few random corruptions.
-std::vector<uint8_t> GenerateInput(std::mt19937_64& rng) {
+std::vector<uint8_t> generateInput(std::mt19937_64& rng) {
   using namespace vc::backend;
   using namespace vc::backend::fuzz;
   const uint32_t exp = rng() % 6;  // num 1..32
@@ -100,16 +100,16 @@ std::vector<uint8_t> GenerateInput(std::mt19937_64& rng) {
         VringDesc id{0x2000 + 0x40 * (rng() % 64), static_cast<uint32_t>(rng() % 0x40), kDescFlagWrite,
                      static_cast<uint16_t>(k + 1)};
         if (k + 1 < n) id.flags |= kDescFlagNext;
-        Put(in, d.addr + 16 * k, &id, sizeof id);
+        put(in, d.addr + 16 * k, &id, sizeof id);
       }
     }
-    Put(in, kDescOff + 16 * i, &d, sizeof d);
+    put(in, kDescOff + 16 * i, &d, sizeof d);
   }
   const uint16_t avail = static_cast<uint16_t>(base + rng() % (num + 1));
-  Put(in, kAvailOff + 2, &avail, 2);
+  put(in, kAvailOff + 2, &avail, 2);
   for (uint32_t i = 0; i < num; ++i) {
     const uint16_t head = static_cast<uint16_t>(rng() % num);
-    Put(in, kAvailOff + 4 + 2 * i, &head, 2);
+    put(in, kAvailOff + 4 + 2 * i, &head, 2);
   }
   const int flips = static_cast<int>(rng() % 6);
   for (int f = 0; f < flips; ++f) in[rng() % in.size()] = static_cast<uint8_t>(rng());

@@ -1,5 +1,5 @@
 // Runs a fuzz target without libFuzzer (any compiler): replays every file of the given corpus
-// files/directories, then (with --random N) N inputs from the target's GenerateInput(): mostly
+// files/directories, then (with --random N) N inputs from the target's generateInput(): mostly
 // valid inputs with a few corrupted bytes, which reach deeper than random bytes do.
 //   <target>_replay [--random N] [--seed S] [--write-seeds DIR] PATH...
 #include <cstdint>
@@ -15,11 +15,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 // Defined next to each target.
-std::vector<uint8_t> GenerateInput(std::mt19937_64& rng);
+std::vector<uint8_t> generateInput(std::mt19937_64& rng);
 
 namespace {
 
-bool RunFile(const std::filesystem::path& p) {
+bool runFile(const std::filesystem::path& p) {
   std::ifstream f(p, std::ios::binary);
   if (!f) return false;
   std::vector<uint8_t> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -50,9 +50,9 @@ int main(int argc, char** argv) {
     std::error_code ec;
     if (std::filesystem::is_directory(p, ec)) {
       for (const auto& e : std::filesystem::directory_iterator(p)) {
-        if (e.is_regular_file() && RunFile(e.path())) ++files;
+        if (e.is_regular_file() && runFile(e.path())) ++files;
       }
-    } else if (RunFile(p)) {
+    } else if (runFile(p)) {
       ++files;
     } else {
       std::fprintf(stderr, "fuzz replay: cannot read %s\n", p.c_str());
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   }
   std::mt19937_64 rng(seed);
   for (long i = 0; i < random_inputs; ++i) {
-    const std::vector<uint8_t> in = GenerateInput(rng);
+    const std::vector<uint8_t> in = generateInput(rng);
     LLVMFuzzerTestOneInput(in.data(), in.size());
     if (!seeds_dir.empty() && i < 16) {
       std::ofstream out(seeds_dir + "/gen-" + std::to_string(i), std::ios::binary);

@@ -4,7 +4,7 @@
 // of chosen sizes and contents, eventfds with a chosen count and pipes travel with the messages,
 // so SET_MEM_TABLE, every fd-carrying SET_VRING_* and the rings themselves run their real
 // handlers. Every input must end in a clean disconnect (EOF or protocol error), never a crash or
-// a hang. Input format (protocol_fuzz.h):
+// a hang. Input format (protocol-fuzz.h):
 //   input   := record*
 //   record  := ctl:u8  fd{ctl & 0x0f, at most 8}  header:12  payload{min(header.size, rest)}
 //              ctl bit 7: after this message, wait until the back-end handled it (a GET_FEATURES
@@ -14,7 +14,7 @@
 //     against shrinking and growing; 2 the same, shrunk to (arg >> 4) pages at the next ctl
 //     bit 7; 3 the same, opened read-only; 4 eventfd with count arg; 5 pipe read end whose writer
 //     is closed; 6 pipe write end nobody reads.
-#include "protocol_fuzz.h"
+#include "protocol-fuzz.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -35,7 +35,7 @@
 
 #include "protocol.h"
 #include "server.h"
-#include "split_queue.h"
+#include "split-queue.h"
 
 namespace vc::backend::fuzz {
 
@@ -45,8 +45,8 @@ namespace {
 // touched by the device too.
 class FillDevice : public VirtioDevice {
  public:
-  uint32_t NumQueues() const override { return 2; }
-  uint32_t HandleChain(uint32_t, const DescChain& chain) override {
+  uint32_t numQueues() const override { return 2; }
+  uint32_t handleChain(uint32_t, const DescChain& chain) override {
     uint32_t n = 0;
     for (const BufferSegment& s : chain.segments) {
       if (!s.writable) continue;
@@ -65,7 +65,7 @@ class Harness {
     for (const Shrink& s : shrink_) ::close(s.fd);
   }
 
-  void Run() {
+  void run() {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) std::abort();
     fe_ = sv[0];
@@ -76,14 +76,14 @@ class Harness {
     opts.io_timeout_ms = 100;  // a message cut short (the size field lies) fails fast
     {
       VhostUserServer server(device, tracer, log, opts);
-      std::thread t([&] { server.Serve(sv[1], -1); });  // takes sv[1]
+      std::thread t([&] { server.serve(sv[1], -1); });  // takes sv[1]
       int records = 0;
       while (p_ < end_ && records < kMaxRecords && open_) {
         ++records;
-        if (!SendRecord()) break;
+        if (!sendRecord()) break;
       }
       ::shutdown(fe_, SHUT_WR);  // EOF after the input: the server ends the connection
-      Drain(std::chrono::seconds(10), /*until_probe=*/false);
+      drain(std::chrono::seconds(10), /*until_probe=*/false);
       t.join();
     }
     ::close(fe_);
@@ -97,19 +97,19 @@ class Harness {
     off_t to;
   };
 
-  bool Take(size_t n, const uint8_t** out) {
+  bool take(size_t n, const uint8_t** out) {
     if (static_cast<size_t>(end_ - p_) < n) return false;
     *out = p_;
     p_ += n;
     return true;
   }
 
-  int Memfd(uint8_t arg, bool sealed) {
+  int memfd(uint8_t arg, bool sealed) {
     const int fd = ::memfd_create("fuzz-guest", MFD_CLOEXEC | (sealed ? MFD_ALLOW_SEALING : 0));
     if (fd < 0) std::abort();
     if (::ftruncate(fd, static_cast<off_t>(arg & 15) * 4096) != 0) std::abort();
     const uint8_t* n = nullptr;
-    if (Take(1, &n)) {
+    if (take(1, &n)) {
       size_t len = size_t{16} * *n;
       if (len > static_cast<size_t>(end_ - p_)) len = static_cast<size_t>(end_ - p_);
       if (len > static_cast<size_t>(arg & 15) * 4096) len = static_cast<size_t>(arg & 15) * 4096;
@@ -121,22 +121,22 @@ class Harness {
   }
 
   // The fd an fd spec describes (owned by the caller, which closes it after sending), or -1.
-  int MakeFd() {
+  int makeFd() {
     const uint8_t* spec = nullptr;
-    if (!Take(2, &spec)) return -1;
+    if (!take(2, &spec)) return -1;
     const uint8_t arg = spec[1];
     switch (spec[0] % 7) {
       case 0:
-        return Memfd(arg, false);
+        return memfd(arg, false);
       case 1:
-        return Memfd(arg, true);
+        return memfd(arg, true);
       case 2: {
-        const int fd = Memfd(arg, false);
+        const int fd = memfd(arg, false);
         shrink_.push_back({::fcntl(fd, F_DUPFD_CLOEXEC, 0), static_cast<off_t>(arg >> 4) * 4096});
         return fd;
       }
       case 3: {
-        const int fd = Memfd(arg, false);
+        const int fd = memfd(arg, false);
         const std::string path = "/proc/self/fd/" + std::to_string(fd);
         const int ro = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         ::close(fd);
@@ -160,12 +160,12 @@ class Harness {
   }
 
   // Sends one record; false when the input or the connection is over.
-  bool SendRecord() {
+  bool sendRecord() {
     const uint8_t ctl = *p_++;
     std::vector<int> fds;
     const int nfds = (ctl & 0x0f) > 8 ? 8 : (ctl & 0x0f);
-    for (int i = 0; i < nfds && fds_sent_ < kMaxFds; ++i, ++fds_sent_) {
-      const int fd = MakeFd();
+    for (int i = 0; i < nfds && fdsSent_ < kMaxFds; ++i, ++fdsSent_) {
+      const int fd = makeFd();
       if (fd < 0) break;
       fds.push_back(fd);
     }
@@ -181,7 +181,7 @@ class Harness {
       msg.insert(msg.end(), p_, p_ + len);
       p_ += len;
     }
-    const bool sent = !msg.empty() && Send(msg, fds);
+    const bool sent = !msg.empty() && send(msg, fds);
     for (int fd : fds) ::close(fd);
     if (!sent) return false;
     if ((ctl & 0x80) && hdr == kHeaderSize) {
@@ -189,9 +189,9 @@ class Harness {
       static const uint32_t kProbe[3] = {kGetFeatures, kFlagVersion, 0};
       std::vector<uint8_t> probe(reinterpret_cast<const uint8_t*>(kProbe),
                                  reinterpret_cast<const uint8_t*>(kProbe) + kHeaderSize);
-      const uint64_t before = probes_answered_;
-      if (!Send(probe, {})) return false;
-      Drain(std::chrono::seconds(2), /*until_probe=*/true, before);
+      const uint64_t before = probesAnswered_;
+      if (!send(probe, {})) return false;
+      drain(std::chrono::seconds(2), /*until_probe=*/true, before);
       for (const Shrink& s : shrink_) {
         if (::ftruncate(s.fd, s.to) != 0) std::abort();
       }
@@ -201,7 +201,7 @@ class Harness {
 
   // Sends `msg` with `fds`, reading replies while the socket is full. False once the back-end
   // hung up.
-  bool Send(const std::vector<uint8_t>& msg, const std::vector<int>& fds) {
+  bool send(const std::vector<uint8_t>& msg, const std::vector<int>& fds) {
     size_t put = 0;
     bool with_fds = !fds.empty();
     while (put < msg.size()) {
@@ -229,7 +229,7 @@ class Harness {
       if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         pollfd pf{fe_, POLLIN | POLLOUT, 0};
         if (::poll(&pf, 1, 5000) <= 0) std::abort();  // neither side moves: a hang
-        if (pf.revents & POLLIN) ReadReplies();
+        if (pf.revents & POLLIN) readReplies();
         if (!open_) return false;
         continue;
       }
@@ -240,7 +240,7 @@ class Harness {
   }
 
   // Reads what is there; parses replies to count answered GET_FEATURES probes.
-  void ReadReplies() {
+  void readReplies() {
     uint8_t buf[4096];
     const ssize_t r = ::recv(fe_, buf, sizeof buf, MSG_DONTWAIT);
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -255,7 +255,7 @@ class Harness {
       uint32_t h[3];
       std::memcpy(h, replies_.data() + at, kHeaderSize);
       if (replies_.size() - at < kHeaderSize + h[2]) break;
-      if (h[0] == kGetFeatures) ++probes_answered_;
+      if (h[0] == kGetFeatures) ++probesAnswered_;
       at += kHeaderSize + h[2];
     }
     replies_.erase(replies_.begin(), replies_.begin() + static_cast<std::ptrdiff_t>(at));
@@ -263,9 +263,9 @@ class Harness {
 
   // Reads replies until EOF, or (until_probe) until one more probe was answered; aborts when the
   // back-end neither answers nor hangs up within `limit`.
-  void Drain(std::chrono::milliseconds limit, bool until_probe, uint64_t before = 0) {
+  void drain(std::chrono::milliseconds limit, bool until_probe, uint64_t before = 0) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!eof_ && !(until_probe && probes_answered_ > before)) {
+    while (!eof_ && !(until_probe && probesAnswered_ > before)) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
       if (left <= 0) {
@@ -273,7 +273,7 @@ class Harness {
         std::abort();             // the back-end neither finished nor hung up: a hang
       }
       pollfd pf{fe_, POLLIN, 0};
-      if (::poll(&pf, 1, static_cast<int>(left)) > 0) ReadReplies();
+      if (::poll(&pf, 1, static_cast<int>(left)) > 0) readReplies();
     }
   }
 
@@ -282,8 +282,8 @@ class Harness {
   int fe_ = -1;
   bool open_ = true;
   bool eof_ = false;
-  int fds_sent_ = 0;
-  uint64_t probes_answered_ = 0;
+  int fdsSent_ = 0;
+  uint64_t probesAnswered_ = 0;
   std::vector<uint8_t> replies_;
   std::vector<int> keep_;
   std::vector<Shrink> shrink_;
@@ -291,9 +291,9 @@ class Harness {
 
 }  // namespace
 
-int RunProtocolInput(const uint8_t* data, size_t size) {
+int runProtocolInput(const uint8_t* data, size_t size) {
   if (size > kMaxInput) return 0;
-  Harness(data, size).Run();
+  Harness(data, size).run();
   return 0;
 }
 
@@ -303,25 +303,25 @@ namespace {
 
 struct Writer {
   std::vector<uint8_t> out;
-  void Byte(uint8_t b) { out.push_back(b); }
-  void Bytes(const void* p, size_t n) {
+  void byte(uint8_t b) { out.push_back(b); }
+  void bytes(const void* p, size_t n) {
     const auto* b = static_cast<const uint8_t*>(p);
     out.insert(out.end(), b, b + n);
   }
-  void Header(uint32_t req, uint32_t flags, uint32_t size) {
+  void header(uint32_t req, uint32_t flags, uint32_t size) {
     const uint32_t h[3] = {req, flags, size};
-    Bytes(h, sizeof h);
+    bytes(h, sizeof h);
   }
   // A record without fds.
-  void Msg(uint32_t req, uint32_t flags, const void* payload, uint32_t size, uint8_t ctl = 0) {
-    Byte(ctl);
-    Header(req, flags, size);
-    Bytes(payload, size);
+  void msg(uint32_t req, uint32_t flags, const void* payload, uint32_t size, uint8_t ctl = 0) {
+    byte(ctl);
+    header(req, flags, size);
+    bytes(payload, size);
   }
-  void U64(uint32_t req, uint64_t v, uint32_t flags = kFlagVersion) { Msg(req, flags, &v, 8); }
-  void State(uint32_t req, uint32_t index, uint32_t num, uint32_t flags = kFlagVersion) {
+  void u64(uint32_t req, uint64_t v, uint32_t flags = kFlagVersion) { msg(req, flags, &v, 8); }
+  void state(uint32_t req, uint32_t index, uint32_t num, uint32_t flags = kFlagVersion) {
     const uint32_t s[2] = {index, num};
-    Msg(req, flags, s, 8);
+    msg(req, flags, s, 8);
   }
 };
 
@@ -332,7 +332,7 @@ struct Writer {
 constexpr uint64_t kUva = 0x7f0000000000;
 constexpr uint64_t kRingOff[2] = {0x0, 0x400};
 
-std::vector<uint8_t> RingImage(std::mt19937_64& rng, uint32_t num, bool indirect) {
+std::vector<uint8_t> ringImage(std::mt19937_64& rng, uint32_t num, bool indirect) {
   std::vector<uint8_t> img(0x800, 0);
   for (uint64_t base : kRingOff) {
     for (uint32_t i = 0; i < num; ++i) {
@@ -356,15 +356,15 @@ std::vector<uint8_t> RingImage(std::mt19937_64& rng, uint32_t num, bool indirect
 
 }  // namespace
 
-std::vector<uint8_t> GenerateProtocolInput(std::mt19937_64& rng) {
+std::vector<uint8_t> generateProtocolInput(std::mt19937_64& rng) {
   Writer w;
   const uint32_t nr = kFlagVersion | kFlagNeedReply;
-  w.Msg(kGetFeatures, kFlagVersion, nullptr, 0);
-  w.Msg(kGetProtocolFeatures, kFlagVersion, nullptr, 0);
-  w.U64(kSetProtocolFeatures, kProtocolReplyAck | kProtocolMq | (rng() % 2 ? kProtocolResetDevice : 0));
-  w.Msg(kSetOwner, kFlagVersion, nullptr, 0);
+  w.msg(kGetFeatures, kFlagVersion, nullptr, 0);
+  w.msg(kGetProtocolFeatures, kFlagVersion, nullptr, 0);
+  w.u64(kSetProtocolFeatures, kProtocolReplyAck | kProtocolMq | (rng() % 2 ? kProtocolResetDevice : 0));
+  w.msg(kSetOwner, kFlagVersion, nullptr, 0);
   const bool indirect = rng() % 2;
-  w.U64(kSetFeatures,
+  w.u64(kSetFeatures,
         kFeatureVersion1 | kFeatureProtocolFeatures | kFeatureEventIdx | (indirect ? kFeatureIndirectDesc : 0));
   // The memory table: one or two regions, each its own memfd.
   const uint32_t num = 1u << (rng() % 4);  // 1..8
@@ -373,21 +373,21 @@ std::vector<uint8_t> GenerateProtocolInput(std::mt19937_64& rng) {
   // One table in eight is hostile: a region its file does not hold, an fd that is not a
   // writable file, overlapping or wrapping ranges. The back-end must refuse it and hang up.
   const bool hostile = rng() % 8 == 0;
-  w.Byte(static_cast<uint8_t>(regions));
+  w.byte(static_cast<uint8_t>(regions));
   for (int i = 0; i < regions; ++i) {
     // Region 0 of a shrink run is shrunk to 0 pages (the rings go) or 2 (the buffers go).
     uint8_t kind = i == 0 && shrink ? 2 : (rng() % 3 == 0 ? 1 : 0);
     if (hostile && rng() % 2) kind = static_cast<uint8_t>(3 + rng() % 4);  // read-only, eventfd, pipes
-    w.Byte(kind);
-    w.Byte(static_cast<uint8_t>(4 | ((rng() % 2 ? 2 : 0) << 4)));
+    w.byte(kind);
+    w.byte(static_cast<uint8_t>(4 | ((rng() % 2 ? 2 : 0) << 4)));
     if (kind > 3) continue;  // no content byte for fds that are not memfds
-    const std::vector<uint8_t> img = i == 0 ? RingImage(rng, num, indirect) : std::vector<uint8_t>(16);
-    w.Byte(static_cast<uint8_t>(img.size() / 16));
-    w.Bytes(img.data(), img.size());
+    const std::vector<uint8_t> img = i == 0 ? ringImage(rng, num, indirect) : std::vector<uint8_t>(16);
+    w.byte(static_cast<uint8_t>(img.size() / 16));
+    w.bytes(img.data(), img.size());
   }
-  w.Header(kSetMemTable, nr, 8 + 32 * static_cast<uint32_t>(regions));
+  w.header(kSetMemTable, nr, 8 + 32 * static_cast<uint32_t>(regions));
   const uint32_t count[2] = {static_cast<uint32_t>(regions), 0};
-  w.Bytes(count, 8);
+  w.bytes(count, 8);
   for (int i = 0; i < regions; ++i) {
     uint64_t r[4] = {0x100000ull * static_cast<uint64_t>(i), 4 * 4096, kUva + 0x100000ull * static_cast<uint64_t>(i),
                      0};
@@ -414,45 +414,45 @@ std::vector<uint8_t> GenerateProtocolInput(std::mt19937_64& rng) {
           break;  // empty
       }
     }
-    w.Bytes(r, 32);
+    w.bytes(r, 32);
   }
   const uint32_t rings = 1 + static_cast<uint32_t>(rng() % 2);
   for (uint32_t ring = 0; ring < rings; ++ring) {
-    w.State(kSetVringNum, ring, num);
-    w.State(kSetVringBase, ring, 0);
+    w.state(kSetVringNum, ring, num);
+    w.state(kSetVringBase, ring, 0);
     uint8_t addr[40] = {};
     const uint64_t desc = kUva + kRingOff[ring], avail = desc + 0x100, used = desc + 0x200;
     std::memcpy(addr, &ring, 4);
     std::memcpy(addr + 8, &desc, 8);
     std::memcpy(addr + 16, &used, 8);
     std::memcpy(addr + 24, &avail, 8);
-    w.Msg(kSetVringAddr, kFlagVersion, addr, sizeof addr);
+    w.msg(kSetVringAddr, kFlagVersion, addr, sizeof addr);
     // fd specs: kind, arg (eventfd count), no content byte for non-memfd kinds.
     const uint64_t idx = ring;
-    w.Byte(1);
-    w.Byte(rng() % 5 == 0 ? 6 : 4);  // call: an eventfd, or a pipe nobody reads
-    w.Byte(0);
-    w.Header(kSetVringCall, kFlagVersion, 8);
-    w.Bytes(&idx, 8);
-    w.Byte(1);
-    w.Byte(4);
-    w.Byte(0);
-    w.Header(kSetVringErr, kFlagVersion, 8);
-    w.Bytes(&idx, 8);
+    w.byte(1);
+    w.byte(rng() % 5 == 0 ? 6 : 4);  // call: an eventfd, or a pipe nobody reads
+    w.byte(0);
+    w.header(kSetVringCall, kFlagVersion, 8);
+    w.bytes(&idx, 8);
+    w.byte(1);
+    w.byte(4);
+    w.byte(0);
+    w.header(kSetVringErr, kFlagVersion, 8);
+    w.bytes(&idx, 8);
     // The kick fd is already readable (as QEMU hands it over); with a shrink, the harness waits
     // until the kick was handled (ring started, still disabled) and cuts region 0 short, so the
     // enable's rescan faults.
-    w.Byte(static_cast<uint8_t>(1 | (shrink && ring == 0 ? 0x80 : 0)));
-    w.Byte(rng() % 6 == 0 ? 5 : 4);  // kick: an eventfd, or a pipe at EOF
-    w.Byte(1);
-    w.Header(kSetVringKick, kFlagVersion, 8);
-    w.Bytes(&idx, 8);
-    w.State(kSetVringEnable, ring, 1, nr);
+    w.byte(static_cast<uint8_t>(1 | (shrink && ring == 0 ? 0x80 : 0)));
+    w.byte(rng() % 6 == 0 ? 5 : 4);  // kick: an eventfd, or a pipe at EOF
+    w.byte(1);
+    w.header(kSetVringKick, kFlagVersion, 8);
+    w.bytes(&idx, 8);
+    w.state(kSetVringEnable, ring, 1, nr);
   }
-  if (rng() % 2) w.State(kSetVringEnable, 0, 0);
-  w.State(kGetVringBase, 0, 0);
-  if (rng() % 3 == 0) w.Msg(kResetDevice, kFlagVersion, nullptr, 0);
-  w.Msg(kGetStatus, kFlagVersion, nullptr, 0);
+  if (rng() % 2) w.state(kSetVringEnable, 0, 0);
+  w.state(kGetVringBase, 0, 0);
+  if (rng() % 3 == 0) w.msg(kResetDevice, kFlagVersion, nullptr, 0);
+  w.msg(kGetStatus, kFlagVersion, nullptr, 0);
   // A few corruptions; a truncated stream now and then.
   std::vector<uint8_t> in = std::move(w.out);
   const int flips = static_cast<int>(rng() % 4);
@@ -464,7 +464,7 @@ std::vector<uint8_t> GenerateProtocolInput(std::mt19937_64& rng) {
 }  // namespace vc::backend::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return vc::backend::fuzz::RunProtocolInput(data, size);
+  return vc::backend::fuzz::runProtocolInput(data, size);
 }
 
-std::vector<uint8_t> GenerateInput(std::mt19937_64& rng) { return vc::backend::fuzz::GenerateProtocolInput(rng); }
+std::vector<uint8_t> generateInput(std::mt19937_64& rng) { return vc::backend::fuzz::generateProtocolInput(rng); }

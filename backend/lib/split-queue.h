@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "guest_memory.h"
+#include "guest-memory.h"
 
 namespace vc::backend {
 
@@ -62,45 +62,45 @@ class SplitQueue {
  public:
   // Translates and checks the ring addresses. `last_avail_idx` is the SET_VRING_BASE value;
   // the used index is read from the used ring. Returns false with `err` on a bad layout.
-  bool Attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx, std::string* err);
+  bool attach(const GuestMemory* mem, const VringLayout& layout, uint16_t last_avail_idx, std::string* err);
   bool attached() const { return desc_ != nullptr; }
 
   // Takes the next available chain. kEmpty when the driver has made nothing new available.
-  PopStatus Pop(DescChain* chain, std::string* err);
+  PopStatus pop(DescChain* chain, std::string* err);
   // Number of entries the driver made available that were not popped yet (or an error).
-  bool Pending(uint16_t* count, std::string* err) const;
+  bool pending(uint16_t* count, std::string* err) const;
   // Publishes a used element and returns the free-running used index it was written at.
-  uint16_t PushUsed(uint16_t head, uint32_t len);
+  uint16_t pushUsed(uint16_t head, uint32_t len);
   // Whether the driver wants a used-buffer notification for the entries pushed since the last
   // call (VIRTIO 1.2 §2.7.7.2: flags, or used_event with EVENT_IDX).
-  bool ShouldNotify();
+  bool shouldNotify();
   // With EVENT_IDX, tells the driver to kick for the next entry after last_avail_idx, then
   // re-checks for entries that raced with it. Returns true when more entries are pending.
-  bool ArmKick();
+  bool armKick();
 
-  uint16_t last_avail_idx() const { return last_avail_idx_; }
-  uint16_t used_idx() const { return used_idx_; }
+  uint16_t lastAvailIdx() const { return lastAvailIdx_; }
+  uint16_t usedIdx() const { return usedIdx_; }
 
-  // Called each time the driver's avail->idx is read from guest memory (by Pop, Pending and
-  // ArmKick), with the value read and last_avail_idx at that moment, before the value is checked.
+  // Called each time the driver's avail->idx is read from guest memory (by pop, pending and
+  // armKick), with the value read and last_avail_idx at that moment, before the value is checked.
   using AvailReadHook = std::function<void(uint16_t idx, uint16_t last_avail_idx)>;
-  void set_avail_read_hook(AvailReadHook hook) { avail_read_hook_ = std::move(hook); }
+  void setAvailReadHook(AvailReadHook hook) { availReadHook_ = std::move(hook); }
 
  private:
-  uint16_t ReadAvailIdx() const;
-  bool ReadChain(uint16_t head, DescChain* chain, std::string* err);
-  bool AddSegment(const VringDesc& d, DescChain* chain, bool* seen_write, std::string* err);
+  uint16_t readAvailIdx() const;
+  bool readChain(uint16_t head, DescChain* chain, std::string* err);
+  bool addSegment(const VringDesc& d, DescChain* chain, bool* seen_write, std::string* err);
 
   const GuestMemory* mem_ = nullptr;
   VringLayout layout_;
   uint8_t* desc_ = nullptr;
   uint8_t* avail_ = nullptr;
   uint8_t* used_ = nullptr;
-  uint16_t last_avail_idx_ = 0;
-  uint16_t used_idx_ = 0;
-  uint16_t signalled_used_ = 0;
-  bool signalled_valid_ = false;
-  AvailReadHook avail_read_hook_;
+  uint16_t lastAvailIdx_ = 0;
+  uint16_t usedIdx_ = 0;
+  uint16_t signalledUsed_ = 0;
+  bool signalledValid_ = false;
+  AvailReadHook availReadHook_;
 };
 
 }  // namespace vc::backend

@@ -1,4 +1,0 @@
-// Instantiates the LTTng-UST probes of provider vconform_backend (lttng_tp.h).
-#define LTTNG_UST_TRACEPOINT_CREATE_PROBES
-#define LTTNG_UST_TRACEPOINT_DEFINE
-#include "lttng_tp.h"
