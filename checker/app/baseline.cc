@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 namespace vc {
 
@@ -86,22 +86,54 @@ BaselineEntry baselineEntry(const Spec& spec, const SymbolTable& symbols, const 
 
 bool loadBaseline(const std::string& path, Baseline& out, Diagnostics& diags) {
   out.path = path;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    diags.error("baseline", Location{path, 0, 0}, "this is a directory, not a baseline file",
+                "give the file `vconform check ... --write-baseline FILE` wrote");
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diags.error("baseline", Location{path, 0, 0}, "cannot read this baseline file",
                 "write one with `vconform check ... --write-baseline " + path + "`");
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.size() > (size_t{64} << 20)) {
-    diags.error("baseline", Location{path, 0, 0}, "this baseline file is larger than 64 MiB", "");
+  // Read with a bound: the path may be a device, a pipe or a huge file given by mistake.
+  constexpr size_t kMaxBaselineBytes = size_t{64} << 20;
+  std::string text;
+  char buf[65536];
+  while (in) {
+    in.read(buf, sizeof buf);
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxBaselineBytes) {
+      diags.error("baseline", Location{path, 0, 0}, "this baseline file is larger than 64 MiB: is it a baseline?",
+                  "a baseline is what `vconform check ... --write-baseline FILE` writes");
+      return false;
+    }
+  }
+  if (in.bad()) {
+    diags.error("baseline", Location{path, 0, 0}, "cannot read this baseline file", "");
     return false;
   }
+  return parseBaseline(path, text, out, diags);
+}
+
+bool parseBaseline(const std::string& path, const std::string& text, Baseline& out, Diagnostics& diags) {
+  out.path = path;
+  // Strict JSON: a key twice in one object is an error (which one would count?).
+  std::vector<std::set<std::string>> keys;  // per open object
+  std::string duplicate;
+  auto strict = [&](int /*depth*/, nlohmann::json::parse_event_t event, J& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) keys.emplace_back();
+    if (event == E::object_end && !keys.empty()) keys.pop_back();
+    if (event == E::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
   J j;
   try {
-    j = J::parse(text);
+    j = J::parse(text, strict);
   } catch (const nlohmann::json::parse_error& e) {
     // The byte offset of the error, as a line and column.
     size_t at = std::min<size_t>(e.byte ? e.byte - 1 : 0, text.size());
@@ -110,6 +142,12 @@ bool loadBaseline(const std::string& path, Baseline& out, Diagnostics& diags) {
     uint32_t col = static_cast<uint32_t>(at - (bol == std::string::npos || at == 0 ? 0 : bol + 1) + 1);
     diags.error("baseline", Location{path, line, col}, "this baseline file is not valid JSON",
                 "regenerate it with --write-baseline");
+    return false;
+  }
+  if (!duplicate.empty()) {
+    diags.error("baseline", Location{path, 0, 0},
+                "this baseline file has the key \"" + duplicate + "\" twice in one object",
+                "keep one: regenerate the file with --write-baseline");
     return false;
   }
   auto bad = [&](const std::string& what) {
@@ -157,6 +195,8 @@ bool loadBaseline(const std::string& path, Baseline& out, Diagnostics& diags) {
       e.count = v["count"].get<uint64_t>();
     }
     std::string k = e.key();
+    if (out.remaining[k] > UINT64_MAX - e.count)
+      return bad(where + ".count: the counts of one identity add up past 2^64-1");
     out.remaining[k] += e.count;
     out.entries.emplace(k, e);
   }

@@ -48,6 +48,8 @@ struct Baseline {
 
 // Reads a baseline file. False after a diagnostic (code "baseline", with the file's line and column).
 bool loadBaseline(const std::string& path, Baseline& out, Diagnostics& diags);
+// The same, for the text of a baseline file named `path` (in diagnostics).
+bool parseBaseline(const std::string& path, const std::string& text, Baseline& out, Diagnostics& diags);
 
 // Moves the violations the baseline still accepts from `violations` to `known`.
 void applyBaseline(const Spec& spec, const SymbolTable& symbols, std::vector<Violation>& violations,
