@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -26,8 +27,12 @@ using Clock = std::chrono::steady_clock;
 class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/vc-process-test-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    ::mkdir(dir_.c_str(), 0700);
+    // A fresh folder per run: two runs of the suite at once (several checkouts on one machine)
+    // must not share a socket path.
+    std::string tmpl = ::testing::TempDir() + "/vc-process-test-" +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr) << tmpl;
+    dir_ = tmpl;
     sockPath_ = dir_ + "/vu.sock";
   }
   void TearDown() override {
