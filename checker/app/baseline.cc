@@ -143,6 +143,11 @@ bool parseBaseline(const std::string& path, const std::string& text, Baseline& o
     diags.error("baseline", Location{path, line, col}, "this baseline file is not valid JSON",
                 "regenerate it with --write-baseline");
     return false;
+  } catch (const nlohmann::json::exception&) {
+    // A number beyond what a double holds (`9e+9999`): the parser's out_of_range.
+    diags.error("baseline", Location{path, 0, 0}, "this baseline file has a number out of range",
+                "regenerate it with --write-baseline");
+    return false;
   }
   if (!duplicate.empty()) {
     diags.error("baseline", Location{path, 0, 0},
