@@ -238,12 +238,6 @@ class Engine {
         }
       if (rule.rel == RelKind::Exists) triggers = 1;
       if (rule.scope == ScopeKind::Globally || rule.scope == ScopeKind::Before) rs.scopeOpened = true;
-      bool violated = false;
-      for (const auto& v : result_.violations) violated |= v.rule == r;
-      rs.exercised = violated || (rs.scopeOpened && triggers > 0);
-      rs.judgedBy =
-          static_cast<uint8_t>(kJudgedRecorded | (predicted_ && predictable(rule.rel) ? kJudgedEveryOrder : 0));
-      if (rs.exercised) continue;
       auto patterns = [&](Role role) {  // the event names of a role's patterns
         std::string s;
         std::vector<std::string> seen;
@@ -261,6 +255,35 @@ class Engine {
         for (const auto& m : rule.roles[roleIndex(role)]) s += (s.empty() ? "" : " | ") + m.text;
         return s;
       };
+      // The other side of a binary relation over fields the trace never records (`L leadsto R`
+      // whose R events never carry a field R's pattern reads, `L before R` likewise for L): every
+      // trigger would break the rule for the log's silence. Not judged, its violations dropped.
+      std::string blind;
+      for (Role role : {kLeft, kRight}) {
+        const int ri = roleIndex(role);
+        if ((trigger & role) || rule.roles[static_cast<size_t>(ri)].empty()) continue;
+        if (rs.roleNames[ri] == 0 || rs.roleExamined[ri]) continue;
+        std::vector<const Matcher*> ms;
+        for (const auto& m : rule.roles[static_cast<size_t>(ri)]) ms.push_back(&m);
+        blind = std::to_string(rs.roleNames[ri]) + " " + patterns(role) + " event(s) in the trace, none with every " +
+                "field " + texts(role) + " reads (" + fieldNames(ms) +
+                "): the trace does not record them, so the rule cannot be judged";
+      }
+      if (!blind.empty()) {
+        std::erase_if(result_.violations, [&](const Violation& v) { return v.rule == r; });
+        std::erase_if(result_.inconclusive, [&](const Inconclusive& i) { return i.rule == r; });
+        rs.exercised = false;
+        rs.notExercisedWhy = blind;
+        rs.judgedBy =
+            static_cast<uint8_t>(kJudgedRecorded | (predicted_ && predictable(rule.rel) ? kJudgedEveryOrder : 0));
+        continue;
+      }
+      bool violated = false;
+      for (const auto& v : result_.violations) violated |= v.rule == r;
+      rs.exercised = violated || (rs.scopeOpened && triggers > 0);
+      rs.judgedBy =
+          static_cast<uint8_t>(kJudgedRecorded | (predicted_ && predictable(rule.rel) ? kJudgedEveryOrder : 0));
+      if (rs.exercised) continue;
       if (scoped && !rs.scopeOpened) {
         // Events of the scope's name occurred but none matched its pattern (a field it compares
         // is missing, or has other values): say so rather than "no such event".
