@@ -1,7 +1,5 @@
 #include "check/dispatch.h"
 
-#include <algorithm>
-
 namespace vc {
 
 std::vector<Value> Match::values() const {
@@ -37,21 +35,6 @@ Roles rolesFor(std::span<const Match> ms, const std::string& key, const std::vec
   return r;
 }
 
-namespace {
-
-// The fields a pattern reads: bound ones and those its comparisons name (registers aside).
-std::vector<Symbol> fieldsRead(const Matcher& m) {
-  std::vector<Symbol> out;
-  for (const auto& [field, param] : m.binds) out.push_back(field);
-  for (const auto* ps : {&m.preds, &m.dynPreds})
-    for (const Pred& p : *ps) p.fields(out);
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
-}  // namespace
-
 bool Dispatcher::hasFields(const Event& ev, const std::vector<Symbol>& reads) {
   for (Symbol f : reads)
     if (!ev.field(f)) return false;
@@ -67,7 +50,8 @@ Dispatcher::Dispatcher(const Spec& spec, const SymbolTable& symbols) : spec_(spe
       for (const auto& m : rule.roles[ri])
         for (Symbol s : m.names) {
           if (byName_.size() <= s) byName_.resize(s + 1);
-          byName_[s].push_back(Entry{r, static_cast<uint8_t>(1 << ri), ri, &m, fieldsRead(m)});
+          byName_[s].push_back(Entry{r, static_cast<uint8_t>(1 << ri), ri, &m, {}});
+          m.fields(byName_[s].back().reads);
         }
     // Register updates: no role, a bit of `cond` (roleIndex -1: not counted as a role's event).
     for (const auto& u : rule.updates)

@@ -205,11 +205,7 @@ class Engine {
   // The fields patterns bind or compare, by name, once each ("len, vring").
   std::string fieldNames(const std::vector<const Matcher*>& ms) const {
     std::vector<Symbol> fs;
-    for (const Matcher* m : ms) {
-      for (const auto& [field, param] : m->binds) fs.push_back(field);
-      for (const auto* ps : {&m->preds, &m->dynPreds})
-        for (const Pred& p : *ps) p.fields(fs);
-    }
+    for (const Matcher* m : ms) m->fields(fs);
     std::vector<std::string> names;
     names.reserve(fs.size());
     for (Symbol f : fs) names.push_back(tables_.symbols.name(f));

@@ -92,6 +92,9 @@ struct Matcher {
   // fields (returns false if a bound field is missing).
   // `name` is the event's name as the spec knows it (see unqualifiedName); default: ev.name.
   bool matches(const Event& ev, std::vector<const Value*>& params, Symbol name = kNoSymbol) const;
+  // Every field it reads: those it binds and those its comparisons name (registers aside), each
+  // once, sorted; appended to `out`.
+  void fields(std::vector<Symbol>& out) const;
 };
 
 // A register of a rule (`let NAME = ...`): an integer per instance, unset until set.

@@ -245,6 +245,15 @@ void Pred::fields(std::vector<Symbol>& out) const {
   rhs.fields(out);
 }
 
+void Matcher::fields(std::vector<Symbol>& out) const {
+  const size_t from = out.size();
+  for (const auto& [field, param] : binds) out.push_back(field);
+  for (const auto* ps : {&preds, &dynPreds})
+    for (const Pred& p : *ps) p.fields(out);
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(from), out.end());
+  out.erase(std::unique(out.begin() + static_cast<std::ptrdiff_t>(from), out.end()), out.end());
+}
+
 bool Pred::holds(const Event& ev) const {
   if (simple) {
     const Value* v = ev.field(field);
